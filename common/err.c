@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+#include "common/err.h"
+
+#include <babeltrace2/babeltrace.h>
+#include <stdarg.h>
+#include <string.h>
+
+#define ERR_MAX_CAUSES 16
+#define ERR_MAX_LEN 512
+
+static char causes[ERR_MAX_CAUSES][ERR_MAX_LEN];
+static int nr_causes;
+
+static void append_v(const char *fmt, va_list ap)
+{
+	if (nr_causes >= ERR_MAX_CAUSES)
+		return;
+	vsnprintf(causes[nr_causes], ERR_MAX_LEN, fmt, ap);
+	nr_causes++;
+}
+
+void err_append(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	append_v(fmt, ap);
+	va_end(ap);
+}
+
+static void append_plain(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	append_v(fmt, ap);
+	va_end(ap);
+}
+
+void err_take_bt(void)
+{
+	const bt_error *error = bt_current_thread_take_error();
+	uint64_t i, n;
+
+	if (!error)
+		return;
+	/* babeltrace2 lists its causes newest first; keep them oldest first. */
+	n = bt_error_get_cause_count(error);
+	for (i = n; i > 0; i--) {
+		const bt_error_cause *cause =
+			bt_error_borrow_cause_by_index(error, i - 1);
+
+		append_plain("babeltrace2: %s: %s",
+			     bt_error_cause_get_module_name(cause),
+			     bt_error_cause_get_message(cause));
+	}
+	bt_error_release(error);
+}
+
+int err_count(void)
+{
+	return nr_causes;
+}
+
+void err_print(FILE *out)
+{
+	int i;
+
+	if (nr_causes == 0)
+		return;
+	fprintf(out, "vmint: error: %s\n", causes[nr_causes - 1]);
+	for (i = nr_causes - 2; i >= 0; i--)
+		fprintf(out, "  caused by: %s\n", causes[i]);
+}
+
+int err_contains(const char *text)
+{
+	for (int i = 0; i < nr_causes; i++)
+		if (strstr(causes[i], text))
+			return 1;
+	return 0;
+}
+
+void err_clear(void)
+{
+	nr_causes = 0;
+	bt_current_thread_clear_error();
+}
+
+void warn_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vmint: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

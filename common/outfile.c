@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+#include "common/outfile.h"
+#include "common/err.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Temporaries still open, for the signal handler (async-signal-safe unlink). */
+#define MAX_OPEN_TMP 16
+static char *volatile open_tmp[MAX_OPEN_TMP];
+static volatile sig_atomic_t interrupted;
+
+static void track(char *tmp)
+{
+	for (int i = 0; i < MAX_OPEN_TMP; i++) {
+		if (!open_tmp[i]) {
+			open_tmp[i] = tmp;
+			return;
+		}
+	}
+}
+
+static void untrack(const char *tmp)
+{
+	for (int i = 0; i < MAX_OPEN_TMP; i++)
+		if (open_tmp[i] == tmp)
+			open_tmp[i] = NULL;
+}
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	for (int i = 0; i < MAX_OPEN_TMP; i++)
+		if (open_tmp[i])
+			unlink(open_tmp[i]);
+}
+
+void outfile_install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int outfile_interrupted(void)
+{
+	return interrupted != 0;
+}
+
+int outfile_open(struct outfile *of, const char *path)
+{
+	int fd;
+
+	memset(of, 0, sizeof(*of));
+	if (strcmp(path, "-") == 0) {
+		of->fp = stdout;
+		return 0;
+	}
+	of->path = strdup(path);
+	of->tmp_path = malloc(strlen(path) + sizeof(".tmp.XXXXXX"));
+	if (!of->path || !of->tmp_path) {
+		err_append("out of memory");
+		goto error;
+	}
+	strcpy(of->tmp_path, path);
+	strcat(of->tmp_path, ".tmp.XXXXXX");
+	fd = mkstemp(of->tmp_path);
+	if (fd < 0) {
+		err_append("cannot create output file '%s': %s", path,
+			   strerror(errno));
+		goto error;
+	}
+	/* mkstemp creates 0600; output is an ordinary user file. */
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	track(of->tmp_path);
+	of->fp = fdopen(fd, "w");
+	if (!of->fp) {
+		close(fd);
+		err_append("cannot open output file '%s': %s", path,
+			   strerror(errno));
+		goto error;
+	}
+	return 0;
+error:
+	outfile_abort(of);
+	return -1;
+}
+
+int outfile_commit(struct outfile *of)
+{
+	int ret = 0;
+
+	if (!of->tmp_path) {
+		if (of->fp && fflush(of->fp) != 0) {
+			err_append("cannot write to standard output: %s",
+				   strerror(errno));
+			ret = -1;
+		}
+		memset(of, 0, sizeof(*of));
+		return ret;
+	}
+	if (interrupted) {
+		err_append("interrupted: '%s' left unchanged", of->path);
+		outfile_abort(of);
+		return -1;
+	}
+	if (fflush(of->fp) != 0 || ferror(of->fp) || fsync(fileno(of->fp)) != 0) {
+		err_append("cannot write output file '%s': %s", of->path,
+			   strerror(errno ? errno : EIO));
+		outfile_abort(of);
+		return -1;
+	}
+	if (fclose(of->fp) != 0) {
+		of->fp = NULL;
+		err_append("cannot write output file '%s': %s", of->path,
+			   strerror(errno));
+		outfile_abort(of);
+		return -1;
+	}
+	of->fp = NULL;
+	if (rename(of->tmp_path, of->path) != 0) {
+		err_append("cannot rename '%s' to '%s': %s", of->tmp_path,
+			   of->path, strerror(errno));
+		outfile_abort(of);
+		return -1;
+	}
+	untrack(of->tmp_path);
+	free(of->tmp_path);
+	free(of->path);
+	memset(of, 0, sizeof(*of));
+	return 0;
+}
+
+void outfile_abort(struct outfile *of)
+{
+	if (of->fp && of->fp != stdout)
+		fclose(of->fp);
+	if (of->tmp_path) {
+		untrack(of->tmp_path);
+		unlink(of->tmp_path);
+	}
+	free(of->tmp_path);
+	free(of->path);
+	memset(of, 0, sizeof(*of));
+}

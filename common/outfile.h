@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMINT_COMMON_OUTFILE_H
+#define VMINT_COMMON_OUTFILE_H
+
+/*
+ * Atomic output files: every file vmint writes is written to a temporary
+ * file beside its destination and renamed over it only once complete, so
+ * an interrupted or failed run leaves either the old file or the new one,
+ * never half of one. A SIGINT/SIGTERM handler unlinks open temporaries.
+ * The path "-" means standard output (written directly, not atomic).
+ */
+
+#include <stdio.h>
+
+struct outfile {
+	char *path;     /* owned: destination */
+	char *tmp_path; /* owned: temporary beside it, NULL for stdout */
+	FILE *fp;       /* owned (unless stdout) */
+};
+
+/* Opens a temporary for `path`. Returns 0, or -1 with a cause appended. */
+int outfile_open(struct outfile *of, const char *path);
+
+/* Flushes, syncs, closes and renames into place. Returns 0 or -1 (cause
+ * appended; the temporary is removed). Always releases `of`. */
+int outfile_commit(struct outfile *of);
+
+/* Removes the temporary and releases `of`. Safe on a zeroed struct. */
+void outfile_abort(struct outfile *of);
+
+/* Installs the SIGINT/SIGTERM handler that removes open temporaries and
+ * sets the flag read by outfile_interrupted(). Call once from main(). */
+void outfile_install_signal_handlers(void);
+
+/* Non-zero once SIGINT or SIGTERM was received: long loops poll it. */
+int outfile_interrupted(void);
+
+#endif

@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: MIT */
+#include "extract/decode.h"
+#include "common/err.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum slot_type { SLOT_I64, SLOT_U64, SLOT_STR };
+
+#define MAX_SLOTS 8
+#define MAX_ALTS 3
+
+/* Where a payload member lands in struct ev, and its accepted spellings. */
+struct slot_spec {
+	const char *names[MAX_ALTS];
+	size_t offset;
+	enum slot_type type;
+};
+
+struct kind_spec {
+	enum ev_kind kind;
+	struct slot_spec slots[MAX_SLOTS];
+};
+
+#define I64(member, ...) { { __VA_ARGS__ }, offsetof(struct ev, u.member), SLOT_I64 }
+#define U64(member, ...) { { __VA_ARGS__ }, offsetof(struct ev, u.member), SLOT_U64 }
+#define STR(member, ...) { { __VA_ARGS__ }, offsetof(struct ev, u.member), SLOT_STR }
+
+/* Field names of lttng-modules 2.13, older LTTng and perf (pid for tid). */
+static const struct kind_spec kind_specs[] = {
+	{ EV_STATEDUMP_PROCESS, { I64(statedump.tid, "tid"), I64(statedump.pid, "pid"),
+		I64(statedump.ppid, "ppid"), I64(statedump.status, "status"),
+		I64(statedump.cpu, "cpu"), STR(statedump.name, "name") } },
+	{ EV_PROCESS_FORK, { I64(fork.parent_tid, "parent_tid", "parent_pid"),
+		I64(fork.parent_pid, "parent_pid"), I64(fork.child_tid, "child_tid", "child_pid"),
+		I64(fork.child_pid, "child_pid"), STR(fork.child_comm, "child_comm") } },
+	{ EV_PROCESS_EXEC, { I64(exec.tid, "tid", "pid"), STR(exec.filename, "filename") } },
+	{ EV_PROCESS_EXIT, { I64(proc_exit.tid, "tid", "pid"), STR(proc_exit.comm, "comm") } },
+	{ EV_PROCESS_FREE, { I64(proc_exit.tid, "tid", "pid"), STR(proc_exit.comm, "comm") } },
+	{ EV_SCHED_SWITCH, { I64(sched_switch.prev_tid, "prev_tid", "prev_pid"),
+		I64(sched_switch.prev_state, "prev_state"),
+		I64(sched_switch.next_tid, "next_tid", "next_pid"),
+		STR(sched_switch.prev_comm, "prev_comm"), STR(sched_switch.next_comm, "next_comm") } },
+	{ EV_SCHED_WAKING, { I64(wakeup.tid, "tid", "pid"), I64(wakeup.target_cpu, "target_cpu"),
+		STR(wakeup.comm, "comm") } },
+	{ EV_SCHED_WAKEUP, { I64(wakeup.tid, "tid", "pid"), I64(wakeup.target_cpu, "target_cpu"),
+		STR(wakeup.comm, "comm") } },
+	{ EV_SCHED_WAKEUP_NEW, { I64(wakeup.tid, "tid", "pid"), I64(wakeup.target_cpu, "target_cpu"),
+		STR(wakeup.comm, "comm") } },
+	{ EV_SCHED_MIGRATE, { I64(migrate.tid, "tid", "pid"), I64(migrate.orig_cpu, "orig_cpu"),
+		I64(migrate.dest_cpu, "dest_cpu") } },
+	{ EV_KVM_ENTRY, { I64(kvm_entry.vcpu_id, "vcpu_id") } },
+	{ EV_KVM_EXIT, { I64(kvm_exit.exit_reason, "exit_reason"), I64(kvm_exit.isa, "isa"),
+		I64(kvm_exit.vcpu_id, "vcpu_id") } },
+	{ EV_KVM_USERSPACE_EXIT, { I64(kvm_userspace_exit.reason, "reason") } },
+	{ EV_KVM_INJ_VIRQ, { I64(kvm_irq.vector, "irq", "vector") } },
+	{ EV_KVM_APIC_ACCEPT_IRQ, { I64(kvm_irq.vector, "vec", "vector") } },
+	{ EV_BLOCK_INSERT, { U64(block.dev, "dev"), U64(block.sector, "sector"),
+		U64(block.nr_sector, "nr_sector"), U64(block.bytes, "bytes"),
+		U64(block.rwbs, "rwbs"), I64(block.tid, "tid"), STR(block.comm, "comm") } },
+	{ EV_BLOCK_ISSUE, { U64(block.dev, "dev"), U64(block.sector, "sector"),
+		U64(block.nr_sector, "nr_sector"), U64(block.bytes, "bytes"),
+		U64(block.rwbs, "rwbs"), I64(block.tid, "tid"), STR(block.comm, "comm") } },
+	{ EV_BLOCK_COMPLETE, { U64(block.dev, "dev"), U64(block.sector, "sector"),
+		U64(block.nr_sector, "nr_sector"), U64(block.rwbs, "rwbs"),
+		I64(block.error, "error", "errors") } },
+	{ EV_NET_QUEUE, { U64(net.skbaddr, "skbaddr"), U64(net.len, "len"), STR(net.ifname, "name") } },
+	{ EV_NET_XMIT, { U64(net.skbaddr, "skbaddr"), U64(net.len, "len"), STR(net.ifname, "name") } },
+	{ EV_NET_RECEIVE, { U64(net.skbaddr, "skbaddr"), U64(net.len, "len"), STR(net.ifname, "name") } },
+	{ EV_IRQ_ENTRY, { I64(irq.irq, "irq") } },
+	{ EV_IRQ_EXIT, { I64(irq.irq, "irq") } },
+	{ EV_SOFTIRQ_ENTRY, { I64(softirq.vec, "vec") } },
+	{ EV_SOFTIRQ_EXIT, { I64(softirq.vec, "vec") } },
+};
+
+/* Resolved layout of one event class. */
+struct class_decoder {
+	const bt_event_class *cls; /* weak: key; lives as long as its trace */
+	enum ev_kind kind;
+	uint32_t type_id;
+	int nslots;
+	int64_t perf_cpu_index; /* payload index of perf's `perf_cpu`, or -1 */
+	int perf_cpu_signed;
+	struct {
+		uint64_t index; /* payload member index */
+		size_t offset;
+		enum slot_type type;
+		int is_signed;
+		int present;
+	} slot[MAX_SLOTS];
+};
+
+struct stream_cpu {
+	const bt_stream *stream; /* weak */
+	int cpu;
+};
+
+struct decoder {
+	/* Open-addressing table of class decoders keyed by class address. */
+	struct class_decoder *classes; /* owned */
+	size_t nclasses, cap;
+	struct stream_cpu *streams;    /* owned */
+	size_t nstreams, stream_cap;
+	const bt_event_class *last_cls; /* one-entry cache: runs of one class */
+	struct class_decoder *last;
+};
+
+struct decoder *decoder_create(void)
+{
+	struct decoder *d = calloc(1, sizeof(*d));
+
+	if (!d || !(d->classes = calloc(64, sizeof(*d->classes)))) {
+		free(d);
+		err_append("out of memory");
+		return NULL;
+	}
+	d->cap = 64;
+	return d;
+}
+
+void decoder_destroy(struct decoder *d)
+{
+	if (!d)
+		return;
+	free(d->classes);
+	free(d->streams);
+	free(d);
+}
+
+static size_t hash_ptr(const void *p, size_t cap)
+{
+	uintptr_t x = (uintptr_t)p;
+
+	x ^= x >> 17;
+	x *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(x >> 20) & (cap - 1);
+}
+
+static int grow(struct decoder *d)
+{
+	size_t cap = d->cap * 2, i;
+	struct class_decoder *n = calloc(cap, sizeof(*n));
+
+	if (!n)
+		return -1;
+	for (i = 0; i < d->cap; i++) {
+		size_t h;
+
+		if (!d->classes[i].cls)
+			continue;
+		h = hash_ptr(d->classes[i].cls, cap);
+		while (n[h].cls)
+			h = (h + 1) & (cap - 1);
+		n[h] = d->classes[i];
+	}
+	free(d->classes);
+	d->classes = n;
+	d->cap = cap;
+	d->last_cls = NULL;
+	return 0;
+}
+
+static const struct kind_spec *spec_of(enum ev_kind kind)
+{
+	for (size_t i = 0; i < sizeof(kind_specs) / sizeof(kind_specs[0]); i++)
+		if (kind_specs[i].kind == kind)
+			return &kind_specs[i];
+	return NULL;
+}
+
+static int member_index(const bt_field_class *payload, const char *name,
+			uint64_t *index, int *is_signed, enum slot_type want)
+{
+	uint64_t i, n = bt_field_class_structure_get_member_count(payload);
+
+	for (i = 0; i < n; i++) {
+		const bt_field_class_structure_member *m =
+			bt_field_class_structure_borrow_member_by_index_const(payload, i);
+		const bt_field_class *fc;
+		bt_field_class_type t;
+
+		if (strcmp(bt_field_class_structure_member_get_name(m), name) != 0)
+			continue;
+		fc = bt_field_class_structure_member_borrow_field_class_const(m);
+		t = bt_field_class_get_type(fc);
+		if (want == SLOT_STR) {
+			if (t != BT_FIELD_CLASS_TYPE_STRING)
+				return 0;
+		} else if (!bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_INTEGER)) {
+			return 0;
+		}
+		*index = i;
+		*is_signed = bt_field_class_type_is(t,
+			BT_FIELD_CLASS_TYPE_SIGNED_INTEGER);
+		return 1;
+	}
+	return 0;
+}
+
+static void resolve(struct class_decoder *cd, const bt_event_class *cls)
+{
+	const bt_field_class *payload =
+		bt_event_class_borrow_payload_field_class_const(cls);
+	const struct kind_spec *spec = spec_of(cd->kind);
+	uint64_t idx;
+	int sgn;
+
+	cd->perf_cpu_index = -1;
+	if (!payload ||
+	    bt_field_class_get_type(payload) != BT_FIELD_CLASS_TYPE_STRUCTURE)
+		return;
+	if (member_index(payload, "perf_cpu", &idx, &sgn, SLOT_U64)) {
+		cd->perf_cpu_index = (int64_t)idx;
+		cd->perf_cpu_signed = sgn;
+	}
+	if (!spec)
+		return;
+	for (int s = 0; s < MAX_SLOTS && spec->slots[s].names[0]; s++) {
+		const struct slot_spec *ss = &spec->slots[s];
+
+		cd->slot[s].offset = ss->offset;
+		cd->slot[s].type = ss->type;
+		for (int a = 0; a < MAX_ALTS && ss->names[a]; a++) {
+			if (member_index(payload, ss->names[a], &idx, &sgn, ss->type)) {
+				cd->slot[s].index = idx;
+				cd->slot[s].is_signed = sgn;
+				cd->slot[s].present = 1;
+				break;
+			}
+		}
+		cd->nslots = s + 1;
+	}
+}
+
+static struct class_decoder *lookup(struct decoder *d, const bt_event_class *cls)
+{
+	size_t h;
+
+	if (cls == d->last_cls)
+		return d->last;
+	h = hash_ptr(cls, d->cap);
+	while (d->classes[h].cls && d->classes[h].cls != cls)
+		h = (h + 1) & (d->cap - 1);
+	if (!d->classes[h].cls) {
+		struct class_decoder *cd;
+		const char *name = bt_event_class_get_name(cls);
+
+		if ((d->nclasses + 1) * 2 > d->cap) {
+			if (grow(d) != 0)
+				return NULL;
+			return lookup(d, cls);
+		}
+		cd = &d->classes[h];
+		memset(cd, 0, sizeof(*cd));
+		if (!name)
+			name = "(unnamed)";
+		if (ev_type_intern(name, &cd->type_id) != 0)
+			return NULL;
+		cd->cls = cls;
+		cd->kind = ev_kind_of_name(name);
+		resolve(cd, cls);
+		d->nclasses++;
+	}
+	d->last_cls = cls;
+	d->last = &d->classes[h];
+	return d->last;
+}
+
+static int64_t read_int(const bt_field *f, int is_signed)
+{
+	if (is_signed)
+		return bt_field_integer_signed_get_value(f);
+	return (int64_t)bt_field_integer_unsigned_get_value(f);
+}
+
+static void set_absent(struct ev *ev, size_t offset, enum slot_type type)
+{
+	char *p = (char *)ev + offset;
+
+	if (type == SLOT_STR)
+		*(const char **)p = NULL;
+	else if (type == SLOT_I64)
+		*(int64_t *)p = EV_ABSENT;
+	else
+		*(uint64_t *)p = 0;
+}
+
+static int packet_cpu(const bt_packet *packet)
+{
+	const bt_field *ctx = packet ? bt_packet_borrow_context_field_const(packet) : NULL;
+	const bt_field *f;
+
+	if (!ctx)
+		return -1;
+	f = bt_field_structure_borrow_member_field_by_name_const(ctx, "cpu_id");
+	if (!f || !bt_field_class_type_is(bt_field_get_class_type(f),
+					   BT_FIELD_CLASS_TYPE_INTEGER))
+		return -1;
+	return (int)read_int(f, bt_field_class_type_is(bt_field_get_class_type(f),
+				BT_FIELD_CLASS_TYPE_SIGNED_INTEGER));
+}
+
+void decoder_on_packet(struct decoder *d, const bt_packet *packet)
+{
+	const bt_stream *stream = bt_packet_borrow_stream_const(packet);
+	int cpu = packet_cpu(packet);
+	size_t i;
+
+	for (i = 0; i < d->nstreams; i++) {
+		if (d->streams[i].stream == stream) {
+			d->streams[i].cpu = cpu;
+			return;
+		}
+	}
+	if (d->nstreams == d->stream_cap) {
+		size_t cap = d->stream_cap ? d->stream_cap * 2 : 16;
+		struct stream_cpu *n = realloc(d->streams, cap * sizeof(*n));
+
+		if (!n)
+			return; /* the cpu then reads as unknown */
+		d->streams = n;
+		d->stream_cap = cap;
+	}
+	d->streams[d->nstreams].stream = stream;
+	d->streams[d->nstreams].cpu = cpu;
+	d->nstreams++;
+}
+
+int decoder_stream_cpu(struct decoder *d, const bt_stream *stream)
+{
+	for (size_t i = 0; i < d->nstreams; i++)
+		if (d->streams[i].stream == stream)
+			return d->streams[i].cpu;
+	return -1;
+}
+
+int decoder_decode(struct decoder *d, const bt_message *msg, struct ev *ev)
+{
+	const bt_event *event = bt_message_event_borrow_event_const(msg);
+	const bt_event_class *cls = bt_event_borrow_class_const(event);
+	const bt_field *payload;
+	struct class_decoder *cd = lookup(d, cls);
+	int64_t ns;
+
+	if (!cd) {
+		err_append("out of memory");
+		return -1;
+	}
+	if (bt_clock_snapshot_get_ns_from_origin(
+		    bt_message_event_borrow_default_clock_snapshot_const(msg),
+		    &ns) != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+		err_append("event time overflows 64-bit nanoseconds from origin");
+		return -1;
+	}
+	ev->kind = cd->kind;
+	ev->type_id = cd->type_id;
+	ev->ts = (uint64_t)ns;
+	ev->cpu = decoder_stream_cpu(d, bt_event_borrow_stream_const(event));
+	if (cd->nslots == 0 && cd->perf_cpu_index < 0)
+		return 0;
+	payload = bt_event_borrow_payload_field_const(event);
+	if (cd->perf_cpu_index >= 0) {
+		const bt_field *f = bt_field_structure_borrow_member_field_by_index_const(
+			payload, (uint64_t)cd->perf_cpu_index);
+		ev->cpu = (int)read_int(f, cd->perf_cpu_signed);
+	}
+	for (int s = 0; s < cd->nslots; s++) {
+		const bt_field *f;
+		char *p = (char *)ev + cd->slot[s].offset;
+
+		if (!cd->slot[s].present) {
+			set_absent(ev, cd->slot[s].offset, cd->slot[s].type);
+			continue;
+		}
+		f = bt_field_structure_borrow_member_field_by_index_const(
+			payload, cd->slot[s].index);
+		if (cd->slot[s].type == SLOT_STR) {
+			*(const char **)p = bt_field_string_get_value(f);
+		} else {
+			int64_t v = read_int(f, cd->slot[s].is_signed);
+
+			memcpy(p, &v, sizeof(v));
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,692 @@
+/* SPDX-License-Identifier: MIT */
+#include "extract/trace.h"
+#include "extract/decode.h"
+#include "common/err.h"
+#include "common/outfile.h"
+
+#include <babeltrace2/babeltrace.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- finding traces --------------------------------------------------- */
+
+static char **found_dirs;
+static size_t nfound, capfound;
+
+/* A CTF trace is a directory holding a `metadata` file (CTF 1.8 spec). */
+static int visit(const char *path, const struct stat *sb, int type,
+		 struct FTW *ftw)
+{
+	size_t len = strlen(path);
+	char *dir;
+
+	(void)sb;
+	if (type != FTW_F || strcmp(path + ftw->base, "metadata") != 0)
+		return 0;
+	if (nfound == capfound) {
+		size_t cap = capfound ? capfound * 2 : 8;
+		char **n = realloc(found_dirs, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		found_dirs = n;
+		capfound = cap;
+	}
+	dir = strndup(path, ftw->base > 1 ? (size_t)ftw->base - 1 : len);
+	if (!dir)
+		return -1;
+	found_dirs[nfound++] = dir;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int trace_find_dirs(const char *path, char ***dirs)
+{
+	struct stat st;
+	int ret;
+
+	if (stat(path, &st) != 0) {
+		err_append("cannot read trace '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		err_append("cannot read trace '%s': not a directory (give the "
+			   "CTF trace directory, which holds a 'metadata' file)",
+			   path);
+		return -1;
+	}
+	found_dirs = NULL;
+	nfound = capfound = 0;
+	/* Follow symlinks (FTW_PHYS off): session folders are often links. */
+	ret = nftw(path, visit, 32, 0);
+	if (ret != 0) {
+		for (size_t i = 0; i < nfound; i++)
+			free(found_dirs[i]);
+		free(found_dirs);
+		err_append("cannot search '%s' for traces: %s", path,
+			   ret < 0 ? strerror(errno) : "out of memory");
+		return -1;
+	}
+	qsort(found_dirs, nfound, sizeof(*found_dirs), cmp_str);
+	*dirs = found_dirs;
+	return (int)nfound;
+}
+
+/* ---- the sink --------------------------------------------------------- */
+
+#define MAX_TRACES 64
+
+struct reader {
+	const struct trace_handler *handler; /* weak */
+	const struct trace_options *opts;    /* weak */
+	struct trace_stats *stats;           /* weak */
+	struct decoder *decoder;             /* owned */
+	const bt_trace *announced[MAX_TRACES]; /* weak: traces passed to on_trace */
+	size_t nannounced;
+	struct timespec last_progress;
+	int progress_shown;
+};
+
+static const char *env_string(const bt_trace *trace, const char *name)
+{
+	const bt_value *v =
+		bt_trace_borrow_environment_entry_value_by_name_const(trace, name);
+
+	return v && bt_value_is_string(v) ? bt_value_string_get(v) : NULL;
+}
+
+static int64_t env_int(const bt_trace *trace, const char *name)
+{
+	const bt_value *v =
+		bt_trace_borrow_environment_entry_value_by_name_const(trace, name);
+
+	return v && bt_value_is_signed_integer(v) ?
+		bt_value_integer_signed_get(v) : -1;
+}
+
+static void announce_trace(struct reader *r, const bt_stream *stream)
+{
+	const bt_trace *trace = bt_stream_borrow_trace_const(stream);
+	struct trace_info info;
+	const char *name;
+
+	for (size_t i = 0; i < r->nannounced; i++)
+		if (r->announced[i] == trace)
+			return;
+	if (r->nannounced < MAX_TRACES)
+		r->announced[r->nannounced++] = trace;
+	name = bt_trace_get_name(trace);
+	info = (struct trace_info){
+		.path = name ? name : "",
+		.hostname = env_string(trace, "hostname"),
+		.domain = env_string(trace, "domain"),
+		.tracer_name = env_string(trace, "tracer_name"),
+		.tracer_major = env_int(trace, "tracer_major"),
+		.tracer_minor = env_int(trace, "tracer_minor"),
+		.kernel_release = env_string(trace, "kernel_release"),
+	};
+	if (info.hostname && !r->stats->hostname[0])
+		snprintf(r->stats->hostname, sizeof(r->stats->hostname), "%s",
+			 info.hostname);
+	if (r->handler->on_trace)
+		r->handler->on_trace(r->handler->ctx, &info);
+}
+
+static int count_type(struct trace_stats *st, uint32_t id)
+{
+	if (id >= st->ntypes) {
+		uint32_t n = ev_type_count() + 16;
+		uint64_t *c = realloc(st->type_counts, n * sizeof(*c));
+
+		if (!c)
+			return -1;
+		memset(c + st->ntypes, 0, (n - st->ntypes) * sizeof(*c));
+		st->type_counts = c;
+		st->ntypes = n;
+	}
+	st->type_counts[id]++;
+	return 0;
+}
+
+static void show_progress(struct reader *r, uint64_t ts)
+{
+	struct timespec now;
+	time_t secs;
+	struct tm tm;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - r->last_progress.tv_sec < 1 && r->progress_shown)
+		return;
+	r->last_progress = now;
+	r->progress_shown = 1;
+	secs = (time_t)(ts / 1000000000u);
+	gmtime_r(&secs, &tm);
+	fprintf(stderr, "\rvmint: %.1f M events read, trace time %02d:%02d:%02d UTC ",
+		(double)r->stats->events / 1e6, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static int on_discarded(struct reader *r, const bt_message *msg)
+{
+	const bt_stream *stream = bt_message_discarded_events_borrow_stream_const(msg);
+	const bt_stream_class *sc = bt_stream_borrow_class_const(stream);
+	uint64_t count = 0;
+	int64_t begin = 0, end = 0;
+
+	if (bt_message_discarded_events_get_count(msg, &count) !=
+	    BT_PROPERTY_AVAILABILITY_AVAILABLE)
+		count = 1; /* "some" were lost: never report zero */
+	if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
+		bt_clock_snapshot_get_ns_from_origin(
+			bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(msg),
+			&begin);
+		bt_clock_snapshot_get_ns_from_origin(
+			bt_message_discarded_events_borrow_end_default_clock_snapshot_const(msg),
+			&end);
+	}
+	r->stats->discarded_events += count;
+	if (r->handler->on_discarded)
+		r->handler->on_discarded(r->handler->ctx,
+					 r->decoder ? decoder_stream_cpu(r->decoder, stream) : -1,
+					 (uint64_t)begin, (uint64_t)end, count);
+	return 0;
+}
+
+static int on_event(struct reader *r, const bt_message *msg)
+{
+	struct ev ev;
+	struct trace_stats *st = r->stats;
+
+	if (decoder_decode(r->decoder, msg, &ev) != 0)
+		return -1;
+	if (st->events == 0)
+		st->first_ns = ev.ts;
+	st->last_ns = ev.ts;
+	st->events++;
+	if (ev.cpu >= st->ncpus)
+		st->ncpus = ev.cpu + 1;
+	if (count_type(st, ev.type_id) != 0) {
+		err_append("out of memory");
+		return -1;
+	}
+	if (r->opts->progress && (st->events & 0xffff) == 0)
+		show_progress(r, ev.ts);
+	return r->handler->on_event(r->handler->ctx, &ev);
+}
+
+static int handle_message(struct reader *r, const bt_message *msg)
+{
+	switch (bt_message_get_type(msg)) {
+	case BT_MESSAGE_TYPE_EVENT:
+		return on_event(r, msg);
+	case BT_MESSAGE_TYPE_STREAM_BEGINNING:
+		announce_trace(r, bt_message_stream_beginning_borrow_stream_const(msg));
+		return 0;
+	case BT_MESSAGE_TYPE_PACKET_BEGINNING:
+		decoder_on_packet(r->decoder,
+				  bt_message_packet_beginning_borrow_packet_const(msg));
+		return 0;
+	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+		return on_discarded(r, msg);
+	default:
+		return 0;
+	}
+}
+
+static bt_graph_simple_sink_component_consume_func_status
+consume(bt_message_iterator *it, void *data)
+{
+	struct reader *r = data;
+	bt_message_array_const msgs;
+	uint64_t count, i;
+	int failed = 0;
+
+	switch (bt_message_iterator_next(it, &msgs, &count)) {
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+		break;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_AGAIN;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
+	default:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+	}
+	for (i = 0; i < count; i++) {
+		if (!failed && handle_message(r, msgs[i]) != 0)
+			failed = 1;
+		/* Put every reference back, the unprocessed ones too. */
+		bt_message_put_ref(msgs[i]);
+	}
+	if (!failed && outfile_interrupted()) {
+		err_append("interrupted by a signal");
+		failed = 1;
+	}
+	return failed ? BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR :
+			BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
+}
+
+/* ---- the graph -------------------------------------------------------- */
+
+struct graph_parts {
+	bt_graph *graph;                    /* owned */
+	const bt_plugin *ctf, *utils;       /* owned */
+	const bt_component_source **srcs;   /* weak (owned by graph) */
+	size_t nsrcs;
+};
+
+static int find_plugin(const char *name, const bt_plugin **plugin)
+{
+	if (bt_plugin_find(name, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE,
+			   plugin) != BT_PLUGIN_FIND_STATUS_OK) {
+		err_take_bt();
+		err_append("cannot find babeltrace2's '%s' plugin (is the "
+			   "babeltrace2 package installed?)", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_source(struct graph_parts *g, const bt_component_class_source *cls,
+		      const char *dir, size_t index)
+{
+	bt_value *params = bt_value_map_create();
+	bt_value *inputs = NULL;
+	char name[32];
+	int ret = -1;
+
+	if (!params || bt_value_map_insert_empty_array_entry(params, "inputs",
+							     &inputs) != BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK ||
+	    bt_value_array_append_string_element(inputs, dir) !=
+		    BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK) {
+		err_append("out of memory");
+		goto end;
+	}
+	snprintf(name, sizeof(name), "src-%zu", index);
+	if (bt_graph_add_source_component(g->graph, cls, name, params,
+					  BT_LOGGING_LEVEL_NONE,
+					  &g->srcs[g->nsrcs]) != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+		err_take_bt();
+		err_append("cannot read CTF trace '%s' (corrupt or unsupported metadata?)",
+			   dir);
+		goto end;
+	}
+	g->nsrcs++;
+	ret = 0;
+end:
+	bt_value_put_ref(params);
+	return ret;
+}
+
+static int connect_all(struct graph_parts *g, const bt_component_sink *sink)
+{
+	const bt_port_input *sink_in =
+		bt_component_sink_borrow_input_port_by_index_const(sink, 0);
+	const bt_component_filter *muxer = NULL;
+	const bt_component_class_filter *mux_cls;
+	size_t nports = 0;
+
+	for (size_t i = 0; i < g->nsrcs; i++)
+		nports += bt_component_source_get_output_port_count(g->srcs[i]);
+	if (nports == 0) {
+		err_append("the traces hold no stream");
+		return -1;
+	}
+	if (nports == 1) {
+		/* One stream is already in time order: no muxer needed, which
+		 * also spares streams whose packets overlap a little. */
+		for (size_t i = 0; i < g->nsrcs; i++)
+			if (bt_component_source_get_output_port_count(g->srcs[i]) == 1)
+				return bt_graph_connect_ports(g->graph,
+					bt_component_source_borrow_output_port_by_index_const(g->srcs[i], 0),
+					sink_in, NULL) == BT_GRAPH_CONNECT_PORTS_STATUS_OK ? 0 : -1;
+	}
+	mux_cls = bt_plugin_borrow_filter_component_class_by_name_const(g->utils, "muxer");
+	if (!mux_cls ||
+	    bt_graph_add_filter_component(g->graph, mux_cls, "muxer", NULL,
+					  BT_LOGGING_LEVEL_NONE, &muxer) !=
+		    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+		err_take_bt();
+		err_append("cannot create babeltrace2's filter.utils.muxer");
+		return -1;
+	}
+	for (size_t i = 0; i < g->nsrcs; i++) {
+		uint64_t n = bt_component_source_get_output_port_count(g->srcs[i]);
+
+		for (uint64_t p = 0; p < n; p++) {
+			/* The muxer always offers one more free input port. */
+			uint64_t nin = bt_component_filter_get_input_port_count(muxer);
+
+			if (bt_graph_connect_ports(g->graph,
+				bt_component_source_borrow_output_port_by_index_const(g->srcs[i], p),
+				bt_component_filter_borrow_input_port_by_index_const(muxer, nin - 1),
+				NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK)
+				goto error;
+		}
+	}
+	if (bt_graph_connect_ports(g->graph,
+		bt_component_filter_borrow_output_port_by_index_const(muxer, 0),
+		sink_in, NULL) == BT_GRAPH_CONNECT_PORTS_STATUS_OK)
+		return 0;
+error:
+	err_take_bt();
+	err_append("cannot connect the trace graph");
+	return -1;
+}
+
+static void graph_parts_fini(struct graph_parts *g)
+{
+	bt_graph_put_ref(g->graph);
+	bt_plugin_put_ref(g->ctf);
+	bt_plugin_put_ref(g->utils);
+	free(g->srcs);
+}
+
+/* Collects the trace directories of every path, without duplicates. */
+static int collect_dirs(char *const *paths, size_t npaths, char ***out, size_t *nout)
+{
+	char **all = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < npaths; i++) {
+		char **dirs;
+		int k = trace_find_dirs(paths[i], &dirs);
+		char **grown;
+
+		if (k < 0)
+			goto error;
+		if (k == 0) {
+			free(dirs);
+			err_append("no CTF trace under '%s' (no 'metadata' file found)",
+				   paths[i]);
+			goto error;
+		}
+		grown = realloc(all, (n + (size_t)k) * sizeof(*all));
+		if (!grown) {
+			for (int j = 0; j < k; j++)
+				free(dirs[j]);
+			free(dirs);
+			err_append("out of memory");
+			goto error;
+		}
+		all = grown;
+		for (int j = 0; j < k; j++) {
+			int dup = 0;
+
+			for (size_t m = 0; m < n && !dup; m++)
+				dup = strcmp(all[m], dirs[j]) == 0;
+			if (dup)
+				free(dirs[j]);
+			else
+				all[n++] = dirs[j];
+		}
+		free(dirs);
+	}
+	*out = all;
+	*nout = n;
+	return 0;
+error:
+	for (size_t m = 0; m < n; m++)
+		free(all[m]);
+	free(all);
+	return -1;
+}
+
+static int run_graph(bt_graph *graph)
+{
+	for (;;) {
+		bt_graph_run_status st = bt_graph_run(graph);
+
+		if (st == BT_GRAPH_RUN_STATUS_OK)
+			return 0;
+		if (st == BT_GRAPH_RUN_STATUS_AGAIN) {
+			usleep(1000);
+			continue;
+		}
+		return -1;
+	}
+}
+
+/* Reads the `hostname` of a trace's environment with a graph that stops at
+ * the first stream: only needed when several traces must be grouped. */
+struct peek {
+	char *hostname; /* owned */
+	int done;
+};
+
+static bt_graph_simple_sink_component_consume_func_status
+peek_consume(bt_message_iterator *it, void *data)
+{
+	struct peek *p = data;
+	bt_message_array_const msgs;
+	uint64_t count;
+
+	if (bt_message_iterator_next(it, &msgs, &count) !=
+	    BT_MESSAGE_ITERATOR_NEXT_STATUS_OK)
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
+	for (uint64_t i = 0; i < count; i++) {
+		if (!p->done && bt_message_get_type(msgs[i]) ==
+				BT_MESSAGE_TYPE_STREAM_BEGINNING) {
+			const bt_stream *s =
+				bt_message_stream_beginning_borrow_stream_const(msgs[i]);
+			const char *h = env_string(bt_stream_borrow_trace_const(s),
+						   "hostname");
+
+			p->hostname = h ? strdup(h) : NULL;
+			p->done = 1;
+		}
+		bt_message_put_ref(msgs[i]);
+	}
+	return p->done ? BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END :
+			 BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
+}
+
+static int peek_hostname(const bt_plugin *ctf, const char *dir, char **hostname)
+{
+	struct graph_parts g = { 0 };
+	struct peek p = { 0 };
+	const bt_component_sink *sink;
+	int ret = -1;
+
+	g.graph = bt_graph_create(0);
+	g.srcs = calloc(1, sizeof(*g.srcs));
+	if (!g.graph || !g.srcs) {
+		err_append("out of memory");
+		goto end;
+	}
+	if (add_source(&g, bt_plugin_borrow_source_component_class_by_name_const(ctf, "fs"),
+		       dir, 0) != 0)
+		goto end;
+	if (bt_graph_add_simple_sink_component(g.graph, "peek", NULL, peek_consume,
+					       NULL, &p, &sink) != BT_GRAPH_ADD_COMPONENT_STATUS_OK ||
+	    bt_component_source_get_output_port_count(g.srcs[0]) == 0 ||
+	    bt_graph_connect_ports(g.graph,
+		bt_component_source_borrow_output_port_by_index_const(g.srcs[0], 0),
+		bt_component_sink_borrow_input_port_by_index_const(sink, 0), NULL) !=
+		    BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+		err_take_bt();
+		err_append("cannot read CTF trace '%s'", dir);
+		goto end;
+	}
+	if (run_graph(g.graph) != 0) {
+		err_take_bt();
+		err_append("cannot read CTF trace '%s'", dir);
+		goto end;
+	}
+	*hostname = p.hostname;
+	p.hostname = NULL;
+	ret = 0;
+end:
+	free(p.hostname);
+	graph_parts_fini(&g);
+	return ret;
+}
+
+static int same_host(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Puts `dir` (taken) into the group of `hostname` (taken). */
+static int add_to_group(struct trace_group **groups, size_t *ngroups,
+			char *hostname, char *dir)
+{
+	struct trace_group *g = NULL;
+	char **dirs;
+
+	for (size_t i = 0; i < *ngroups && !g; i++)
+		if (same_host((*groups)[i].hostname, hostname))
+			g = &(*groups)[i];
+	if (!g) {
+		struct trace_group *n = realloc(*groups, (*ngroups + 1) * sizeof(*n));
+
+		if (!n)
+			return -1;
+		*groups = n;
+		g = &n[(*ngroups)++];
+		memset(g, 0, sizeof(*g));
+		g->hostname = hostname;
+		hostname = NULL;
+	}
+	free(hostname);
+	dirs = realloc(g->dirs, (g->ndirs + 1) * sizeof(*dirs));
+	if (!dirs)
+		return -1;
+	g->dirs = dirs;
+	g->dirs[g->ndirs++] = dir;
+	return 0;
+}
+
+int trace_discover(char *const *paths, size_t npaths,
+		   struct trace_group **groups, size_t *ngroups)
+{
+	const bt_plugin *ctf = NULL;
+	char **dirs = NULL;
+	size_t ndirs = 0, i;
+	int ret = -1;
+
+	*groups = NULL;
+	*ngroups = 0;
+	if (collect_dirs(paths, npaths, &dirs, &ndirs) != 0)
+		return -1;
+	if (ndirs == 1) {
+		/* One trace: no need to read its environment twice. */
+		if (add_to_group(groups, ngroups, NULL, dirs[0]) != 0)
+			goto oom;
+		dirs[0] = NULL;
+		ret = 0;
+		goto end;
+	}
+	if (find_plugin("ctf", &ctf) != 0)
+		goto end;
+	for (i = 0; i < ndirs; i++) {
+		char *hostname = NULL;
+
+		if (peek_hostname(ctf, dirs[i], &hostname) != 0)
+			goto end;
+		if (add_to_group(groups, ngroups, hostname, dirs[i]) != 0)
+			goto oom;
+		dirs[i] = NULL;
+	}
+	ret = 0;
+	goto end;
+oom:
+	err_append("out of memory");
+end:
+	if (ret != 0) {
+		trace_groups_free(*groups, *ngroups);
+		*groups = NULL;
+		*ngroups = 0;
+	}
+	for (i = 0; i < ndirs; i++)
+		free(dirs[i]);
+	free(dirs);
+	bt_plugin_put_ref(ctf);
+	return ret;
+}
+
+void trace_groups_free(struct trace_group *groups, size_t ngroups)
+{
+	for (size_t i = 0; i < ngroups; i++) {
+		for (size_t j = 0; j < groups[i].ndirs; j++)
+			free(groups[i].dirs[j]);
+		free(groups[i].dirs);
+		free(groups[i].hostname);
+	}
+	free(groups);
+}
+
+int trace_read(const struct trace_group *group,
+	       const struct trace_options *opts,
+	       const struct trace_handler *handler, struct trace_stats *stats)
+{
+	static const struct trace_options no_opts;
+	struct graph_parts g = { 0 };
+	struct reader r = { .handler = handler, .stats = stats,
+			    .opts = opts ? opts : &no_opts };
+	const bt_component_class_source *fs;
+	const bt_component_sink *sink;
+	int ret = -1;
+
+	memset(stats, 0, sizeof(*stats));
+	stats->ntraces = group->ndirs;
+	r.decoder = decoder_create();
+	g.graph = bt_graph_create(0);
+	g.srcs = calloc(group->ndirs, sizeof(*g.srcs));
+	if (!r.decoder || !g.graph || !g.srcs) {
+		err_append("out of memory");
+		goto end;
+	}
+	if (find_plugin("ctf", &g.ctf) != 0 || find_plugin("utils", &g.utils) != 0)
+		goto end;
+	fs = bt_plugin_borrow_source_component_class_by_name_const(g.ctf, "fs");
+	for (size_t i = 0; i < group->ndirs; i++)
+		if (add_source(&g, fs, group->dirs[i], i) != 0)
+			goto end;
+	if (bt_graph_add_simple_sink_component(g.graph, "vmint", NULL, consume,
+					       NULL, &r, &sink) !=
+	    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+		err_take_bt();
+		err_append("cannot create vmint's sink component");
+		goto end;
+	}
+	if (connect_all(&g, sink) != 0)
+		goto end;
+	if (run_graph(g.graph) != 0) {
+		err_take_bt();
+		if (err_contains("timestamp is less than muxer"))
+			err_append("babeltrace2's muxer cannot order the events: in one "
+				   "of the traces a packet begins before the previous "
+				   "one ends (overlapping packets, a tracer bug); give "
+				   "that trace alone, its single stream is then read "
+				   "without the muxer");
+		if (!outfile_interrupted())
+			err_append("cannot read trace%s '%s'%s", group->ndirs > 1 ? "s" : "",
+				   group->dirs[0], group->ndirs > 1 ? " and the others of its host" : "");
+		goto end;
+	}
+	ret = 0;
+end:
+	if (r.progress_shown)
+		fputs("\n", stderr);
+	graph_parts_fini(&g);
+	decoder_destroy(r.decoder);
+	return ret;
+}
+
+void trace_stats_fini(struct trace_stats *stats)
+{
+	free(stats->type_counts);
+	stats->type_counts = NULL;
+	stats->ntypes = 0;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* vmint: which VM is slowed down by which neighbour, from a host kernel trace. */
+#include "vmint.h"
+#include "common/err.h"
+#include "common/outfile.h"
+
+#include <errno.h>
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "simulate", cmd_simulate, "write a labeled KVM host trace (CTF) from a scenario" },
+	{ "extract", cmd_extract, "per-VM, per-window metrics from host kernel traces" },
+	{ "stats", cmd_stats, "per-VM summary of a host trace, like perf kvm stat" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vmint [--version] [--help] <command> [<args>]\n\n"
+		"Finds which VM is slowed down by which neighbour, on which resource,\n"
+		"and when, from an LTTng kernel trace of a KVM host.\n\ncommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out,
+		"\n'vmint <command> --help' describes a command.\n\n"
+		"exit codes: 0 success, 1 usage error, 2 bad input (trace, JSON,\n"
+		"model), 3 internal error (memory, library, write), 130 interrupted\n");
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *cmd = NULL;
+	int status;
+
+	/* GSL aborts on error by default; we check its return codes. */
+	gsl_set_error_handler_off();
+	outfile_install_signal_handlers();
+
+	if (argc < 2) {
+		usage(stderr);
+		return VMINT_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return VMINT_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("vmint %s\n", VMINT_VERSION);
+		return VMINT_EXIT_OK;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "vmint: '%s' is not a vmint command\n", argv[1]);
+		usage(stderr);
+		return VMINT_EXIT_USAGE;
+	}
+
+	status = cmd->fn(argc - 1, argv + 1);
+	if (status == VMINT_EXIT_OK && (fflush(stdout) != 0 || ferror(stdout))) {
+		err_append("cannot write to standard output: %s", strerror(errno));
+		status = VMINT_EXIT_INTERNAL;
+	}
+	if (status != VMINT_EXIT_OK) {
+		if (outfile_interrupted() && err_count() == 0)
+			err_append("interrupted");
+		err_print(stderr);
+	}
+	err_clear();
+	return status;
+}
