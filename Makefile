@@ -1,16 +1,18 @@
 # vmint — build, test, install.
 #   make            build bin/vmint
-#   make check      build and run every test (unit tests with cmocka, end-to-end with prove)
+#   make check      build and run every test: unit tests (cmocka) and end-to-end
+#                   tests (prove), then the unit tests again under ASan+UBSan
+#   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
 #   make install PREFIX=/usr/local
 PREFIX  ?= /usr/local
 CC      ?= gcc
 PKGS    := babeltrace2 gsl jansson
 SVM_CFLAGS ?=
 SVM_LIBS   ?= -lsvm
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
-           -I. $(shell pkg-config --cflags $(PKGS)) $(SVM_CFLAGS)
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) $(SVM_LIBS) -lm
+OPT     ?= -O2 -g
+ALL_CFLAGS = $(OPT) -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
+           -I. $(shell pkg-config --cflags $(PKGS)) $(SVM_CFLAGS) $(CFLAGS)
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) $(SVM_LIBS) -lm $(LDLIBS_EXTRA)
 
 BUILD   ?= build
 SRCDIRS := common extract model detect datasets
@@ -22,12 +24,12 @@ BIN     := bin/vmint
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit e2e install clean setup
+.PHONY: all check unit e2e sanitize fuzz install clean setup
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -35,11 +37,11 @@ $(LIB): $(LIB_OBJ)
 
 $(BIN): $(BUILD)/vmint.o $(LIB)
 	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 setup:
 	@scripts/setup.sh
@@ -47,12 +49,33 @@ setup:
 check: setup
 	$(MAKE) $(BIN) $(UNIT_BIN)
 	$(MAKE) unit e2e
+	$(MAKE) sanitize
+
+# The unit tests again, built with AddressSanitizer and UBSan in their own
+# build directory; any report fails the run.
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+sanitize:
+	$(MAKE) BUILD=build/asan OPT="$(SAN_FLAGS)" LDLIBS_EXTRA="-fsanitize=address,undefined" unit
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
 
 e2e: $(BIN)
 	prove -v tests/e2e/
+
+# libFuzzer harnesses (tests/fuzz/fuzz-*.c), one per parser of ours.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c
+	$(MAKE) CC=clang BUILD=build/fuzz OPT="$(FUZZ_CFLAGS)" build/fuzz/libvmint.a
+	clang $(ALL_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libvmint.a $(LDLIBS)
+fuzz: $(FUZZ_BIN)
+	@set -e; for f in $(FUZZ_BIN); do n=$${f##*/}; mkdir -p build/fuzz/corpus/$$n; \
+	  echo "# $$n for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    build/fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' ; done
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin
