@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# scripts/vms-from-libvirt.sh against a fake virsh with three running
+# domains (one without a pid file, one whose name needs JSON escaping):
+# the output must be vmint.vms/1 with the right pids, names, UUIDs, vCPUs.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+fail=0
+ok() { # ok CONDITION-STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fail=1
+	fi
+}
+
+mkdir -p "$tmp/run"
+cat > "$tmp/virsh" <<'EOF'
+#!/bin/bash
+# Fake virsh: answers like virsh 9 for three running domains.
+[ "$1" = "-c" ] && { echo "$2" >> "$FAKE_LOG"; shift 2; }
+case "$1 ${2:-}" in
+"list --name")
+	printf 'testU1\nweb "prod"\\1\nnopid\n\n' ;;
+"domuuid testU1") echo "4dea22b3-1d52-d8f3-2516-782e98ab3fa0"; echo ;;
+'domuuid web "prod"\1') echo "0b5e7f5c-3b1a-4c33-9a53-5c1f1e2e8d10"; echo ;;
+"dominfo testU1")
+	printf 'Id:             1\nName:           testU1\nUUID:           4dea22b3-1d52-d8f3-2516-782e98ab3fa0\nOS Type:        hvm\nState:          running\nCPU(s):         2\nMax memory:     2097152 KiB\n\n' ;;
+'dominfo web "prod"\1')
+	printf 'Id:             7\nName:           web "prod"\\1\nCPU(s):         4\nCPU time:       12.5s\n\n' ;;
+*) echo "error: failed to get domain '$2'" >&2; exit 1 ;;
+esac
+EOF
+chmod +x "$tmp/virsh"
+echo 3483 > "$tmp/run/testU1.pid"
+printf '3577' > "$tmp/run/web \"prod\"\\1.pid"
+export FAKE_LOG="$tmp/virsh.log"
+
+echo "1..9"
+
+VIRSH="$tmp/virsh" PIDDIR="$tmp/run" scripts/vms-from-libvirt.sh -c qemu:///system \
+	-o "$tmp/vms.json" 2> "$tmp/err"
+ok $? "exits 0 with a fake virsh"
+python3 -m json.tool "$tmp/vms.json" > /dev/null 2>&1
+ok $? "output is valid JSON"
+
+check() { # check PYTHON-EXPRESSION-ON-d DESCRIPTION
+	python3 -c "import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" \
+		"$tmp/vms.json" 2> /dev/null
+	ok $? "$2"
+}
+check "d['schema'] == 'vmint.vms/1' and d['host'] == '$(uname -n)'" "schema and host"
+check "[v['name'] for v in d['vms']] == ['testU1', 'web \"prod\"\\\\1']" \
+	"names of the two domains with a pid, escaped"
+check "[v['pid'] for v in d['vms']] == [3483, 3577]" "pids from the pid files"
+check "[v['uuid'] for v in d['vms']] == ['4dea22b3-1d52-d8f3-2516-782e98ab3fa0', '0b5e7f5c-3b1a-4c33-9a53-5c1f1e2e8d10'] and [v['vcpus'] for v in d['vms']] == [2, 4]" \
+	"uuids and vCPU counts"
+grep -q "domain 'nopid': no QEMU pid" "$tmp/err"
+ok $? "domain without a pid file skipped with a warning"
+[ "$(sort -u "$FAKE_LOG")" = "qemu:///system" ]
+ok $? "-c URI passed to every virsh call"
+
+# A failing virsh: error exit, and no output file left behind.
+VIRSH=false PIDDIR="$tmp/run" scripts/vms-from-libvirt.sh -o "$tmp/none.json" 2> /dev/null
+rc=$?
+[ "$rc" -ne 0 ] && [ ! -e "$tmp/none.json" ] && [ -z "$(find "$tmp" -name 'none.json.tmp.*')" ]
+ok $? "virsh failure: non-zero exit ($rc), no output file"
+
+exit $fail
