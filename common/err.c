@@ -37,6 +37,22 @@ static void append_plain(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Length of a babeltrace2 message without its trailing debug fields
+ * ("...failed: status=ERROR, comp-addr=0x..."), which mean nothing to a
+ * user: cut at the first ": " that is followed by "name=". */
+static int human_part(const char *msg)
+{
+	for (const char *p = strstr(msg, ": "); p; p = strstr(p + 1, ": ")) {
+		const char *q = p + 2;
+
+		while ((*q >= 'a' && *q <= 'z') || *q == '-')
+			q++;
+		if (q > p + 2 && *q == '=')
+			return (int)(p - msg);
+	}
+	return (int)strlen(msg);
+}
+
 void err_take_bt(void)
 {
 	const bt_error *error = bt_current_thread_take_error();
@@ -44,15 +60,16 @@ void err_take_bt(void)
 
 	if (!error)
 		return;
-	/* babeltrace2 lists its causes newest first; keep them oldest first. */
+	/* Cause 0 is the root: append it first so that it prints last. */
 	n = bt_error_get_cause_count(error);
-	for (i = n; i > 0; i--) {
+	for (i = 0; i < n; i++) {
 		const bt_error_cause *cause =
-			bt_error_borrow_cause_by_index(error, i - 1);
+			bt_error_borrow_cause_by_index(error, i);
+		const char *msg = bt_error_cause_get_message(cause);
 
-		append_plain("babeltrace2: %s: %s",
+		append_plain("babeltrace2: %s: %.*s",
 			     bt_error_cause_get_module_name(cause),
-			     bt_error_cause_get_message(cause));
+			     human_part(msg), msg);
 	}
 	bt_error_release(error);
 }

@@ -317,8 +317,7 @@ static int add_source(struct graph_parts *g, const bt_component_class_source *cl
 					  BT_LOGGING_LEVEL_NONE,
 					  &g->srcs[g->nsrcs]) != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
 		err_take_bt();
-		err_append("cannot read CTF trace '%s' (corrupt or unsupported metadata?)",
-			   dir);
+		err_append("cannot open CTF trace '%s'", dir);
 		goto end;
 	}
 	g->nsrcs++;
