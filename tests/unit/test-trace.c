@@ -232,7 +232,7 @@ static void truncated_stream_is_an_error(void **state)
  * refuses; the error must say why and what to do. */
 static void overlapping_packets_under_muxer_are_explained(void **state)
 {
-	char dir[64], cmd[1024];
+	char dir[64], cmd[2400];
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/vmint-test-twin-XXXXXX");
