@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: MIT */
+#include "detect/recommend.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A VM interfered in at least this share of its windows (and in at least
+ * MIN_PERSISTENT windows) suffers persistently: moving a VM is worth it. */
+#define PERSISTENT_SHARE 0.5
+#define MIN_PERSISTENT 3
+/* Throttle a culprit to this share of what it used while it interfered. */
+#define LIMIT_FACTOR 0.5
+/* The host counts as saturated when VMs' demand reaches this share of it. */
+#define SATURATED 0.95
+#define CPU_PERIOD_US 100000
+
+struct victim {
+	int windows_by_res[RES__COUNT];
+	int nres;
+	int main_res;
+	int culprit;      /* main culprit over all its episodes */
+	double culprit_weight;
+};
+
+static int priority(enum action a)
+{
+	switch (a) {
+	case ACT_MIGRATE: return 4;
+	case ACT_PIN: return 3;
+	case ACT_LIMIT: return 2;
+	case ACT_ADD_RESOURCES: return 1;
+	case ACT_NONE: break;
+	}
+	return 0;
+}
+
+static const char *vm_name(const struct detect_result *r, int vm)
+{
+	return vm == CULPRIT_HOST ? "host" : r->vms[vm].name;
+}
+
+static void add_param(struct recommendation *rec, const char *key, double v)
+{
+	if (rec->nparams == MAX_PARAMS)
+		return;
+	snprintf(rec->params[rec->nparams].key, sizeof(rec->params[0].key), "%s", key);
+	rec->params[rec->nparams++].value = v;
+}
+
+/* Mean use of VM `vm` over the windows of the victim's episodes on `res`
+ * (same start times): what the culprit did while it hurt the victim. */
+static struct window_use culprit_use(const struct detect_result *r, int victim,
+				     int res, int vm)
+{
+	struct window_use sum = { 0 };
+	int n = 0;
+
+	for (size_t e = 0; e < r->nepisodes; e++) {
+		const struct episode *ep = &r->episodes[e];
+
+		if (ep->vm != victim || ep->resource != res)
+			continue;
+		for (size_t w = 0; w < r->nwindows; w++) {
+			const struct window_result *wr = &r->windows[w];
+
+			if (wr->vm != vm || wr->start_ns < ep->start_ns ||
+			    wr->start_ns >= ep->end_ns)
+				continue;
+			sum.cpu_cores += wr->use.cpu_cores;
+			sum.wait_cores += wr->use.wait_cores;
+			sum.disk_iops += wr->use.disk_iops;
+			sum.disk_bps += wr->use.disk_bps;
+			sum.net_pps += wr->use.net_pps;
+			sum.net_bps += wr->use.net_bps;
+			n++;
+		}
+	}
+	if (n) {
+		sum.cpu_cores /= n; sum.wait_cores /= n;
+		sum.disk_iops /= n; sum.disk_bps /= n;
+		sum.net_pps /= n; sum.net_bps /= n;
+	}
+	return sum;
+}
+
+/* Is the host's CPU saturated by all VMs' demand (run + runnable wait) in
+ * the victim's CPU episodes? Then no neighbour alone is to blame. */
+static int cpu_saturated(const struct detect_result *r, int victim)
+{
+	double demand = 0;
+
+	for (size_t v = 0; v < r->nvms; v++) {
+		struct window_use u = culprit_use(r, victim, RES_CPU, (int)v);
+
+		demand += u.cpu_cores + u.wait_cores;
+	}
+	return r->cpus > 0 && demand >= SATURATED * r->cpus;
+}
+
+/* Total delay share (weighted by windows) that `culprit` caused `vm`. */
+static double culprit_weight(const struct detect_result *r, int vm, int culprit)
+{
+	double w = 0;
+
+	for (size_t e = 0; e < r->nepisodes; e++) {
+		const struct episode *ep = &r->episodes[e];
+
+		if (ep->vm != vm)
+			continue;
+		for (int c = 0; c < ep->nculprits; c++)
+			if (ep->culprits[c].vm == culprit)
+				w += ep->culprits[c].share * ep->windows;
+	}
+	return w;
+}
+
+static void summarize_victim(const struct detect_result *r, int vm, struct victim *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->main_res = RESOURCE_NONE;
+	v->culprit = CULPRIT_HOST;
+	v->culprit_weight = -1;
+	for (size_t e = 0; e < r->nepisodes; e++) {
+		const struct episode *ep = &r->episodes[e];
+
+		if (ep->vm != vm)
+			continue;
+		if (v->windows_by_res[ep->resource] == 0)
+			v->nres++;
+		v->windows_by_res[ep->resource] += ep->windows;
+		for (int c = 0; c < ep->nculprits; c++) {
+			double w = culprit_weight(r, vm, ep->culprits[c].vm);
+
+			if (w > v->culprit_weight) {
+				v->culprit_weight = w;
+				v->culprit = ep->culprits[c].vm;
+			}
+		}
+	}
+	for (int res = 0; res < RES__COUNT; res++)
+		if (v->windows_by_res[res] > 0 && (v->main_res == RESOURCE_NONE ||
+		    v->windows_by_res[res] > v->windows_by_res[v->main_res]))
+			v->main_res = res;
+}
+
+static int episodes_of(const struct detect_result *r, int vm, int res, int **out)
+{
+	int n = 0;
+
+	*out = malloc((r->nepisodes ? r->nepisodes : 1) * sizeof(int));
+	if (!*out)
+		return -1;
+	for (size_t e = 0; e < r->nepisodes; e++)
+		if (r->episodes[e].vm == vm &&
+		    (res == RESOURCE_NONE || r->episodes[e].resource == res))
+			(*out)[n++] = (int)e;
+	return n;
+}
+
+/* The smaller of two VMs (fewer vCPUs, then less CPU used): cheaper to move. */
+static int smaller_vm(const struct detect_result *r, int a, int b)
+{
+	if (r->vms[a].vcpus != r->vms[b].vcpus)
+		return r->vms[a].vcpus < r->vms[b].vcpus ? a : b;
+	return r->vms[a].totals.cpu_ns <= r->vms[b].totals.cpu_ns ? a : b;
+}
+
+static void plan_migrate(const struct detect_result *r, int victim,
+			 const struct victim *v, struct recommendation *rec)
+{
+	int subject = v->culprit == CULPRIT_HOST ? victim :
+		      smaller_vm(r, victim, v->culprit);
+	const struct vm_result *vr = &r->vms[victim];
+
+	rec->action = ACT_MIGRATE;
+	rec->vm = subject;
+	rec->resource = v->main_res;
+	snprintf(rec->reason, sizeof(rec->reason),
+		 "%s was interfered in %d of its %d windows%s%s; %s is the "
+		 "smaller VM to move away from %s",
+		 vr->name, vr->interfered_windows, vr->windows,
+		 v->nres > 1 ? ", on several resources" : ", persistently",
+		 v->culprit == CULPRIT_HOST ? " by host processes" : "",
+		 vm_name(r, subject),
+		 subject == victim ? vm_name(r, v->culprit) : vr->name);
+	snprintf(rec->command, sizeof(rec->command),
+		 "virsh migrate --live --persistent %s qemu+ssh://DESTINATION/system",
+		 vm_name(r, subject));
+	rec->watcher = r->vms[subject].uuid != NULL;
+}
+
+static void plan_cpu(const struct detect_result *r, int victim, int culprit,
+		     struct recommendation *rec)
+{
+	const struct vm_result *vv = &r->vms[victim], *cv;
+	struct window_use use;
+	double per_vcpu;
+	int quota;
+
+	if (culprit == CULPRIT_HOST) {
+		rec->action = ACT_LIMIT;
+		rec->vm = CULPRIT_HOST;
+		snprintf(rec->reason, sizeof(rec->reason),
+			 "host processes held the pCPUs that %s's vCPUs waited for; "
+			 "cap them (systemd CPUQuota=) or keep them off the VMs' pCPUs",
+			 vv->name);
+		return;
+	}
+	cv = &r->vms[culprit];
+	if (vv->vcpus > 0 && cv->vcpus > 0 && vv->vcpus + cv->vcpus <= r->cpus) {
+		/* Enough pCPUs to give each its own: no throttling needed. */
+		int n = 0;
+
+		rec->action = ACT_PIN;
+		rec->vm = victim;
+		add_param(rec, "victim_first_cpu", 0);
+		add_param(rec, "culprit_first_cpu", vv->vcpus);
+		snprintf(rec->reason, sizeof(rec->reason),
+			 "%s's vCPUs waited for pCPUs held by %s; %d + %d vCPUs fit "
+			 "on disjoint sets of the host's %d pCPUs",
+			 vv->name, cv->name, vv->vcpus, cv->vcpus, r->cpus);
+		for (int i = 0; i < vv->vcpus && n < (int)sizeof(rec->command) - 64; i++)
+			n += snprintf(rec->command + n, sizeof(rec->command) - (size_t)n,
+				      "%svirsh vcpupin %s %d %d --live", n ? "; " : "",
+				      vv->name, i, i);
+		for (int i = 0; i < cv->vcpus && n < (int)sizeof(rec->command) - 64; i++)
+			n += snprintf(rec->command + n, sizeof(rec->command) - (size_t)n,
+				      "; virsh vcpupin %s %d %d --live", cv->name, i,
+				      vv->vcpus + i);
+		return;
+	}
+	use = culprit_use(r, victim, RES_CPU, culprit);
+	per_vcpu = cv->vcpus > 0 ? use.cpu_cores / cv->vcpus : use.cpu_cores;
+	quota = (int)lround(CPU_PERIOD_US * fmin(1.0, fmax(0.1, LIMIT_FACTOR * per_vcpu)));
+	rec->action = ACT_LIMIT;
+	rec->vm = culprit;
+	add_param(rec, "vcpu_quota_us", quota);
+	add_param(rec, "vcpu_period_us", CPU_PERIOD_US);
+	add_param(rec, "measured_cpu_cores", use.cpu_cores);
+	snprintf(rec->reason, sizeof(rec->reason),
+		 "%s held the pCPUs that %s's vCPUs waited for; it used %.2f "
+		 "cores meanwhile: cap each vCPU at %d%%",
+		 cv->name, vv->name, use.cpu_cores, quota * 100 / CPU_PERIOD_US);
+	snprintf(rec->command, sizeof(rec->command),
+		 "virsh schedinfo %s --live --set vcpu_period=%d,vcpu_quota=%d",
+		 cv->name, CPU_PERIOD_US, quota);
+}
+
+static void plan_io(const struct detect_result *r, int victim, int culprit,
+		    int res, struct recommendation *rec)
+{
+	const struct vm_result *vv = &r->vms[victim];
+	struct window_use use;
+
+	rec->action = ACT_LIMIT;
+	rec->vm = culprit;
+	if (culprit == CULPRIT_HOST) {
+		snprintf(rec->reason, sizeof(rec->reason),
+			 "host processes delayed %s's %s traffic; throttle them "
+			 "(systemd IOReadBandwidthMax= / tc)", vv->name,
+			 resource_name(res));
+		return;
+	}
+	use = culprit_use(r, victim, res, culprit);
+	if (res == RES_DISK) {
+		long iops = lround(fmax(10, LIMIT_FACTOR * use.disk_iops));
+		long bps = lround(fmax(1 << 20, LIMIT_FACTOR * use.disk_bps));
+
+		add_param(rec, "total_iops_sec", (double)iops);
+		add_param(rec, "total_bytes_sec", (double)bps);
+		snprintf(rec->reason, sizeof(rec->reason),
+			 "%s's requests queued behind %s's on the shared disk; %s "
+			 "issued %.0f requests/s (%.1f MB/s) meanwhile (disk target "
+			 "vda assumed: see virsh domblklist)",
+			 vv->name, r->vms[culprit].name, r->vms[culprit].name,
+			 use.disk_iops, use.disk_bps / 1e6);
+		snprintf(rec->command, sizeof(rec->command),
+			 "virsh blkdeviotune %s vda --live --total-iops-sec %ld "
+			 "--total-bytes-sec %ld", r->vms[culprit].name, iops, bps);
+	} else {
+		long kib = lround(fmax(128, LIMIT_FACTOR * use.net_bps / 1024));
+
+		add_param(rec, "outbound_average_kib", (double)kib);
+		snprintf(rec->reason, sizeof(rec->reason),
+			 "%s's packets queued behind %s's on the shared NIC; %s sent "
+			 "%.1f MB/s meanwhile (interface vnet0 assumed: see virsh domiflist)",
+			 vv->name, r->vms[culprit].name, r->vms[culprit].name,
+			 use.net_bps / 1e6);
+		snprintf(rec->command, sizeof(rec->command),
+			 "virsh domiftune %s vnet0 --live --outbound %ld,%ld,%ld",
+			 r->vms[culprit].name, kib, kib * 2, kib);
+	}
+}
+
+static int push(struct detect_result *r, struct recommendation *rec)
+{
+	struct recommendation *n = realloc(r->recs, (r->nrecs + 1) * sizeof(*n));
+
+	if (!n) {
+		free(rec->episodes);
+		return -1;
+	}
+	r->recs = n;
+	r->recs[r->nrecs++] = *rec;
+	return 0;
+}
+
+/* Keeps the strongest advice per subject VM, and drops a pin whose other
+ * party is being migrated: no duplicate or contradictory advice. */
+static void dedupe(struct detect_result *r)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < r->nrecs; i++) {
+		struct recommendation *a = &r->recs[i];
+		int keep = 1;
+
+		for (size_t j = 0; j < r->nrecs && keep; j++) {
+			const struct recommendation *b = &r->recs[j];
+
+			if (i == j)
+				continue;
+			if (b->vm == a->vm && (priority(b->action) > priority(a->action) ||
+			    (b->action == a->action && j < i)))
+				keep = 0;
+			if (a->action == ACT_PIN && b->action == ACT_MIGRATE)
+				keep = 0;
+		}
+		if (keep)
+			r->recs[out++] = *a;
+		else
+			free(a->episodes);
+	}
+	r->nrecs = out;
+}
+
+int detect_recommend(struct detect_result *r)
+{
+	for (size_t vm = 0; vm < r->nvms; vm++) {
+		struct recommendation rec;
+		struct victim v;
+		const struct vm_result *vr = &r->vms[vm];
+		int persistent;
+
+		summarize_victim(r, (int)vm, &v);
+		if (v.main_res == RESOURCE_NONE)
+			continue;
+		memset(&rec, 0, sizeof(rec));
+		persistent = vr->interfered_windows >= MIN_PERSISTENT &&
+			     vr->interfered_windows >= PERSISTENT_SHARE * vr->windows;
+		if (v.nres > 1 || persistent) {
+			plan_migrate(r, (int)vm, &v, &rec);
+		} else if (v.main_res == RES_CPU && cpu_saturated(r, (int)vm)) {
+			rec.action = ACT_ADD_RESOURCES;
+			rec.vm = (int)vm;
+			rec.resource = RES_CPU;
+			snprintf(rec.reason, sizeof(rec.reason),
+				 "the VMs together asked for more CPU than the host's "
+				 "%d pCPUs while %s waited: no single neighbour is to "
+				 "blame; add pCPUs or move load off this host", r->cpus,
+				 vr->name);
+		} else if (v.main_res == RES_CPU) {
+			plan_cpu(r, (int)vm, v.culprit, &rec);
+		} else {
+			plan_io(r, (int)vm, v.culprit, v.main_res, &rec);
+		}
+		rec.resource = v.main_res;
+		rec.nepisodes = episodes_of(r, (int)vm,
+					    rec.action == ACT_MIGRATE ? RESOURCE_NONE : v.main_res,
+					    &rec.episodes);
+		if (rec.nepisodes < 0 || push(r, &rec) != 0)
+			return -1;
+	}
+	dedupe(r);
+	if (r->nrecs == 0) {
+		struct recommendation rec = { .action = ACT_NONE, .vm = -2,
+					      .resource = RESOURCE_NONE };
+
+		snprintf(rec.reason, sizeof(rec.reason),
+			 "no interference detected in %zu windows of %zu VMs",
+			 r->nwindows, r->nvms);
+		return push(r, &rec);
+	}
+	return 0;
+}

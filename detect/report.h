@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMINT_DETECT_REPORT_H
+#define VMINT_DETECT_REPORT_H
+
+/*
+ * Writers of a detect_result: report.json (vmint.report/1, formats.md),
+ * the OpenStack Watcher `actions` list, Prometheus textfile metrics, a
+ * short human summary, and a self-contained HTML page (report-html.c).
+ * Files are written atomically; "-" is standard output.
+ */
+
+#include "detect/result.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+/* The whole report as a new JSON object (caller owns it), or NULL. */
+json_t *report_to_json(const struct detect_result *r);
+
+/* The Watcher `actions` list (a new JSON array), or NULL. */
+json_t *report_watcher_actions(const struct detect_result *r);
+
+/* Writes `json` (not stolen) to `path` atomically. Returns 0 or -1. */
+int report_write_json(const json_t *json, const char *path);
+
+/* Prometheus text exposition format (node_exporter textfile collector). */
+int report_write_prom(const struct detect_result *r, const char *path);
+
+/* A few lines for a person: VMs, interfered windows, recommendations. */
+void report_print_summary(const struct detect_result *r, FILE *out);
+
+/* The HTML page. Returns 0 or -1 (cause appended). */
+int report_write_html(const struct detect_result *r, const char *path);
+
+#endif

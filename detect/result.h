@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMINT_DETECT_RESULT_H
+#define VMINT_DETECT_RESULT_H
+
+/*
+ * What `vmint detect` concludes, before it is written out: per VM, per
+ * (VM, window), episodes and recommendations. The report writers (JSON,
+ * Watcher actions, Prometheus, HTML) read only this. Owns: every array
+ * and string in struct detect_result (free with detect_result_fini).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RESOURCE_NONE -1
+enum resource { RES_CPU, RES_DISK, RES_NET, RES__COUNT };
+enum workload { WL_IDLE, WL_CPU, WL_DISK, WL_NET, WL__COUNT };
+
+const char *resource_name(int r);  /* "cpu", "disk", "net", or "none" */
+const char *workload_name(int w);  /* "idle", "cpu", "disk", "net" */
+
+#define MAX_CULPRITS 4
+#define MAX_TOP_EVENTS 5
+#define CULPRIT_HOST -1 /* culprit index meaning host processes */
+
+struct culprit_share {
+	int vm;       /* index into result.vms, or CULPRIT_HOST */
+	double share; /* of the victim's delay on the resource, 0..1 */
+};
+
+struct top_event {
+	char event[48];   /* event name as in the trace */
+	char detail[32];  /* exit reason name for kvm exits, else "" */
+	uint64_t count;   /* in the VM's interfered windows */
+	double baseline_ratio; /* rate in interfered / rate in clean windows */
+};
+
+/* Resource use in one window, for the HTML lanes and for sizing limits. */
+struct window_use {
+	double cpu_cores;   /* pCPU time of the VM's threads / window */
+	double wait_cores;  /* runnable-wait time of its vCPUs / window */
+	double disk_iops, disk_bps;
+	double net_pps, net_bps;
+};
+
+struct window_result {
+	int vm;                  /* index into result.vms */
+	uint64_t start_ns, end_ns;
+	int interference;        /* classifier's decision */
+	double probability;      /* P(interfered) */
+	int resource;            /* enum resource, or RESOURCE_NONE */
+	struct culprit_share culprits[MAX_CULPRITS];
+	int nculprits;
+	struct top_event top[MAX_TOP_EVENTS];
+	int ntop;
+	struct window_use use;
+	uint64_t discarded_events; /* lost in this window: results less sure */
+};
+
+struct vm_totals {
+	uint64_t cpu_ns, guest_ns, preempted_ns, exits;
+	uint64_t disk_requests, disk_bytes, net_packets, net_bytes;
+};
+
+struct vm_result {
+	char *name;  /* owned */
+	char *uuid;  /* owned, NULL when vms.json does not give it */
+	int64_t pid;
+	int vcpus;
+	int workload;                 /* enum workload */
+	double workload_prob[WL__COUNT];
+	struct vm_totals totals;
+	int windows, interfered_windows;
+};
+
+struct episode {
+	int vm;
+	int resource;
+	uint64_t start_ns, end_ns;
+	struct culprit_share culprits[MAX_CULPRITS]; /* mean share over windows */
+	int nculprits;
+	int windows;
+	double max_probability;
+	int first_window, last_window; /* indexes into result.windows */
+};
+
+enum action { ACT_NONE, ACT_LIMIT, ACT_PIN, ACT_MIGRATE, ACT_ADD_RESOURCES };
+const char *action_name(enum action a);
+
+#define MAX_PARAMS 4
+struct recommendation {
+	enum action action;
+	int vm;                 /* subject (index), or CULPRIT_HOST, or -2: none */
+	int resource;           /* or RESOURCE_NONE */
+	char reason[512];
+	int *episodes;          /* owned: indexes into result.episodes */
+	int nepisodes;
+	struct { char key[32]; double value; } params[MAX_PARAMS];
+	int nparams;
+	char command[512];      /* "" when no command applies */
+	int watcher;            /* carries a Watcher action (needs the uuid) */
+};
+
+struct detect_result {
+	/* what was analysed */
+	char **paths;           /* owned */
+	size_t npaths;
+	char *hostname;         /* owned, may be NULL */
+	uint64_t start_ns, end_ns, events, discarded_events;
+	int cpus;
+	char *model_path;       /* owned */
+	uint64_t window_ns;
+
+	struct vm_result *vms;  size_t nvms;      /* owned */
+	struct window_result *windows; size_t nwindows; /* owned, by vm then time */
+	struct episode *episodes; size_t nepisodes;     /* owned */
+	struct recommendation *recs; size_t nrecs;      /* owned */
+};
+
+void detect_result_fini(struct detect_result *r);
+
+/* Merges consecutive interfered windows of one VM and one resource into
+ * episodes (windows must be sorted by VM, then time; a gap of one window
+ * or more ends an episode). Returns 0 or -1 (out of memory). */
+int detect_find_episodes(struct detect_result *r);
+
+#endif
