@@ -13,7 +13,7 @@ packages=(
 	libjansson-dev                      # JSON
 	libcmocka-dev                       # unit tests
 	pkg-config make gcc
-	python3-lttnganalyses               # reference numbers (scripts/lttng-analyses-ref.sh)
+	python3-lttnganalyses python3-bt2   # reference numbers (scripts/lttng-analyses-ref.sh, its test)
 )
 
 case "${1:-}" in
