@@ -12,8 +12,11 @@
 #define MIN_PERSISTENT 3
 /* Throttle a culprit to this share of what it used while it interfered. */
 #define LIMIT_FACTOR 0.5
-/* The host counts as saturated when VMs' demand reaches this share of it. */
+/* The host counts as saturated when VMs' demand reaches this share of it;
+ * then, unless one neighbour caused at least DOMINANT of the delay, adding
+ * capacity is the answer rather than blaming anyone. */
 #define SATURATED 0.95
+#define DOMINANT 0.5
 #define CPU_PERIOD_US 100000
 
 struct victim {
@@ -22,6 +25,7 @@ struct victim {
 	int main_res;
 	int culprit;      /* main culprit over all its episodes */
 	double culprit_weight;
+	int windows;      /* in all its episodes */
 };
 
 static int priority(enum action a)
@@ -130,6 +134,7 @@ static void summarize_victim(const struct detect_result *r, int vm, struct victi
 		if (v->windows_by_res[ep->resource] == 0)
 			v->nres++;
 		v->windows_by_res[ep->resource] += ep->windows;
+		v->windows += ep->windows;
 		for (int c = 0; c < ep->nculprits; c++) {
 			double w = culprit_weight(r, vm, ep->culprits[c].vm);
 
@@ -352,7 +357,8 @@ int detect_recommend(struct detect_result *r)
 			     vr->interfered_windows >= PERSISTENT_SHARE * vr->windows;
 		if (v.nres > 1 || persistent) {
 			plan_migrate(r, (int)vm, &v, &rec);
-		} else if (v.main_res == RES_CPU && cpu_saturated(r, (int)vm)) {
+		} else if (v.main_res == RES_CPU && cpu_saturated(r, (int)vm) &&
+			   v.culprit_weight < DOMINANT * v.windows) {
 			rec.action = ACT_ADD_RESOURCES;
 			rec.vm = (int)vm;
 			rec.resource = RES_CPU;
