@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The command-line basics: help, unknown commands, subcommand help, exit codes
+# (--help on every subcommand prints its usage on stdout and exits 0).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+vmint=bin/vmint
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+fail=0
+ok() { # ok CONDITION-STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fail=1
+	fi
+}
+# run NAME ARGS...: runs vmint, keeps stdout/stderr in $tmp/NAME.{out,err}, sets $rc.
+run() {
+	local name=$1
+	shift
+	"$vmint" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err"
+	rc=$?
+}
+
+echo "1..12"
+
+run help --help
+ok "$rc" "vmint --help exits 0"
+for cmd in extract stats simulate; do
+	grep -qE "^  $cmd " "$tmp/help.out"
+	ok $? "vmint --help lists '$cmd'"
+done
+[ -s "$tmp/help.out" ] && [ ! -s "$tmp/help.err" ]
+ok $? "vmint --help writes to stdout only"
+
+run nosuch nosuch
+[ "$rc" -eq 1 ]
+ok $? "vmint nosuch exits 1 (got $rc)"
+grep -q "'nosuch' is not a vmint command" "$tmp/nosuch.err" && [ ! -s "$tmp/nosuch.out" ]
+ok $? "vmint nosuch says so on stderr"
+
+run none
+[ "$rc" -eq 1 ]
+ok $? "vmint without a command exits 1 (got $rc)"
+
+run version --version
+[ "$rc" -eq 0 ] && grep -qE '^vmint [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/version.out"
+ok $? "vmint --version prints 'vmint X.Y.Z'"
+
+for cmd in extract stats simulate; do
+	run "$cmd-help" "$cmd" --help
+	[ "$rc" -eq 0 ] && grep -qiE "usage:.*vmint.* $cmd" "$tmp/$cmd-help.out"
+	ok $? "vmint $cmd --help exits 0 (got $rc) and prints its usage"
+done
+
+exit $fail
