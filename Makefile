@@ -2,7 +2,9 @@
 #   make            build bin/vmint
 #   make check      build and run every test: unit tests (cmocka) and end-to-end
 #                   tests (prove), then the unit tests again under ASan+UBSan
+#   make demo       vmint detect on the shipped sample trace -> demo/report.{json,html}
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
+#   make bench      vmint's cost against babeltrace2's own decoding
 #   make install PREFIX=/usr/local
 PREFIX  ?= /usr/local
 CC      ?= gcc
@@ -24,7 +26,7 @@ BIN     := bin/vmint
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit e2e sanitize fuzz install clean setup
+.PHONY: all check unit e2e sanitize fuzz bench demo install clean setup
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -76,6 +78,9 @@ fuzz: $(FUZZ_BIN)
 	  echo "# $$n for $(FUZZ_SECONDS) s"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    build/fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' ; done
+
+bench: $(BIN)
+	scripts/bench.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin
