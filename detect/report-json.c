@@ -35,7 +35,7 @@ static json_t *trace_json(const struct detect_result *r)
 
 static json_t *vm_json(const struct vm_result *v)
 {
-	const struct vm_totals *t = &v->totals;
+	const struct report_totals *t = &v->totals;
 	json_t *probs = json_object();
 
 	for (int w = 0; w < WL__COUNT; w++)

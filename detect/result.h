@@ -21,7 +21,9 @@ const char *workload_name(int w);  /* "idle", "cpu", "disk", "net" */
 
 #define MAX_CULPRITS 4
 #define MAX_TOP_EVENTS 5
-#define CULPRIT_HOST -1 /* culprit index meaning host processes */
+#ifndef CULPRIT_HOST
+#define CULPRIT_HOST (-1) /* culprit index meaning host processes (as extract/acc.h) */
+#endif
 
 struct culprit_share {
 	int vm;       /* index into result.vms, or CULPRIT_HOST */
@@ -57,7 +59,7 @@ struct window_result {
 	uint64_t discarded_events; /* lost in this window: results less sure */
 };
 
-struct vm_totals {
+struct report_totals {
 	uint64_t cpu_ns, guest_ns, preempted_ns, exits;
 	uint64_t disk_requests, disk_bytes, net_packets, net_bytes;
 };
@@ -69,7 +71,7 @@ struct vm_result {
 	int vcpus;
 	int workload;                 /* enum workload */
 	double workload_prob[WL__COUNT];
-	struct vm_totals totals;
+	struct report_totals totals;
 	int windows, interfered_windows;
 };
 
