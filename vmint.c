@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	{ "simulate", cmd_simulate, "write a labeled KVM host trace (CTF) from a scenario" },
 	{ "extract", cmd_extract, "per-VM, per-window metrics from host kernel traces" },
 	{ "stats", cmd_stats, "per-VM summary of a host trace, like perf kvm stat" },
+	{ "train", cmd_train, "train the classifiers on labeled windows into a model directory" },
+	{ "eval", cmd_eval, "score a model on labeled windows (precision, recall, F1)" },
 };
 
 static void usage(FILE *out)

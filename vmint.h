@@ -11,5 +11,7 @@
 int cmd_extract(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #endif

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: MIT */
+/* `vmint eval`: scores a model on labeled windows: interference precision,
+ * recall and F1, workload confusion matrix, resource accuracy on truly
+ * interfered windows; per input and micro-averaged over all inputs. */
+#include "vmint.h"
+#include "common/err.h"
+#include "model/classify.h"
+#include "model/dataset.h"
+#include "model/inputs.h"
+#include "model/metrics.h"
+#include "model/model-dir.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct eval_opts {
+	const char *model; /* weak */
+	int json;
+};
+
+struct scores {
+	struct confusion interference; /* 2 classes: false, true */
+	struct confusion workload;     /* DS_WL_* */
+	struct confusion resource;     /* DS_RES_*, truly interfered windows only */
+	size_t windows;                /* rows with an interference label */
+};
+
+static const char usage_text[] =
+	"usage: vmint eval (TRACE --labels FILE | FEATURES.csv)... [--model DIR] [--json]\n"
+	"\n"
+	"Scores a model on labeled windows (features CSVs from 'vmint extract --labels';\n"
+	"trace directories are not supported yet):\n"
+	"  interference  precision, recall, F1 of the interfered class, per window\n"
+	"  workload      confusion matrix (truth x predicted) and accuracy\n"
+	"  resource      accuracy on the truly interfered windows\n"
+	"per input, then micro-averaged over all inputs. Unlabeled windows are skipped.\n"
+	"\n"
+	"options:\n"
+	"  -m, --model DIR   model directory; default $VMINT_MODEL, else models/default\n"
+	"                    if it exists in the current directory, else\n"
+	"                    " "<PREFIX>/share/vmint/models/default\n"
+	"      --json        JSON on stdout (schema vmint.eval/1) instead of tables\n"
+	"  -h, --help        this help\n"
+	"\n"
+	"exit codes: 0 ok, 1 usage, 2 bad input or model, 3 internal error\n";
+
+enum { OPT_LABELS = 256, OPT_JSON };
+
+static const struct option long_opts[] = {
+	{ "model", required_argument, NULL, 'm' },
+	{ "labels", required_argument, NULL, OPT_LABELS },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_args(int argc, char **argv, struct eval_opts *o, struct input_list *in)
+{
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "-m:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 1:
+			if (input_list_add(in, optarg) < 0)
+				return -1;
+			break;
+		case OPT_LABELS:
+			if (input_list_set_labels(in, optarg) < 0)
+				return -1;
+			break;
+		case 'm':
+			o->model = optarg;
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		default:
+			err_append("unknown option or missing argument: '%s' (see 'vmint eval --help')",
+				   argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (in->n == 0) {
+		err_append("eval needs at least one input (see 'vmint eval --help')");
+		return -1;
+	}
+	return 0;
+}
+
+static void scores_init(struct scores *s)
+{
+	confusion_init(&s->interference, 2);
+	confusion_init(&s->workload, DS_NR_WORKLOADS);
+	confusion_init(&s->resource, DS_NR_RESOURCES);
+	s->windows = 0;
+}
+
+static void score_rows(const struct dataset *ds, struct classify_ctx *cx,
+		       struct scores *per_input)
+{
+	for (size_t i = 0; i < ds->nrows; i++) {
+		const struct ds_labels *lab = &ds->labels[i];
+		struct scores *s = &per_input[ds->meta[i].group];
+		struct classification c;
+
+		if (lab->interference == DS_UNLABELED && lab->workload == DS_UNLABELED)
+			continue;
+		classify_row(cx, dataset_row(ds, i), &c);
+		if (lab->interference != DS_UNLABELED) {
+			s->windows++;
+			confusion_add(&s->interference, lab->interference, c.interference);
+		}
+		if (lab->workload != DS_UNLABELED)
+			confusion_add(&s->workload, lab->workload, c.workload);
+		if (lab->interference == 1 && lab->resource > DS_RES_NONE)
+			confusion_add(&s->resource, lab->resource, c.resource);
+	}
+}
+
+/* ---- JSON ---- */
+
+static json_t *num(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+static json_t *matrix_json(const struct confusion *c, int first)
+{
+	json_t *rows = json_array();
+
+	for (int t = first; t < c->n; t++) {
+		json_t *r = json_array();
+
+		for (int p = first; p < c->n; p++)
+			json_array_append_new(r, json_integer((json_int_t)c->m[t][p]));
+		json_array_append_new(rows, r);
+	}
+	return rows;
+}
+
+static json_t *names_json(const char *const *names, int first, int n)
+{
+	json_t *a = json_array();
+
+	for (int i = first; i < n; i++)
+		json_array_append_new(a, json_string(names[i]));
+	return a;
+}
+
+static json_t *scores_json(const struct scores *s)
+{
+	const struct confusion *ci = &s->interference;
+	json_t *o = json_object(), *i = json_object(), *w = json_object(), *r = json_object();
+
+	json_object_set_new(o, "windows", json_integer((json_int_t)s->windows));
+	json_object_set_new(i, "tp", json_integer((json_int_t)ci->m[1][1]));
+	json_object_set_new(i, "fp", json_integer((json_int_t)ci->m[0][1]));
+	json_object_set_new(i, "fn", json_integer((json_int_t)ci->m[1][0]));
+	json_object_set_new(i, "tn", json_integer((json_int_t)ci->m[0][0]));
+	json_object_set_new(i, "precision", num(metrics_precision(ci, 1)));
+	json_object_set_new(i, "recall", num(metrics_recall(ci, 1)));
+	json_object_set_new(i, "f1", num(metrics_f1(ci, 1)));
+	json_object_set_new(i, "accuracy", num(metrics_accuracy(ci)));
+	json_object_set_new(o, "interference", i);
+	json_object_set_new(w, "windows", json_integer((json_int_t)confusion_total(&s->workload)));
+	json_object_set_new(w, "classes", names_json(ds_workload_names, 0, DS_NR_WORKLOADS));
+	json_object_set_new(w, "confusion", matrix_json(&s->workload, 0));
+	json_object_set_new(w, "accuracy", num(metrics_accuracy(&s->workload)));
+	json_object_set_new(o, "workload", w);
+	json_object_set_new(r, "windows", json_integer((json_int_t)confusion_total(&s->resource)));
+	json_object_set_new(r, "classes", names_json(ds_resource_names, 0, DS_NR_RESOURCES));
+	json_object_set_new(r, "confusion", matrix_json(&s->resource, 0));
+	json_object_set_new(r, "accuracy", num(metrics_accuracy(&s->resource)));
+	json_object_set_new(o, "resource", r);
+	return o;
+}
+
+static int print_json(const char *model, const struct dataset *ds,
+		      const struct scores *per, const struct scores *total)
+{
+	json_t *root = json_object(), *inputs = json_array();
+	int ret;
+
+	json_object_set_new(root, "schema", json_string("vmint.eval/1"));
+	json_object_set_new(root, "model", json_string(model));
+	for (size_t g = 0; g < ds->ngroups; g++) {
+		json_t *in = scores_json(&per[g]);
+
+		json_object_set_new(in, "path", json_string(ds->groups[g]));
+		json_array_append_new(inputs, in);
+	}
+	json_object_set_new(root, "inputs", inputs);
+	json_object_set_new(root, "total", scores_json(total));
+	ret = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	fputc('\n', stdout);
+	json_decref(root);
+	return ret;
+}
+
+/* ---- tables ---- */
+
+static void print_score(const char *label, double v)
+{
+	if (isnan(v))
+		printf("  %s     -", label);
+	else
+		printf("  %s %.3f", label, v);
+}
+
+static void print_scores(const char *title, const struct scores *s)
+{
+	const struct confusion *ci = &s->interference, *cw = &s->workload;
+
+	printf("%s (%zu labeled windows)\n  interference", title, s->windows);
+	print_score("precision", metrics_precision(ci, 1));
+	print_score("recall", metrics_recall(ci, 1));
+	print_score("F1", metrics_f1(ci, 1));
+	print_score("accuracy", metrics_accuracy(ci));
+	printf("  (tp %zu, fp %zu, fn %zu, tn %zu)\n", ci->m[1][1], ci->m[0][1],
+	       ci->m[1][0], ci->m[0][0]);
+	printf("  workload    ");
+	print_score("accuracy", metrics_accuracy(cw));
+	printf(" on %zu windows\n    %-16s", confusion_total(cw), "truth\\predicted");
+	for (int p = 0; p < DS_NR_WORKLOADS; p++)
+		printf(" %7s", ds_workload_names[p]);
+	putchar('\n');
+	for (int t = 0; t < DS_NR_WORKLOADS; t++) {
+		printf("    %-16s", ds_workload_names[t]);
+		for (int p = 0; p < DS_NR_WORKLOADS; p++)
+			printf(" %7zu", cw->m[t][p]);
+		putchar('\n');
+	}
+	printf("  resource    ");
+	print_score("accuracy", metrics_accuracy(&s->resource));
+	printf(" on %zu truly interfered windows\n", confusion_total(&s->resource));
+}
+
+static int evaluate(const struct eval_opts *o, const char *model, struct dataset *ds)
+{
+	struct model_dir m;
+	struct classify_ctx cx = { 0 };
+	struct scores *per = NULL, total;
+	int ret = VMINT_EXIT_INPUT;
+
+	if (model_dir_load(&m, model) < 0)
+		return VMINT_EXIT_INPUT;
+	if (model_dir_check_names(&m, (const char *const *)ds->names, ds->nfeat,
+				  ds->ngroups == 1 ? "the input" : "the inputs", model) < 0)
+		goto end;
+	if (!ds->has_labels) {
+		err_append("no input has label columns: nothing to score (extract with --labels)");
+		goto end;
+	}
+	per = calloc(ds->ngroups, sizeof(*per));
+	if (!per || classify_init(&cx, &m) < 0) {
+		err_append("out of memory");
+		ret = VMINT_EXIT_INTERNAL;
+		goto end;
+	}
+	for (size_t g = 0; g < ds->ngroups; g++)
+		scores_init(&per[g]);
+	score_rows(ds, &cx, per);
+	scores_init(&total);
+	for (size_t g = 0; g < ds->ngroups; g++) {
+		confusion_merge(&total.interference, &per[g].interference);
+		confusion_merge(&total.workload, &per[g].workload);
+		confusion_merge(&total.resource, &per[g].resource);
+		total.windows += per[g].windows;
+	}
+	if (o->json) {
+		if (print_json(model, ds, per, &total) != 0) {
+			err_append("cannot write JSON to standard output");
+			ret = VMINT_EXIT_INTERNAL;
+			goto end;
+		}
+	} else {
+		printf("model: %s\n", model);
+		for (size_t g = 0; g < ds->ngroups; g++) {
+			char title[4096];
+
+			snprintf(title, sizeof(title), "input %s", ds->groups[g]);
+			print_scores(title, &per[g]);
+		}
+		if (ds->ngroups > 1)
+			print_scores("all inputs, micro-averaged", &total);
+	}
+	ret = VMINT_EXIT_OK;
+end:
+	classify_fini(&cx);
+	free(per);
+	model_dir_fini(&m);
+	return ret;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+	struct eval_opts o = { 0 };
+	struct input_list in = { 0 };
+	struct dataset ds;
+	int st, ret;
+
+	dataset_init(&ds);
+	st = parse_args(argc, argv, &o, &in);
+	if (st != 0) {
+		input_list_fini(&in);
+		return st > 0 ? VMINT_EXIT_OK : VMINT_EXIT_USAGE;
+	}
+	if (!o.model)
+		o.model = model_dir_default_path();
+	if (input_list_load(&in, &ds) < 0)
+		ret = err_contains("out of memory") ? VMINT_EXIT_INTERNAL : VMINT_EXIT_INPUT;
+	else
+		ret = evaluate(&o, o.model, &ds);
+	dataset_fini(&ds);
+	input_list_fini(&in);
+	return ret;
+}
