@@ -23,6 +23,9 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libvmint.a
 BIN     := bin/vmint
 
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -41,6 +44,10 @@ $(BIN): $(BUILD)/vmint.o $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
@@ -49,7 +56,7 @@ setup:
 	@scripts/setup.sh
 
 check: setup
-	$(MAKE) $(BIN) $(UNIT_BIN)
+	$(MAKE) $(BIN) $(UNIT_BIN) $(TOOL_BIN)
 	$(MAKE) unit e2e
 	$(MAKE) sanitize
 
