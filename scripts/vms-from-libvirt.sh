@@ -90,9 +90,12 @@ while IFS= read -r name; do
 		echo "$prog: warning: domain '$name': no QEMU pid in '$pidfile', skipped" >&2
 		continue
 	fi
-	uuid=$(virsh domuuid "$name") || die "'$VIRSH domuuid $name' failed"
+	# A domain that stopped since 'virsh list' is no longer ours to name.
+	if ! uuid=$(virsh domuuid "$name") || ! info=$(virsh dominfo "$name"); then
+		echo "$prog: warning: domain '$name': virsh failed, skipped" >&2
+		continue
+	fi
 	uuid=${uuid//[[:space:]]/}
-	info=$(virsh dominfo "$name") || die "'$VIRSH dominfo $name' failed"
 	vcpus=$(sed -n 's/^CPU(s):[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' <<<"$info")
 
 	entry="{ \"pid\": $((10#$pid)), \"name\": $(json_string "$name")"

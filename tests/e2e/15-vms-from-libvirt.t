@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# scripts/vms-from-libvirt.sh against a fake virsh with three running
-# domains (one without a pid file, one whose name needs JSON escaping):
+# scripts/vms-from-libvirt.sh against a fake virsh with four running
+# domains (one without a pid file, one that stops while being read, one
+# whose name needs JSON escaping):
 # the output must be vmint.vms/1 with the right pids, names, UUIDs, vCPUs.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -27,7 +28,7 @@ cat > "$tmp/virsh" <<'EOF'
 [ "$1" = "-c" ] && { echo "$2" >> "$FAKE_LOG"; shift 2; }
 case "$1 ${2:-}" in
 "list --name")
-	printf 'testU1\nweb "prod"\\1\nnopid\n\n' ;;
+	printf 'testU1\nweb "prod"\\1\nnopid\ngone\n\n' ;;
 "domuuid testU1") echo "4dea22b3-1d52-d8f3-2516-782e98ab3fa0"; echo ;;
 'domuuid web "prod"\1') echo "0b5e7f5c-3b1a-4c33-9a53-5c1f1e2e8d10"; echo ;;
 "dominfo testU1")
@@ -39,10 +40,11 @@ esac
 EOF
 chmod +x "$tmp/virsh"
 echo 3483 > "$tmp/run/testU1.pid"
+echo 4000 > "$tmp/run/gone.pid" # listed, but stopped before domuuid
 printf '3577' > "$tmp/run/web \"prod\"\\1.pid"
 export FAKE_LOG="$tmp/virsh.log"
 
-echo "1..9"
+echo "1..10"
 
 VIRSH="$tmp/virsh" PIDDIR="$tmp/run" scripts/vms-from-libvirt.sh -c qemu:///system \
 	-o "$tmp/vms.json" 2> "$tmp/err"
@@ -63,6 +65,8 @@ check "[v['uuid'] for v in d['vms']] == ['4dea22b3-1d52-d8f3-2516-782e98ab3fa0',
 	"uuids and vCPU counts"
 grep -q "domain 'nopid': no QEMU pid" "$tmp/err"
 ok $? "domain without a pid file skipped with a warning"
+grep -q "domain 'gone': virsh failed, skipped" "$tmp/err"
+ok $? "domain gone before domuuid skipped with a warning"
 [ "$(sort -u "$FAKE_LOG")" = "qemu:///system" ]
 ok $? "-c URI passed to every virsh call"
 
