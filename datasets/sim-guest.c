@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What threads do when they run. A vCPU thread alternates guest mode
+ * (kvm_x86_entry .. kvm_x86_exit) and short hypervisor work; its guest
+ * follows the VM's workload phase: compute bursts with timer, MSR and
+ * external-interrupt exits; virtio kicks (EPT_MISCONFIG for the disk,
+ * IO_INSTRUCTION for the NIC) that wake the QEMU worker or vhost thread;
+ * HLT when it has nothing to do, after which the thread sleeps until a
+ * timer or an injected interrupt wakes it. Workers and vhost threads
+ * work through job queues; host threads and daemons run periodic bursts.
+ */
+#include "datasets/sim-internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* VMX basic exit reasons (Intel SDM vol. 3, appendix C). */
+enum {
+	EXIT_EXTERNAL_INTERRUPT = 1, EXIT_CPUID = 10, EXIT_HLT = 12,
+	EXIT_IO_INSTRUCTION = 30, EXIT_MSR_READ = 31, EXIT_MSR_WRITE = 32,
+	EXIT_PAUSE = 40, EXIT_EPT_VIOLATION = 48, EXIT_EPT_MISCONFIG = 49,
+	EXIT_PREEMPTION_TIMER = 52,
+};
+
+/* Guest interrupt vectors (a recent Linux guest). */
+enum { VEC_TIMER = 236, VEC_DISK = 34, VEC_NET = 37 };
+
+enum wake_why { WAKE_TIMER, WAKE_IO, WAKE_START };
+
+#define ENTRY_NS 700         /* vcpu_run until VM entry */
+#define GUEST_ISA_VMX 1
+
+static const struct sim_phase *phase_of(struct sim *s, const struct thr *t)
+{
+	return scenario_phase_at(&s->sc->vms[t->owner], s->now - s->t0);
+}
+
+/* Root-mode time to handle an exit. */
+static uint64_t handle_ns(struct sim *s, int reason)
+{
+	switch (reason) {
+	case EXIT_HLT:
+		return 1500;
+	case EXIT_EPT_MISCONFIG:
+	case EXIT_IO_INSTRUCTION:
+		return 4000 + sim_exp_ns(s, 2000, 0);
+	case EXIT_EPT_VIOLATION:
+		return 3000 + sim_exp_ns(s, 3000, 0);
+	default:
+		return 800 + sim_exp_ns(s, 700, 0);
+	}
+}
+
+/* Why a computing guest leaves guest mode, weighted as on a busy host. */
+static int compute_exit_reason(struct sim *s)
+{
+	double u = gsl_rng_uniform(s->rng);
+
+	if (u < 0.40)
+		return EXIT_EXTERNAL_INTERRUPT;
+	if (u < 0.65)
+		return EXIT_MSR_WRITE;
+	if (u < 0.80)
+		return EXIT_PREEMPTION_TIMER;
+	if (u < 0.90)
+		return EXIT_EPT_VIOLATION;
+	if (u < 0.95)
+		return EXIT_PAUSE;
+	if (u < 0.98)
+		return EXIT_MSR_READ;
+	return EXIT_CPUID;
+}
+
+static void emit_exit(struct sim *s, int cpu, const struct thr *t, int reason)
+{
+	uint64_t rip = 0xffffffff81000000ull + (gsl_rng_get(s->rng) & 0xfffff0);
+	int64_t v[8] = { reason, 0, GUEST_ISA_VMX, 0, 0, 0, 0, t->vcpu_id };
+
+	switch (reason) {
+	case EXIT_HLT:
+		rip = 0xffffffff81c3a5beull; /* the guest's safe_halt */
+		break;
+	case EXIT_EXTERNAL_INTERRUPT:
+		v[5] = 0x800000ecll; /* valid, external, the host's timer */
+		break;
+	case EXIT_IO_INSTRUCTION:
+		v[3] = (0xc050ll << 16) | 0x8; /* virtio-net notify, out */
+		break;
+	case EXIT_EPT_MISCONFIG:
+		v[4] = 0xfe003000ll; /* virtio-blk notify area */
+		break;
+	case EXIT_MSR_WRITE:
+		v[3] = 0;
+		break;
+	}
+	v[1] = (int64_t)rip;
+	sim_emit(s, SIMEV_KVM_EXIT, cpu, v, 8, NULL, NULL);
+}
+
+static void emit_apic_accept(struct sim *s, int cpu, const struct thr *vcpu,
+			     int vec)
+{
+	int64_t v[5] = { vcpu->vcpu_id, 0, 0, vec, 0 };
+
+	sim_emit(s, SIMEV_KVM_APIC_ACCEPT_IRQ, cpu, v, 5, NULL, NULL);
+}
+
+/* Plans the guest's next burst on vCPU `t` after it was woken. */
+static void guest_plan(struct sim *s, struct thr *t, enum wake_why why)
+{
+	const struct sim_phase *p = phase_of(s, t);
+	enum sim_load load = p ? p->load : SIM_IDLE;
+	double in = p ? p->intensity : 0;
+	double think;
+
+	t->sleep_ns = 0;
+	if (why == WAKE_IO && t->io_pending > 0) {
+		/* Handle one completion, wait for the others. */
+		t->work_left = sim_exp_ns(s, 10000, 1000);
+		t->end = G_HLT;
+		return;
+	}
+	switch (load) {
+	case SIM_IDLE:
+		t->work_left = sim_exp_ns(s, 25000, 2000);
+		t->end = G_HLT;
+		t->sleep_ns = sim_exp_ns(s, 8e6, 100000);
+		break;
+	case SIM_CPU:
+		t->work_left = sim_exp_ns(s, 30e6, 100000);
+		t->end = G_HLT;
+		if (in >= 0.99)
+			t->sleep_ns = 0; /* never halts: see burst_done */
+		else
+			t->sleep_ns = sim_exp_ns(s, 30e6 * (1 - in) / in, 50000);
+		break;
+	case SIM_DISK:
+	case SIM_NET:
+		think = 2e6 * (1 - in) / (in > 0.05 ? in : 0.05);
+		if (why == WAKE_IO && think > 50000) {
+			t->work_left = sim_exp_ns(s, 10000, 1000);
+			t->end = G_HLT;
+			t->sleep_ns = sim_exp_ns(s, think, 10000);
+		} else {
+			t->work_left = sim_exp_ns(s, 40000, 2000);
+			t->end = load == SIM_DISK ? G_KICK_DISK : G_KICK_NET;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void run_until(struct sim *s, struct cpu *c, struct thr *t, uint64_t at)
+{
+	t->act_at = at;
+	t->seg_start = s->now;
+	sched_arm(s, c, at < c->slice_end ? at : c->slice_end);
+}
+
+static uint64_t job_cost(struct sim *s, enum job_kind kind)
+{
+	switch (kind) {
+	case J_DISK_SUBMIT:
+		return sim_exp_ns(s, 8000, 3000);
+	case J_DISK_DONE:
+		return sim_exp_ns(s, 5000, 2000);
+	case J_NET_TX:
+		return sim_exp_ns(s, 3000, 1000);
+	default:
+		return sim_exp_ns(s, 4000, 1500);
+	}
+}
+
+void job_push(struct sim *s, struct thr *t, enum job_kind kind, int arg,
+	      int waker_cpu)
+{
+	if (t->job_tail - t->job_head >= JOB_RING) {
+		s->failed = 1; /* cannot happen with the bounded queue depths */
+		return;
+	}
+	t->jobs[t->job_tail % JOB_RING] = (struct job){ (uint8_t)kind, arg };
+	t->job_tail++;
+	if (t->state == TS_BLOCKED) {
+		t->work_left = job_cost(s, kind);
+		sched_wake(s, t, waker_cpu, 0);
+	}
+}
+
+void guest_dispatch(struct sim *s, struct cpu *c, struct thr *t)
+{
+	int cpu = (int)(c - s->cpus);
+
+	if (t->kind == T_VCPU) {
+		t->phase = V_ENTER;
+		run_until(s, c, t, s->now + ENTRY_NS);
+		return;
+	}
+	if (t->need_exec) {
+		int64_t v[2] = { t->tid, t->tid };
+
+		sim_emit(s, SIMEV_PROCESS_EXEC, cpu, v, 2,
+			 "/usr/bin/qemu-system-x86_64", NULL);
+		t->need_exec = 0;
+	}
+	run_until(s, c, t, s->now + t->work_left);
+}
+
+void guest_preempted(struct sim *s, struct cpu *c, struct thr *t)
+{
+	uint64_t done = s->now - t->seg_start;
+
+	if (done > t->work_left)
+		done = t->work_left;
+	t->work_left -= done;
+	if (t->kind == T_VCPU && t->phase == V_GUEST) {
+		/* The host's tick interrupt takes the CPU from the guest. */
+		emit_exit(s, (int)(c - s->cpus), t, EXIT_EXTERNAL_INTERRUPT);
+		t->phase = V_ENTER;
+	}
+}
+
+static void vcpu_enter(struct sim *s, struct cpu *c, struct thr *t)
+{
+	int cpu = (int)(c - s->cpus);
+	uint64_t seg, mean = phase_of(s, t) && phase_of(s, t)->load == SIM_CPU ?
+			     150000 : 80000;
+	int64_t v[1] = { t->vcpu_id };
+
+	if (t->pending_vec) {
+		int64_t irq[1] = { t->pending_vec };
+
+		sim_emit(s, SIMEV_KVM_INJ_VIRQ, cpu, irq, 1, NULL, NULL);
+		t->pending_vec = 0;
+	}
+	if (t->work_left < 500)
+		t->work_left = 500;
+	sim_emit(s, SIMEV_KVM_ENTRY, cpu, v, 1, NULL, NULL);
+	t->phase = V_GUEST;
+	seg = sim_exp_ns(s, (double)mean, 300);
+	if (seg > t->work_left)
+		seg = t->work_left;
+	run_until(s, c, t, s->now + seg);
+}
+
+static int end_reason(enum guest_end end)
+{
+	return end == G_KICK_DISK ? EXIT_EPT_MISCONFIG :
+	       end == G_KICK_NET ? EXIT_IO_INSTRUCTION : EXIT_HLT;
+}
+
+/* The guest finished its burst: halt, or kick a virtio device. */
+static void burst_done(struct sim *s, struct cpu *c, struct thr *t)
+{
+	int cpu = (int)(c - s->cpus), vm = t->owner, k;
+	const struct sim_phase *p;
+
+	switch (t->end) {
+	case G_HLT:
+		/* An interrupt came while it ran, or nothing would wake
+		 * it (no timer, no I/O in flight): the guest goes on. */
+		if (t->pending_vec || (!t->sleep_ns && !t->io_pending)) {
+			guest_plan(s, t, WAKE_IO);
+			break;
+		}
+		sched_block(s, c, t->sleep_ns);
+		return;
+	case G_KICK_DISK:
+		p = phase_of(s, t);
+		k = 1 + (int)((p ? p->intensity : 0) * 3.99);
+		for (int i = 0; i < k; i++)
+			job_push(s, &s->thr[s->vm_worker[vm]], J_DISK_SUBMIT,
+				 thr_index(s, t), cpu);
+		t->io_pending += k;
+		t->work_left = sim_exp_ns(s, 5000, 1000);
+		t->end = G_HLT;
+		t->sleep_ns = 0;
+		break;
+	case G_KICK_NET:
+		p = phase_of(s, t);
+		k = 4 + (int)((p ? p->intensity : 0) * 28);
+		for (int i = 0; i < k; i++)
+			job_push(s, &s->thr[s->vm_vhost[vm]], J_NET_TX,
+				 thr_index(s, t) | (i == k - 1 ? 1 << 30 : 0),
+				 cpu);
+		t->io_pending += 1; /* the peer's answer */
+		t->work_left = sim_exp_ns(s, 5000, 1000);
+		t->end = G_HLT;
+		t->sleep_ns = 0;
+		break;
+	}
+	vcpu_enter(s, c, t);
+}
+
+static void vcpu_action(struct sim *s, struct cpu *c, struct thr *t)
+{
+	uint64_t done;
+
+	switch (t->phase) {
+	case V_ENTER:
+		vcpu_enter(s, c, t);
+		return;
+	case V_GUEST:
+		done = s->now - t->seg_start;
+		t->work_left -= done < t->work_left ? done : t->work_left;
+		t->exit_reason = t->work_left ? compute_exit_reason(s) :
+			end_reason(t->end);
+		emit_exit(s, (int)(c - s->cpus), t, t->exit_reason);
+		t->phase = V_EXIT;
+		run_until(s, c, t, s->now + handle_ns(s, t->exit_reason));
+		return;
+	case V_EXIT:
+		if (t->work_left)
+			vcpu_enter(s, c, t);
+		else
+			burst_done(s, c, t);
+		return;
+	}
+}
+
+/* An I/O completion for vCPU `v`: raise its interrupt, wake it. */
+static void complete_io(struct sim *s, int cpu, struct thr *v, int vec)
+{
+	if (v->io_pending > 0)
+		v->io_pending--;
+	emit_apic_accept(s, cpu, v, vec);
+	if (v->state == TS_BLOCKED)
+		guest_plan(s, v, WAKE_IO);
+	sched_wake(s, v, cpu, vec);
+}
+
+static void io_thread_action(struct sim *s, struct cpu *c, struct thr *t)
+{
+	int cpu = (int)(c - s->cpus);
+
+	if (t->job_head != t->job_tail) {
+		struct job j = t->jobs[t->job_head % JOB_RING];
+
+		t->job_head++;
+		switch (j.kind) {
+		case J_DISK_SUBMIT:
+			dev_disk_submit(s, t, j.arg, cpu);
+			break;
+		case J_DISK_DONE:
+			complete_io(s, cpu, &s->thr[j.arg], VEC_DISK);
+			break;
+		case J_NET_TX:
+			dev_net_send(s, t, j.arg & 0xffffff, !!(j.arg >> 30),
+				     cpu);
+			break;
+		case J_NET_ACK:
+			complete_io(s, cpu, &s->thr[j.arg], VEC_NET);
+			break;
+		}
+	}
+	if (t->job_head != t->job_tail) {
+		t->work_left = job_cost(s, t->jobs[t->job_head % JOB_RING].kind);
+		run_until(s, c, t, s->now + t->work_left);
+		return;
+	}
+	t->work_left = 0;
+	sched_block(s, c, 0);
+}
+
+static void spawn_vm_threads(struct sim *s, int cpu, struct thr *qemu)
+{
+	int vm = qemu->owner;
+	const struct sim_vm_spec *spec = &s->sc->vms[vm];
+
+	for (int i = 0; i < spec->vcpus + 2; i++) {
+		struct thr *t = &s->thr[i < spec->vcpus ? s->vm_vcpu0[vm] + i :
+				i == spec->vcpus ? s->vm_worker[vm] :
+				s->vm_vhost[vm]];
+		const struct thr *parent = t->kthread ? &s->thr[s->kthreadd] : qemu;
+		int64_t v[6] = { parent->tid, parent->pid, 4026531836ll,
+				 t->tid, t->pid, 4026531836ll };
+
+		sim_emit(s, SIMEV_PROCESS_FORK, cpu, v, 6, parent->comm,
+			 parent->comm);
+		t->state = TS_BLOCKED;
+		if (t->kind == T_VCPU)
+			guest_plan(s, t, WAKE_START);
+		else
+			t->work_left = 20000;
+		sched_wake_new(s, t, cpu);
+	}
+}
+
+static void host_action(struct sim *s, struct cpu *c, struct thr *t)
+{
+	int cpu = (int)(c - s->cpus);
+
+	if (t->kind == T_QEMU && t->need_exec == 0 && t->period_ns == 0) {
+		/* First run after exec: create the VM's threads. */
+		spawn_vm_threads(s, cpu, t);
+		t->period_ns = 50000000;
+		t->burst_ns = 20000;
+	}
+	if (t->kind == T_DAEMON) {
+		const struct sim_daemon_spec *d = &s->sc->daemons[t->daemon];
+		uint64_t rel = s->now - s->t0;
+		int nthreads = (int)(d->cpu_share + 0.999);
+		double duty = d->cpu_share / nthreads;
+
+		if (rel < d->end_ns && duty < 0.99) {
+			sched_block(s, c, sim_exp_ns(s, 4e6 * (1 - duty) / duty,
+						     20000));
+			return;
+		}
+		if (rel < d->end_ns) {
+			t->work_left = sim_exp_ns(s, 4e6, 10000);
+			run_until(s, c, t, s->now + t->work_left);
+			return;
+		}
+		sched_block(s, c, 0); /* done for this trace */
+		return;
+	}
+	if (t->period_ns)
+		sched_block(s, c, sim_exp_ns(s, (double)t->period_ns, 1000));
+	else
+		sched_block(s, c, 0);
+}
+
+void guest_action(struct sim *s, struct cpu *c, struct thr *t)
+{
+	switch (t->kind) {
+	case T_VCPU:
+		vcpu_action(s, c, t);
+		break;
+	case T_WORKER:
+	case T_VHOST:
+		io_thread_action(s, c, t);
+		break;
+	default:
+		host_action(s, c, t);
+		break;
+	}
+}
+
+void guest_timer(struct sim *s, struct thr *t)
+{
+	if (t->state != TS_BLOCKED)
+		return;
+	switch (t->kind) {
+	case T_VCPU:
+		guest_plan(s, t, WAKE_TIMER);
+		sched_wake(s, t, t->cpu, VEC_TIMER);
+		return;
+	case T_DAEMON: {
+		const struct sim_daemon_spec *d = &s->sc->daemons[t->daemon];
+		uint64_t rel = s->now - s->t0;
+
+		if (rel < d->start_ns) {
+			sched_timer(s, t, s->t0 + d->start_ns);
+			return;
+		}
+		if (rel >= d->end_ns)
+			return;
+		t->work_left = sim_exp_ns(s, 4e6, 10000);
+		break;
+	}
+	default:
+		t->work_left = sim_exp_ns(s, (double)t->burst_ns, 500);
+		break;
+	}
+	sched_wake(s, t, t->cpu, 0);
+}
+
+void guest_vm_start(struct sim *s, int vm)
+{
+	struct thr *lv = &s->thr[s->libvirtd];
+	struct thr *q = &s->thr[s->vm_qemu[vm]];
+	int cpu = lv->state == TS_RUNNING ? lv->cpu : q->cpu;
+	int64_t v[6] = { lv->tid, lv->pid, 4026531836ll, q->tid, q->pid,
+			 4026531836ll };
+
+	sim_emit(s, SIMEV_PROCESS_FORK, cpu, v, 6, lv->comm, lv->comm);
+	q->state = TS_BLOCKED;
+	q->need_exec = 1;
+	q->period_ns = 0;
+	q->work_left = 3000000; /* exec, then QEMU's own start-up */
+	sched_wake_new(s, q, cpu);
+}
