@@ -551,7 +551,7 @@ end:
  * packet_size, and a header that does not look as expected is an error.
  */
 #define CTF_MAGIC 0xc1fc1fc1u
-#define PKT_HEADER_SIZE 40 /* magic, uuid, stream_id, stream_instance_id, pad */
+#define PKT_HEADER_SIZE 36 /* magic, uuid, stream_id, stream_instance_id */
 
 static void uuid_string(const uint8_t *u, char *out)
 {
@@ -611,6 +611,11 @@ static int fix_stream_uuid(const char *path, const uint8_t *uuid)
 		if (fseek(fp, off + 4, SEEK_SET) || fwrite(uuid, 1, 16, fp) != 16)
 			goto error;
 		off += (long)(bits / 8);
+	}
+	if (fseek(fp, 0, SEEK_END) || ftell(fp) != off) {
+		fclose(fp);
+		err_append("packets of '%s' do not add up to its size", path);
+		return -1;
 	}
 	if (fclose(fp))
 		goto error;
