@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+#include "extract/analysis.h"
+#include "extract/features.h"
+#include "extract/sched.h"
+#include "extract/vcpu.h"
+#include "common/err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct analysis *analysis_create(const struct analysis_config *cfg)
+{
+	struct analysis *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		goto oom;
+	a->cfg = *cfg;
+	a->row = calloc(nr_features, sizeof(*a->row));
+	if (!a->row)
+		goto oom;
+	io_init(&a->io);
+	if (host_init(&a->host, cfg->vms) < 0) {
+		analysis_destroy(a);
+		return NULL;
+	}
+	a->host.keep_dead = cfg->keep_dead_threads;
+	a->host.window_ns = cfg->window_ns;
+	return a;
+oom:
+	if (a)
+		free(a);
+	err_append("out of memory (analysis)");
+	return NULL;
+}
+
+void analysis_destroy(struct analysis *a)
+{
+	if (!a)
+		return;
+	io_fini(&a->io);
+	host_fini(&a->host);
+	free(a->row);
+	free(a);
+}
+
+const char *analysis_culprit_name(const struct analysis *a, int culprit)
+{
+	if (culprit >= 0 && (size_t)culprit < a->host.nvms)
+		return a->host.vms[culprit]->name;
+	return "host";
+}
+
+static uint64_t disk_reqs(const struct vm_acc *acc)
+{
+	return acc->disk_rd + acc->disk_wr;
+}
+
+static int emit_rows(struct analysis *a, uint64_t end)
+{
+	struct host *h = &a->host;
+	uint64_t start = h->win_start;
+	uint64_t from = start > h->first_ts ? start : h->first_ts;
+	double all_cpu = 0, all_dreq = 0, all_dbytes = 0, all_pkts = 0, all_nbytes = 0;
+	struct feat_ctx c = { .host = &h->acc };
+	size_t i;
+
+	c.window_s = end > from ? (double)(end - from) / 1e9 : 0.0;
+	for (i = 0; i < h->nvms; i++) {
+		const struct vm_acc *v = &h->vms[i]->acc;
+
+		all_cpu += v->cpu_ns;
+		all_dreq += disk_reqs(v);
+		all_dbytes += v->disk_rd_bytes + v->disk_wr_bytes;
+		all_pkts += v->net_tx_pkts + v->net_rx_pkts;
+		all_nbytes += v->net_tx_bytes + v->net_rx_bytes;
+	}
+	for (i = 0; i < h->nvms; i++) {
+		struct vm *vm = h->vms[i];
+		struct vm_acc *v = &vm->acc;
+		struct window_row row;
+
+		if (!v->active)
+			continue;
+		vm->seen = 1;
+		c.acc = v;
+		c.others_cpu_ns = all_cpu - v->cpu_ns;
+		c.others_disk_reqs = all_dreq - disk_reqs(v);
+		c.others_disk_bytes = all_dbytes - (v->disk_rd_bytes + v->disk_wr_bytes);
+		c.others_net_pkts = all_pkts - (v->net_tx_pkts + v->net_rx_pkts);
+		c.others_net_bytes = all_nbytes - (v->net_tx_bytes + v->net_rx_bytes);
+		features_compute(&c, a->row);
+		row = (struct window_row){
+			.vm = vm, .vm_index = (int)i, .start_ns = start,
+			.end_ns = start + a->cfg.window_ns,
+			.covered_ns = end > from ? end - from : 0,
+			.features = a->row, .ledger = v->ledger, .nledger = v->nledger,
+			.acc = v,
+		};
+		a->rows++;
+		if (a->cfg.on_row && a->cfg.on_row(a->cfg.ctx, &row) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Charges everything open up to `end` (the border, or the last event),
+ * emits the rows, and starts the next window. */
+static int close_window(struct analysis *a, uint64_t end)
+{
+	struct host *h = &a->host;
+	size_t i;
+	int rc;
+
+	sched_flush(h, end);
+	io_flush(&a->io, h, end);
+	rc = emit_rows(a, end);
+	for (i = 0; i < h->nvms; i++)
+		vm_acc_reset(&h->vms[i]->acc);
+	memset(&h->acc, 0, sizeof(h->acc));
+	h->win_start += a->cfg.window_ns;
+	h->win_index++;
+	return rc;
+}
+
+static void start(struct analysis *a, uint64_t ts)
+{
+	struct host *h = &a->host;
+
+	a->started = 1;
+	h->first_ts = ts;
+	h->win_index = ts / a->cfg.window_ns;
+	h->win_start = h->win_index * a->cfg.window_ns;
+}
+
+static int on_process(struct host *h, const struct ev *ev)
+{
+	struct thread *t;
+
+	switch (ev->kind) {
+	case EV_STATEDUMP_PROCESS:
+		t = host_thread(h, ev->u.statedump.tid);
+		if (!t)
+			return ev->u.statedump.tid > 0 ? -1 : 0;
+		host_set_pid(h, t, ev->u.statedump.pid);
+		host_set_comm(h, t, ev->u.statedump.name);
+		return 0;
+	case EV_PROCESS_FORK:
+		/* A tid still in the table belongs to an earlier thread whose
+		 * end was not recorded: the new one starts fresh. */
+		t = host_find(h, ev->u.fork.child_tid);
+		if (t)
+			host_thread_free(h, t);
+		t = host_thread(h, ev->u.fork.child_tid);
+		if (!t)
+			return ev->u.fork.child_tid > 0 ? -1 : 0;
+		host_set_pid(h, t, ev->u.fork.child_pid);
+		host_set_comm(h, t, ev->u.fork.child_comm);
+		t->since = ev->ts;
+		return 0;
+	case EV_PROCESS_EXEC:
+		t = host_thread(h, ev->u.exec.tid);
+		if (t && ev->u.exec.filename) {
+			const char *base = strrchr(ev->u.exec.filename, '/');
+
+			host_set_comm(h, t, base ? base + 1 : ev->u.exec.filename);
+		}
+		return 0;
+	case EV_PROCESS_FREE:
+		t = host_find(h, ev->u.proc_exit.tid);
+		if (t) {
+			sched_charge(h, t, ev->ts);
+			host_thread_free(h, t);
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int dispatch(struct analysis *a, const struct ev *ev)
+{
+	struct host *h = &a->host;
+
+	switch (ev->kind) {
+	case EV_STATEDUMP_PROCESS:
+	case EV_PROCESS_FORK:
+	case EV_PROCESS_EXEC:
+	case EV_PROCESS_FREE:
+		return on_process(h, ev);
+	case EV_SCHED_SWITCH:
+		return sched_on_switch(h, ev);
+	case EV_SCHED_WAKING:
+	case EV_SCHED_WAKEUP:
+	case EV_SCHED_WAKEUP_NEW:
+		return sched_on_wakeup(h, ev);
+	case EV_SCHED_MIGRATE:
+		return sched_on_migrate(h, ev);
+	case EV_KVM_ENTRY:
+		return vcpu_on_entry(h, ev);
+	case EV_KVM_EXIT:
+		return vcpu_on_exit(h, ev);
+	case EV_KVM_INJ_VIRQ:
+	case EV_KVM_APIC_ACCEPT_IRQ:
+		return vcpu_on_irq(h, ev);
+	case EV_BLOCK_INSERT:
+	case EV_BLOCK_ISSUE:
+	case EV_BLOCK_COMPLETE:
+		return io_on_block(&a->io, h, ev);
+	case EV_NET_QUEUE:
+	case EV_NET_XMIT:
+	case EV_NET_RECEIVE:
+		return io_on_net(&a->io, h, ev);
+	default:
+		return 0;
+	}
+}
+
+int analysis_on_event(struct analysis *a, const struct ev *ev)
+{
+	struct host *h = &a->host;
+
+	if (!a->started)
+		start(a, ev->ts);
+	if (ev->ts < a->last_ts)
+		return 0; /* out of order: the muxer guarantees it never is */
+	a->last_ts = ev->ts;
+	while (ev->ts >= h->win_start + a->cfg.window_ns)
+		if (close_window(a, h->win_start + a->cfg.window_ns) < 0)
+			return -1;
+	if (ev->cpu >= 0 && !host_cpu(h, ev->cpu))
+		return -1;
+	return dispatch(a, ev);
+}
+
+void analysis_on_discarded(struct analysis *a, int cpu, uint64_t begin_ns,
+			   uint64_t end_ns, uint64_t count)
+{
+	(void)cpu;
+	(void)begin_ns;
+	(void)end_ns;
+	a->host.acc.lost_events += count;
+	a->lost_events += count;
+}
+
+int analysis_finish(struct analysis *a, uint64_t last_ts)
+{
+	if (!a->started)
+		return 0;
+	if (last_ts < a->last_ts)
+		last_ts = a->last_ts;
+	sched_finish(&a->host, last_ts);
+	return close_window(a, last_ts);
+}
+
+int analysis_event_cb(void *ctx, const struct ev *ev)
+{
+	return analysis_on_event(ctx, ev);
+}
+
+void analysis_discarded_cb(void *ctx, int cpu, uint64_t begin_ns,
+			   uint64_t end_ns, uint64_t count)
+{
+	analysis_on_discarded(ctx, cpu, begin_ns, end_ns, count);
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMINT_EXTRACT_ANALYSIS_H
+#define VMINT_EXTRACT_ANALYSIS_H
+
+/*
+ * The analysis of one host's trace: events in time order go into the host
+ * model (host, sched, vcpu, io); at every window border the open windows
+ * are charged up to the border and each VM that did anything gets a row
+ * (its features and culprit ledger) passed to the row callback.
+ *
+ * Windows are aligned to multiples of window_ns since the epoch. The
+ * first and last windows are only partly covered by the trace: their
+ * per-second features are normalized by the covered time, not by W.
+ *
+ *   a = analysis_create(&cfg); for each ev: analysis_on_event(a, ev);
+ *   analysis_finish(a, last_ts); ... analysis_destroy(a);
+ */
+
+#include "extract/acc.h"
+#include "extract/event.h"
+#include "extract/host.h"
+#include "extract/io.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vms_file;
+
+/* One (VM, window): valid during the callback only. */
+struct window_row {
+	const struct vm *vm;        /* weak: name, pid, uuid */
+	int vm_index;
+	uint64_t start_ns, end_ns;  /* [k*W, (k+1)*W) */
+	uint64_t covered_ns;        /* part of it the trace covers */
+	const double *features;     /* nr_features values, features[] order */
+	const struct culprit *ledger; /* who delayed the VM (vm index or
+				       * CULPRIT_HOST; see analysis_vm_name) */
+	size_t nledger;
+	const struct vm_acc *acc;   /* the raw accumulator */
+};
+
+/* Returns 0, or -1 with a cause appended to stop the run. */
+typedef int (*analysis_row_fn)(void *ctx, const struct window_row *row);
+
+struct analysis_config {
+	uint64_t window_ns;           /* > 0 */
+	const struct vms_file *vms;   /* weak, may be NULL */
+	int keep_dead_threads;        /* for `stats` */
+	analysis_row_fn on_row;       /* may be NULL */
+	void *ctx;
+};
+
+struct analysis {
+	struct analysis_config cfg;
+	struct host host;
+	struct io io;
+	int started;
+	uint64_t last_ts;
+	uint64_t lost_events;   /* whole trace */
+	uint64_t rows;          /* rows emitted */
+	double *row;            /* owned: nr_features scratch */
+};
+
+/* Returns a new analysis, or NULL (cause appended). */
+struct analysis *analysis_create(const struct analysis_config *cfg);
+void analysis_destroy(struct analysis *a);
+
+/* One event (time order). Returns 0, or -1 (cause appended). */
+int analysis_on_event(struct analysis *a, const struct ev *ev);
+
+/* LTTng's discarded events: counted in the window open when reported. */
+void analysis_on_discarded(struct analysis *a, int cpu, uint64_t begin_ns,
+			   uint64_t end_ns, uint64_t count);
+
+/* Closes the last window at `last_ts`. Returns 0 or -1. */
+int analysis_finish(struct analysis *a, uint64_t last_ts);
+
+/* Name of a ledger entry's culprit: a VM's name or "host". */
+const char *analysis_culprit_name(const struct analysis *a, int culprit);
+
+/* A trace_handler-compatible event callback (ctx: struct analysis *). */
+int analysis_event_cb(void *ctx, const struct ev *ev);
+void analysis_discarded_cb(void *ctx, int cpu, uint64_t begin_ns,
+			   uint64_t end_ns, uint64_t count);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMINT_EXTRACT_FEATURES_H
+#define VMINT_EXTRACT_FEATURES_H
+
+/*
+ * THE feature table: the only definition of the feature names, their
+ * order, units and meaning (extract/FEATURES.md lists the same). Every
+ * feature is per second of window or a ratio, so that models carry
+ * across window lengths.
+ */
+
+#include "extract/acc.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a feature is computed from: one VM's window, and the host's. */
+struct feat_ctx {
+	struct vm_acc *acc;          /* weak: the VM's window (samples get sorted) */
+	const struct host_acc *host; /* weak: host-wide figures of the window */
+	double window_s;             /* W in seconds */
+	/* the other VMs' combined activity in the window */
+	double others_cpu_ns, others_disk_reqs, others_disk_bytes,
+	       others_net_pkts, others_net_bytes;
+};
+
+struct feature_def {
+	const char *name;
+	const char *unit;
+	const char *meaning;
+	double (*compute)(const struct feat_ctx *c, unsigned arg);
+	unsigned arg; /* exit class or block reason for the families */
+};
+
+extern const struct feature_def features[];
+extern const size_t nr_features;
+
+/* Fills out[nr_features]. */
+void features_compute(const struct feat_ctx *c, double *out);
+
+/* Index of feature `name`, or -1. */
+int features_index(const char *name);
+
+#endif

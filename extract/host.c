@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+#include "extract/host.h"
+#include "common/err.h"
+#include "common/vms.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CPUS 4096
+
+static int add_vm(struct host *h, int64_t pid)
+{
+	const struct vm_entry *e = h->names ? vms_find(h->names, pid) : NULL;
+	struct vm *vm;
+
+	if (h->nvms == h->cap_vms) {
+		size_t cap = h->cap_vms ? h->cap_vms * 2 : 8;
+		struct vm **v = realloc(h->vms, cap * sizeof(*v));
+
+		if (!v)
+			goto oom;
+		h->vms = v;
+		h->cap_vms = cap;
+	}
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		goto oom;
+	vm->pid = pid;
+	if (e) {
+		snprintf(vm->name, sizeof(vm->name), "%s", e->name);
+		vm->uuid = e->uuid;
+		vm->vcpus_config = e->vcpus;
+	} else {
+		snprintf(vm->name, sizeof(vm->name), "qemu-%lld", (long long)pid);
+	}
+	vm_acc_reset(&vm->acc);
+	if (tidmap_put(&h->vm_by_pid, pid, (void *)(uintptr_t)(h->nvms + 1)) < 0) {
+		free(vm);
+		return -1;
+	}
+	h->vms[h->nvms] = vm;
+	h->vm_gen++;
+	return (int)h->nvms++;
+oom:
+	err_append("out of memory (VM table)");
+	return -1;
+}
+
+int host_init(struct host *h, const struct vms_file *names)
+{
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	tidmap_init(&h->threads);
+	tidmap_init(&h->vm_by_pid);
+	h->names = names;
+	h->vm_gen = 1;
+	for (i = 0; names && i < names->n; i++)
+		if (add_vm(h, names->vms[i].pid) < 0)
+			return -1;
+	return 0;
+}
+
+void host_fini(struct host *h)
+{
+	size_t pos = 0, i;
+	int64_t key;
+	void *v;
+
+	while (tidmap_next(&h->threads, &pos, &key, &v))
+		free(v);
+	tidmap_fini(&h->threads);
+	tidmap_fini(&h->vm_by_pid);
+	for (i = 0; i < h->nvms; i++) {
+		vm_acc_fini(&h->vms[i]->acc);
+		free(h->vms[i]);
+	}
+	free(h->vms);
+	free(h->cpus);
+	free(h->dead);
+	memset(h, 0, sizeof(*h));
+}
+
+struct thread *host_find(const struct host *h, int64_t tid)
+{
+	return tidmap_get(&h->threads, tid);
+}
+
+struct thread *host_thread(struct host *h, int64_t tid)
+{
+	struct thread *t;
+
+	if (tid <= 0)
+		return NULL;
+	t = tidmap_get(&h->threads, tid);
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		err_append("out of memory (thread table)");
+		return NULL;
+	}
+	t->tid = tid;
+	t->pid = -1;
+	t->vhost_of = -1;
+	t->vcpu_id = -1;
+	t->cpu = -1;
+	t->vm = -1;
+	if (tidmap_put(&h->threads, tid, t) < 0) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void remember_dead(struct host *h, const struct thread *t)
+{
+	struct thread_summary *s;
+
+	if (h->ndead == h->cap_dead) {
+		size_t cap = h->cap_dead ? h->cap_dead * 2 : 256;
+
+		s = realloc(h->dead, cap * sizeof(*s));
+		if (!s)
+			return; /* a summary lost, not the run */
+		h->dead = s;
+		h->cap_dead = cap;
+	}
+	s = &h->dead[h->ndead++];
+	s->tid = t->tid;
+	s->pid = t->pid;
+	memcpy(s->comm, t->comm, sizeof(s->comm));
+	s->vm = t->vm;
+	s->cpu_ns = t->cpu_ns;
+}
+
+void host_thread_free(struct host *h, struct thread *t)
+{
+	int c;
+
+	for (c = 0; c < h->ncpus; c++)
+		if (h->cpus[c].cur == t)
+			h->cpus[c].cur = NULL;
+	if (t->on_wq && t->cpu >= 0 && t->cpu < h->ncpus) {
+		struct cpu *cpu = &h->cpus[t->cpu];
+
+		if (t->wq_prev)
+			t->wq_prev->wq_next = t->wq_next;
+		else
+			cpu->wq = t->wq_next;
+		if (t->wq_next)
+			t->wq_next->wq_prev = t->wq_prev;
+	}
+	host_thread_vm(h, t);
+	if (h->keep_dead && (t->seen_switch || t->cpu_ns))
+		remember_dead(h, t);
+	tidmap_remove(&h->threads, t->tid);
+	free(t);
+}
+
+void host_set_comm(struct host *h, struct thread *t, const char *comm)
+{
+	long long pid;
+	int end = 0;
+
+	if (!comm)
+		return;
+	snprintf(t->comm, sizeof(t->comm), "%s", comm);
+	if (sscanf(t->comm, "vhost-%lld%n", &pid, &end) == 1 && t->comm[end] == '\0' &&
+	    pid > 0) {
+		t->role = ROLE_VHOST;
+		t->vhost_of = pid;
+		t->vm_gen = 0;
+		(void)h;
+	}
+}
+
+void host_set_pid(struct host *h, struct thread *t, int64_t pid)
+{
+	(void)h;
+	if (pid > 0 && pid != t->pid) {
+		t->pid = pid;
+		t->vm_gen = 0;
+	}
+}
+
+int host_vm_of_pid(struct host *h, int64_t pid, int create)
+{
+	uintptr_t v;
+
+	if (pid <= 0)
+		return -1;
+	v = (uintptr_t)tidmap_get(&h->vm_by_pid, pid);
+	if (v)
+		return (int)v - 1;
+	return create ? add_vm(h, pid) : -1;
+}
+
+int host_thread_vm(struct host *h, struct thread *t)
+{
+	/* Cached until a VM appears or the thread changes name or process. */
+	if (t->vm_gen != h->vm_gen) {
+		int64_t pid = t->role == ROLE_VHOST ? t->vhost_of : t->pid;
+
+		t->vm = host_vm_of_pid(h, pid, 0);
+		t->vm_gen = h->vm_gen;
+		if (t->vm >= 0) {
+			h->vms[t->vm]->seen = 1;
+			if (t->role == ROLE_HOST)
+				t->role = ROLE_EMU;
+		} else if (t->role == ROLE_EMU) {
+			t->role = ROLE_HOST;
+		}
+	}
+	return t->vm;
+}
+
+struct cpu *host_cpu(struct host *h, int cpu)
+{
+	if (cpu < 0 || cpu >= MAX_CPUS)
+		return NULL;
+	if (cpu >= h->ncpus) {
+		struct cpu *c = realloc(h->cpus, (size_t)(cpu + 1) * sizeof(*c));
+
+		if (!c) {
+			err_append("out of memory (CPU table)");
+			return NULL;
+		}
+		memset(c + h->ncpus, 0, (size_t)(cpu + 1 - h->ncpus) * sizeof(*c));
+		h->cpus = c;
+		h->ncpus = cpu + 1;
+	}
+	return &h->cpus[cpu];
+}
+
+size_t host_vms_seen(const struct host *h)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < h->nvms; i++)
+		n += h->vms[i]->seen != 0;
+	return n;
+}

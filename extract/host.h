@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMINT_EXTRACT_HOST_H
+#define VMINT_EXTRACT_HOST_H
+
+/*
+ * The host model (trace-events.md): threads and their process, the
+ * current thread of every CPU, and which threads make up which VM.
+ *
+ * - A thread seen entering guest mode is a vCPU; its process is a VM.
+ *   Processes listed in vms.json are VMs from the start.
+ * - The VM process's other threads are its emulation threads.
+ * - `vhost-<pid>` threads belong to VM <pid> (kernel threads before Linux
+ *   6.4, threads of QEMU itself after).
+ * - Everything else is the host.
+ *
+ * Owns: the thread table (live threads only: a thread is freed on
+ * sched_process_free, so a reused tid starts fresh), the VM array, the
+ * CPU array, and for `stats` the summaries of dead threads.
+ */
+
+#include "extract/acc.h"
+#include "extract/tidmap.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vms_file;
+
+enum thread_role { ROLE_HOST, ROLE_VCPU, ROLE_EMU, ROLE_VHOST };
+
+enum thread_state {
+	TS_UNKNOWN,  /* not seen running, waking or blocking yet */
+	TS_RUNNING,  /* current thread of `cpu` */
+	TS_RUNNABLE, /* woken or preempted, waiting for `cpu` */
+	TS_BLOCKED,  /* switched out asleep */
+};
+
+#define COMM_LEN 16
+
+struct thread {
+	int64_t tid, pid;      /* pid: the process (tgid); -1 unknown */
+	char comm[COMM_LEN + 1];
+	enum thread_role role; /* VCPU/VHOST stick; EMU/HOST follow the VM */
+	int64_t vhost_of;      /* VHOST: the QEMU pid in the name */
+	int vm;                /* VM index, -1 host; valid when vm_gen matches */
+	unsigned vm_gen;
+	/* scheduling */
+	enum thread_state state;
+	int cpu;               /* RUNNING: its CPU; RUNNABLE: the CPU it waits for */
+	uint64_t since;        /* start of the not yet charged part of the state */
+	uint64_t wait_start;   /* RUNNABLE: wakeup or preemption time */
+	int wait_preempted;    /* RUNNABLE because preempted */
+	struct thread *wq_prev, *wq_next; /* weak: waiters of the same CPU */
+	int on_wq;
+	/* vCPU */
+	int64_t vcpu_id;
+	int in_guest;
+	unsigned last_exit;    /* compact exit index, for handling time */
+	uint64_t exit_ts;      /* 0: no exit awaiting its entry */
+	uint64_t active_window;/* window number + 1 in which it last ran */
+	uint64_t block_start;  /* BLOCKED vCPU: when */
+	uint64_t block_ns;     /* ended block awaiting its classification */
+	int block_pending, waker_reason, waker_informative;
+	/* per-thread CPU time the way lttng-analyses cputop counts it */
+	uint64_t cpu_ns;
+	uint64_t run_since;
+	int run_known, seen_switch;
+};
+
+/* Whole-trace totals of a VM (`stats`). */
+struct vm_totals {
+	uint64_t cpu_ns, guest_ns, root_ns, preempted_ns, wait_ns, blocked_ns;
+	uint64_t preemptions, exits;
+	uint64_t exit_count[EXIT_INDEX_MAX], exit_handle_ns[EXIT_INDEX_MAX];
+	uint64_t disk_rd, disk_wr, disk_bytes, net_tx_pkts, net_rx_pkts,
+		 net_tx_bytes, net_rx_bytes;
+};
+
+struct vm {
+	int64_t pid;
+	char name[64];
+	const char *uuid;  /* weak: from vms.json, or NULL */
+	int vcpus_config;  /* from vms.json, 0 unknown */
+	int seen;          /* some thread of it appeared in the trace */
+	int nvcpus;        /* distinct vCPU threads seen */
+	uint64_t last_submit; /* previous disk submission, for inter-arrival */
+	struct vm_acc acc; /* owned: the open window */
+	struct vm_totals tot;
+	int vec_reason[256]; /* learned: injected vector -> block reason + 1 */
+};
+
+struct cpu {
+	struct thread *cur; /* weak: current thread, NULL idle or unknown */
+	int known;          /* a sched_switch was seen on it */
+	struct thread *wq;  /* weak: head of the list of its waiters */
+	uint64_t wq_seg;    /* waiters charged up to here */
+	uint64_t last_switch; /* time of its last sched_switch */
+};
+
+/* A dead thread remembered for `stats`. */
+struct thread_summary {
+	int64_t tid, pid;
+	char comm[COMM_LEN + 1];
+	int vm;
+	uint64_t cpu_ns;
+};
+
+struct host {
+	struct tidmap threads;     /* owned: tid -> struct thread (owned) */
+	struct vm **vms;           /* owned: nvms VMs (pointers stay valid) */
+	size_t nvms, cap_vms;
+	struct tidmap vm_by_pid;   /* pid -> (VM index + 1) */
+	unsigned vm_gen;           /* bumped when a VM appears */
+	struct cpu *cpus;          /* owned: ncpus */
+	int ncpus;
+	const struct vms_file *names; /* weak: vms.json or NULL */
+	uint64_t first_ts;         /* first event of the trace */
+	uint64_t win_start;        /* open window [win_start, win_start + W) */
+	uint64_t win_index;        /* its number (win_start / W) */
+	uint64_t window_ns;        /* W */
+	struct host_acc acc;       /* host-wide, the open window */
+	int keep_dead;             /* remember dead threads (`stats`) */
+	struct thread_summary *dead; /* owned */
+	size_t ndead, cap_dead;
+};
+
+/* Starts an empty model; VMs of `names` (may be NULL) exist from the
+ * start. Returns 0 or -1 (cause appended). Free with host_fini(). */
+int host_init(struct host *h, const struct vms_file *names);
+void host_fini(struct host *h);
+
+/* The thread `tid`, created (state unknown, role host) if new; NULL only
+ * when out of memory (cause appended). tid 0 (idle) is never a thread. */
+struct thread *host_thread(struct host *h, int64_t tid);
+struct thread *host_find(const struct host *h, int64_t tid);
+
+/* Forgets a thread that ended (sched_process_free). */
+void host_thread_free(struct host *h, struct thread *t);
+
+/* Sets a thread's name; `vhost-<pid>` makes it a vhost thread. */
+void host_set_comm(struct host *h, struct thread *t, const char *comm);
+
+/* Sets a thread's process. */
+void host_set_pid(struct host *h, struct thread *t, int64_t pid);
+
+/* The VM index of process `pid` (made a VM now if `create`), or -1. */
+int host_vm_of_pid(struct host *h, int64_t pid, int create);
+
+/* The VM index of `t`, or -1 for the host. */
+int host_thread_vm(struct host *h, struct thread *t);
+
+/* The CPU `cpu` (the array grows as CPUs appear), NULL if out of range or
+ * out of memory. */
+struct cpu *host_cpu(struct host *h, int cpu);
+
+/* Number of VMs seen in the trace. */
+size_t host_vms_seen(const struct host *h);
+
+#endif

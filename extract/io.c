@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: MIT */
+#include "extract/io.h"
+#include "common/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SECTOR_SIZE 512
+#define DISK_STALE_NS (30ull * 1000000000)
+#define NET_STALE_NS (1ull * 1000000000)
+
+struct disk_req {
+	struct sq_item q; /* first: the queue item */
+	int64_t sector;
+	uint64_t nr_sector, insert_ts, issue_ts;
+	int write, issued;
+	struct disk_req *next_free;
+};
+
+struct net_pkt {
+	struct sq_item q; /* first */
+	int64_t skbaddr;
+	size_t dev;
+	struct net_pkt *next_free;
+};
+
+void io_init(struct io *io)
+{
+	memset(io, 0, sizeof(*io));
+	tidmap_init(&io->skbs);
+}
+
+static void free_pending(struct tidmap *m)
+{
+	size_t pos = 0;
+	int64_t k;
+	void *v;
+
+	while (tidmap_next(m, &pos, &k, &v))
+		free(v);
+	tidmap_fini(m);
+}
+
+void io_fini(struct io *io)
+{
+	size_t i;
+
+	for (i = 0; i < io->ndisks; i++)
+		free_pending(&io->disks[i].pending);
+	free(io->disks);
+	free(io->nets);
+	free_pending(&io->skbs);
+	while (io->free_reqs) {
+		struct disk_req *r = io->free_reqs;
+
+		io->free_reqs = r->next_free;
+		free(r);
+	}
+	while (io->free_pkts) {
+		struct net_pkt *p = io->free_pkts;
+
+		io->free_pkts = p->next_free;
+		free(p);
+	}
+	sq_scratch_fini(&io->scratch);
+	memset(io, 0, sizeof(*io));
+}
+
+static struct thread *current(struct host *h, int cpu)
+{
+	if (cpu < 0 || cpu >= h->ncpus || !h->cpus[cpu].known)
+		return NULL;
+	return h->cpus[cpu].cur;
+}
+
+/* ---- disk ---- */
+
+static struct disk_dev *disk_of(struct io *io, uint64_t dev)
+{
+	size_t i;
+	struct disk_dev *d;
+
+	for (i = 0; i < io->ndisks; i++)
+		if (io->disks[i].dev == dev)
+			return &io->disks[i];
+	d = realloc(io->disks, (io->ndisks + 1) * sizeof(*d));
+	if (!d) {
+		err_append("out of memory (disk table)");
+		return NULL;
+	}
+	io->disks = d;
+	d = &io->disks[io->ndisks++];
+	memset(d, 0, sizeof(*d));
+	d->dev = dev;
+	tidmap_init(&d->pending);
+	squeue_init(&d->q);
+	return d;
+}
+
+static int block_owner(struct host *h, const struct ev *ev)
+{
+	struct thread *t = NULL;
+
+	if (ev->u.block.tid != EV_ABSENT && ev->u.block.tid > 0)
+		t = host_find(h, ev->u.block.tid);
+	else
+		t = current(h, ev->cpu);
+	return t ? host_thread_vm(h, t) : CULPRIT_HOST;
+}
+
+static void disk_release(struct io *io, struct disk_dev *d, struct disk_req *r)
+{
+	tidmap_remove(&d->pending, r->sector);
+	squeue_remove(&d->q, &r->q);
+	r->next_free = io->free_reqs;
+	io->free_reqs = r;
+}
+
+static struct disk_req *disk_new(struct io *io, struct host *h,
+				 struct disk_dev *d, const struct ev *ev)
+{
+	struct disk_req *r = io->free_reqs;
+	struct disk_req *old = tidmap_get(&d->pending, (int64_t)ev->u.block.sector);
+	int owner = block_owner(h, ev);
+
+	if (old) /* never completed: forget it */
+		disk_release(io, d, old);
+	if (r) {
+		io->free_reqs = r->next_free;
+	} else {
+		r = malloc(sizeof(*r));
+		if (!r) {
+			err_append("out of memory (disk requests)");
+			return NULL;
+		}
+	}
+	memset(r, 0, sizeof(*r));
+	r->sector = (int64_t)ev->u.block.sector;
+	r->nr_sector = ev->u.block.nr_sector;
+	r->insert_ts = ev->ts;
+	r->write = (ev->u.block.rwbs & 1) != 0;
+	if (tidmap_put(&d->pending, r->sector, r) < 0) {
+		free(r);
+		return NULL;
+	}
+	squeue_push(&d->q, &r->q, owner, ev->ts);
+	if (owner >= 0) {
+		struct vm *v = h->vms[owner];
+
+		if (v->last_submit && ev->ts >= v->last_submit)
+			sample_add(&v->acc.disk_iat, (double)(ev->ts - v->last_submit));
+		v->last_submit = ev->ts;
+		v->acc.active = 1;
+	}
+	return r;
+}
+
+static void disk_issue(struct host *h, struct disk_req *r, const struct ev *ev)
+{
+	int owner = r->q.owner;
+
+	r->issued = 1;
+	r->issue_ts = ev->ts;
+	r->nr_sector = ev->u.block.nr_sector;
+	r->write = (ev->u.block.rwbs & 1) != 0;
+	if (owner < 0)
+		return;
+	struct vm *v = h->vms[owner];
+	uint64_t bytes = r->nr_sector * SECTOR_SIZE;
+
+	sample_add(&v->acc.disk_queue, (double)(ev->ts - r->insert_ts));
+	if (r->write) {
+		v->acc.disk_wr++;
+		v->acc.disk_wr_bytes += bytes;
+		v->tot.disk_wr++;
+	} else {
+		v->acc.disk_rd++;
+		v->acc.disk_rd_bytes += bytes;
+		v->tot.disk_rd++;
+	}
+	v->tot.disk_bytes += bytes;
+}
+
+static void disk_complete(struct io *io, struct host *h, struct disk_dev *d,
+			  struct disk_req *r, uint64_t now)
+{
+	uint64_t lat = now - r->issue_ts;
+
+	d->requests++;
+	if (r->write)
+		d->writes++;
+	else
+		d->reads++;
+	d->bytes += r->nr_sector * SECTOR_SIZE;
+	d->lat_sum += lat;
+	if (d->requests == 1 || lat < d->lat_min)
+		d->lat_min = lat;
+	if (lat > d->lat_max)
+		d->lat_max = lat;
+	if (r->q.owner >= 0) {
+		struct vm_acc *a = &h->vms[r->q.owner]->acc;
+
+		sample_add(&a->disk_lat, (double)lat);
+		a->disk_done_ns += now - r->insert_ts;
+	}
+	disk_release(io, d, r);
+}
+
+int io_on_block(struct io *io, struct host *h, const struct ev *ev)
+{
+	struct disk_dev *d;
+	struct disk_req *r;
+
+	/* Flushes and other requests without sectors are not I/O (as in
+	 * lttng-analyses). */
+	if (ev->u.block.nr_sector == 0 || (int64_t)ev->u.block.sector == INT64_MIN)
+		return 0;
+	d = disk_of(io, ev->u.block.dev);
+	if (!d)
+		return -1;
+	squeue_advance(&d->q, h, &io->scratch, SQ_DISK, ev->ts);
+	r = tidmap_get(&d->pending, (int64_t)ev->u.block.sector);
+	switch (ev->kind) {
+	case EV_BLOCK_INSERT:
+		return disk_new(io, h, d, ev) ? 0 : -1;
+	case EV_BLOCK_ISSUE:
+		if (!r || r->issued) {
+			r = disk_new(io, h, d, ev);
+			if (!r)
+				return -1;
+		}
+		disk_issue(h, r, ev);
+		return 0;
+	case EV_BLOCK_COMPLETE:
+		if (r && r->issued && r->nr_sector == ev->u.block.nr_sector &&
+		    ev->ts >= r->issue_ts)
+			disk_complete(io, h, d, r, ev->ts);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* ---- network ---- */
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t x = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	while (*s)
+		x = (x ^ (unsigned char)*s++) * 0x100000001b3ull;
+	return x;
+}
+
+static struct net_dev *net_of(struct io *io, const char *name)
+{
+	uint64_t hash = name_hash(name);
+	size_t i;
+	struct net_dev *n;
+
+	for (i = 0; i < io->nnets; i++)
+		if (io->nets[i].hash == hash && strncmp(io->nets[i].name, name,
+							sizeof(io->nets[i].name) - 1) == 0)
+			return &io->nets[i];
+	n = realloc(io->nets, (io->nnets + 1) * sizeof(*n));
+	if (!n) {
+		err_append("out of memory (network devices)");
+		return NULL;
+	}
+	io->nets = n;
+	n = &io->nets[io->nnets++];
+	memset(n, 0, sizeof(*n));
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	n->hash = hash;
+	n->vm = -1;
+	squeue_init(&n->q);
+	return n;
+}
+
+static int looks_like_tap(const char *name)
+{
+	return strncmp(name, "tap", 3) == 0 || strncmp(name, "vnet", 4) == 0 ||
+	       strncmp(name, "macvtap", 7) == 0 || strncmp(name, "tun", 3) == 0;
+}
+
+static int vm_has_tap(const struct io *io, int vm)
+{
+	size_t i;
+
+	for (i = 0; i < io->nnets; i++)
+		if (io->nets[i].vm == vm)
+			return 1;
+	return 0;
+}
+
+static void count_traffic(struct io *io, struct host *h, struct net_dev *n,
+			  struct thread *t, const struct ev *ev)
+{
+	int xmit = ev->kind == EV_NET_XMIT;
+	int vm = -1, vm_sends;
+	struct vm *v;
+
+	if (xmit) {
+		n->packets_tx++;
+		n->bytes_tx += ev->u.net.len;
+	} else {
+		n->packets_rx++;
+		n->bytes_rx += ev->u.net.len;
+	}
+	if (n->vm >= 0) {
+		vm = n->vm;
+		vm_sends = !xmit; /* the host receives what the VM sends */
+	} else if (t && t->role == ROLE_VHOST && (vm = host_thread_vm(h, t)) >= 0 &&
+		   !vm_has_tap(io, vm)) {
+		vm_sends = xmit;
+	} else {
+		return;
+	}
+	v = h->vms[vm];
+	v->acc.active = 1;
+	if (vm_sends) {
+		v->acc.net_tx_pkts++;
+		v->acc.net_tx_bytes += ev->u.net.len;
+		v->tot.net_tx_pkts++;
+		v->tot.net_tx_bytes += ev->u.net.len;
+	} else {
+		v->acc.net_rx_pkts++;
+		v->acc.net_rx_bytes += ev->u.net.len;
+		v->tot.net_rx_pkts++;
+		v->tot.net_rx_bytes += ev->u.net.len;
+	}
+}
+
+static void pkt_release(struct io *io, struct net_pkt *p)
+{
+	tidmap_remove(&io->skbs, p->skbaddr);
+	squeue_remove(&io->nets[p->dev].q, &p->q);
+	p->next_free = io->free_pkts;
+	io->free_pkts = p;
+}
+
+static int net_queue(struct io *io, struct host *h, struct net_dev *n,
+		     int owner, const struct ev *ev)
+{
+	struct net_pkt *p = tidmap_get(&io->skbs, (int64_t)ev->u.net.skbaddr);
+
+	if (p) {
+		squeue_advance(&io->nets[p->dev].q, h, &io->scratch, SQ_NET, ev->ts);
+		pkt_release(io, p);
+	}
+	p = io->free_pkts;
+	if (p) {
+		io->free_pkts = p->next_free;
+	} else {
+		p = malloc(sizeof(*p));
+		if (!p) {
+			err_append("out of memory (packets)");
+			return -1;
+		}
+	}
+	memset(p, 0, sizeof(*p));
+	p->skbaddr = (int64_t)ev->u.net.skbaddr;
+	p->dev = (size_t)(n - io->nets);
+	if (tidmap_put(&io->skbs, p->skbaddr, p) < 0) {
+		free(p);
+		return -1;
+	}
+	squeue_push(&n->q, &p->q, owner, ev->ts);
+	return 0;
+}
+
+static void net_xmit(struct io *io, struct host *h, const struct ev *ev)
+{
+	struct net_pkt *p = tidmap_get(&io->skbs, (int64_t)ev->u.net.skbaddr);
+
+	if (!p)
+		return;
+	squeue_advance(&io->nets[p->dev].q, h, &io->scratch, SQ_NET, ev->ts);
+	if (p->q.owner >= 0 && ev->ts >= p->q.since)
+		sample_add(&h->vms[p->q.owner]->acc.net_queue,
+			   (double)(ev->ts - p->q.since));
+	pkt_release(io, p);
+}
+
+int io_on_net(struct io *io, struct host *h, const struct ev *ev)
+{
+	struct thread *t = current(h, ev->cpu);
+	struct net_dev *n;
+	int tvm = t ? host_thread_vm(h, t) : -1;
+
+	if (!ev->u.net.ifname || (int64_t)ev->u.net.skbaddr == INT64_MIN)
+		return 0;
+	n = net_of(io, ev->u.net.ifname);
+	if (!n)
+		return -1;
+	if (n->vm < 0 && t && t->role == ROLE_VHOST && tvm >= 0 &&
+	    looks_like_tap(n->name))
+		n->vm = tvm;
+	squeue_advance(&n->q, h, &io->scratch, SQ_NET, ev->ts);
+	switch (ev->kind) {
+	case EV_NET_QUEUE:
+		return net_queue(io, h, n, n->vm >= 0 ? n->vm : tvm, ev);
+	case EV_NET_XMIT:
+		net_xmit(io, h, ev);
+		count_traffic(io, h, n, t, ev);
+		return 0;
+	case EV_NET_RECEIVE:
+		count_traffic(io, h, n, t, ev);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+void io_flush(struct io *io, struct host *h, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < io->ndisks; i++) {
+		struct disk_dev *d = &io->disks[i];
+
+		squeue_advance(&d->q, h, &io->scratch, SQ_DISK, now);
+		while (d->q.head && now - d->q.head->since > DISK_STALE_NS) {
+			disk_release(io, d, (struct disk_req *)d->q.head);
+			io->dropped++;
+		}
+	}
+	for (i = 0; i < io->nnets; i++) {
+		struct net_dev *n = &io->nets[i];
+
+		squeue_advance(&n->q, h, &io->scratch, SQ_NET, now);
+		while (n->q.head && now - n->q.head->since > NET_STALE_NS) {
+			pkt_release(io, (struct net_pkt *)n->q.head);
+			io->dropped++;
+		}
+	}
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMINT_EXTRACT_IO_H
+#define VMINT_EXTRACT_IO_H
+
+/*
+ * Disk and network in the host model.
+ *
+ * Disk: requests matched insert -> issue -> complete by (dev, sector),
+ * owned by the VM of the thread that inserted (else issued) them. Per
+ * device totals for `stats` follow lttng-analyses' iolatency: issue ->
+ * complete with the same nr_sector, requests of 0 sectors ignored,
+ * size = nr_sector * 512, even rwbs = read.
+ *
+ * Network: a VM's tap device is learned from its vhost thread's
+ * net_dev_queue/xmit/receive events (names tap*, vnet*, macvtap*, tun*);
+ * packets on that device are the VM's (xmit on the tap = the VM
+ * receives, receive on the tap = the VM sends). Until a tap is known,
+ * packets handled by the vhost thread itself count. Queueing is matched
+ * queue -> xmit by skbaddr.
+ *
+ * Owns: devices, in-flight requests and packets (bounded: stale ones
+ * are dropped at window borders).
+ */
+
+#include "extract/event.h"
+#include "extract/host.h"
+#include "extract/squeue.h"
+#include "extract/tidmap.h"
+
+struct disk_req;
+struct net_pkt;
+
+struct disk_dev {
+	uint64_t dev;
+	struct tidmap pending; /* sector -> struct disk_req (owned) */
+	struct squeue q;
+	/* lttng-analyses style totals */
+	uint64_t requests, reads, writes, bytes;
+	uint64_t lat_sum, lat_min, lat_max;
+};
+
+struct net_dev {
+	char name[32];
+	uint64_t hash;
+	int vm;          /* tap of this VM, or -1 */
+	struct squeue q;
+	uint64_t packets_tx, packets_rx, bytes_tx, bytes_rx; /* host view */
+};
+
+struct io {
+	struct disk_dev *disks; /* owned */
+	size_t ndisks;
+	struct net_dev *nets;   /* owned */
+	size_t nnets;
+	struct tidmap skbs;     /* skbaddr -> struct net_pkt (owned) */
+	struct disk_req *free_reqs; /* owned: recycled */
+	struct net_pkt *free_pkts;  /* owned: recycled */
+	struct sq_scratch scratch;
+	uint64_t dropped;       /* stale requests and packets dropped */
+};
+
+void io_init(struct io *io);
+void io_fini(struct io *io);
+
+/* Handlers; return 0 or -1 (out of memory, cause appended). */
+int io_on_block(struct io *io, struct host *h, const struct ev *ev);
+int io_on_net(struct io *io, struct host *h, const struct ev *ev);
+
+/* At a window border: charges queues up to `now`, drops stale items. */
+void io_flush(struct io *io, struct host *h, uint64_t now);
+
+#endif

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+#include "extract/run.h"
+#include "common/err.h"
+#include "common/vms.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int run_parse_duration(const char *text, uint64_t *ns)
+{
+	static const struct { const char *unit; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+		{ "", 1e9 }, { "m", 60e9 }, { "min", 60e9 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (end == text || errno || !isfinite(v) || v <= 0)
+		goto bad;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].unit) == 0) {
+			double x = v * units[i].ns;
+
+			if (x < 1 || x > 1e18)
+				goto bad;
+			*ns = (uint64_t)llround(x);
+			return 0;
+		}
+bad:
+	err_append("invalid duration '%s' (expected e.g. 500ms, 1s, 100us)", text);
+	return -1;
+}
+
+static int try_vms(const char *dir, struct vms_file *out)
+{
+	char path[4096];
+
+	if (snprintf(path, sizeof(path), "%s/vms.json", dir) >= (int)sizeof(path))
+		return 0;
+	if (access(path, F_OK) != 0)
+		return 0;
+	return vms_load(path, out) < 0 ? -1 : 1;
+}
+
+static int try_dir_and_parent(const char *dir, struct vms_file *out)
+{
+	char copy[4096];
+	int rc = try_vms(dir, out);
+
+	if (rc)
+		return rc;
+	snprintf(copy, sizeof(copy), "%s", dir);
+	return try_vms(dirname(copy), out);
+}
+
+int run_load_vms(const char *explicit_path, const struct trace_group *g,
+		 char *const *paths, size_t npaths, struct vms_file *out)
+{
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (explicit_path)
+		return vms_load(explicit_path, out) < 0 ? -1 : 1;
+	for (i = 0; i < g->ndirs; i++)
+		if ((rc = try_dir_and_parent(g->dirs[i], out)) != 0)
+			return rc;
+	for (i = 0; i < npaths; i++)
+		if ((rc = try_vms(paths[i], out)) != 0)
+			return rc;
+	return 0;
+}
+
+int run_analysis(const struct trace_group *g, struct analysis *a,
+		 struct trace_stats *stats)
+{
+	struct trace_options opts = { .progress = isatty(STDERR_FILENO) };
+	struct trace_handler h = {
+		.ctx = a,
+		.on_event = analysis_event_cb,
+		.on_discarded = analysis_discarded_cb,
+	};
+
+	if (trace_read(g, &opts, &h, stats) < 0)
+		return -1;
+	return analysis_finish(a, stats->last_ns);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMINT_EXTRACT_RUN_H
+#define VMINT_EXTRACT_RUN_H
+
+/*
+ * What `extract` and `stats` (and later `detect`) share: parsing a window
+ * length, finding vms.json for a group of traces, and running one host's
+ * traces through an analysis.
+ */
+
+#include "extract/analysis.h"
+#include "extract/trace.h"
+
+#include <stdint.h>
+
+struct vms_file;
+
+/* "500ms", "1s", "2s", "100us", "250000ns", "1m" (a bare number is
+ * seconds) -> ns. Returns 0, or -1 (cause appended) when not a positive
+ * duration of at least 1 ns. */
+int run_parse_duration(const char *text, uint64_t *ns);
+
+/*
+ * Loads the vms.json for group `g`: `explicit_path` if given, else the
+ * first vms.json found beside one of the group's trace directories or in
+ * its parent (the session directory), else in one of the `paths` given
+ * on the command line. Returns 1 when loaded, 0 when there is none, -1
+ * when a file exists but is bad (cause appended).
+ */
+int run_load_vms(const char *explicit_path, const struct trace_group *g,
+		 char *const *paths, size_t npaths, struct vms_file *out);
+
+/* Reads the group's traces into `a` and closes its last window.
+ * Returns 0 or -1 (cause appended); `stats` is filled either way. */
+int run_analysis(const struct trace_group *g, struct analysis *a,
+		 struct trace_stats *stats);
+
+#endif
