@@ -54,6 +54,28 @@ static void remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* mkdir -p: the output directory and its missing parents. */
+static int make_dirs(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
 static int write_json(const char *dir, const char *name, json_t *doc)
 {
 	struct outfile of;
@@ -127,7 +149,7 @@ static int simulate(const char *scenario_path, const char *outdir,
 		return VMINT_EXIT_INPUT;
 	if (have_seed)
 		sc.seed = seed;
-	if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
+	if (make_dirs(outdir) != 0) {
 		err_append("cannot create output directory '%s': %s", outdir,
 			   strerror(errno));
 		goto end;

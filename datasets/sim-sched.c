@@ -11,6 +11,8 @@
 #include <limits.h>
 
 #define SLICE_NS 3000000ull /* CFS-like latency for a few runnable threads */
+#define WAKEUP_GRAN_NS 1000000ull /* a woken sleeper preempts a thread
+				       * that has run this long (CFS) */
 #define PRIO 20             /* lttng-modules records prio - MAX_RT_PRIO */
 
 static int cpu_of(const struct sim *s, const struct cpu *c)
@@ -172,8 +174,14 @@ static void enqueue(struct sim *s, int cpu, struct thr *t)
 	t->state = TS_RUNNABLE;
 	t->mark = s->now;
 	c->rq[c->nrq++] = t;
-	if (c->cur->kind == T_IDLE)
+	if (c->cur->kind == T_IDLE) {
 		reschedule(s, c);
+	} else if (s->now - c->cur->mark >= WAKEUP_GRAN_NS &&
+		   c->slice_end > s->now) {
+		/* Wakeup preemption: end the current slice now. */
+		c->slice_end = s->now;
+		sched_arm(s, c, s->now);
+	}
 }
 
 static int select_cpu(const struct sim *s, const struct thr *t)
@@ -263,6 +271,11 @@ void sched_step(struct sim *s, int cpu)
 		t->mark = s->now;
 		c->rq[c->nrq++] = t;
 		reschedule(s, c);
+		return;
+	}
+	if (c->nrq > 0 && s->now >= c->slice_end) {
+		/* Not preemptible now (hypervisor work): at its next step. */
+		sched_arm(s, c, t->act_at);
 		return;
 	}
 	if (s->now >= c->slice_end)
