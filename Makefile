@@ -97,3 +97,19 @@ clean:
 	rm -rf $(BUILD) bin
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- datasets: simulated, labeled host traces (datasets/README.md) ----------
+#   make datasets         simulate every scenario of datasets/scenarios/{train,validation}
+#                         into datasets/generated/ (git-ignored)
+#   make datasets-sample  regenerate the committed sample trace datasets/sample/
+SIM_SCENARIOS := $(wildcard datasets/scenarios/train/*.json datasets/scenarios/validation/*.json)
+.PHONY: datasets datasets-sample
+datasets: $(BIN)
+	@set -e; for f in $(SIM_SCENARIOS); do \
+		out=datasets/generated/$${f#datasets/scenarios/}; out=$${out%.json}; \
+		echo "simulate $$f -> $$out"; $(BIN) simulate $$f -o $$out; \
+	done
+
+datasets-sample: $(BIN)
+	rm -rf datasets/sample
+	$(BIN) simulate datasets/scenarios/sample.json -o datasets/sample
