@@ -64,6 +64,7 @@ check: setup
 # build directory; any report fails the run.
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 sanitize:
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:fast_unwind_on_malloc=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	$(MAKE) BUILD=build/asan OPT="$(SAN_FLAGS)" LDLIBS_EXTRA="-fsanitize=address,undefined" unit
 
 unit: $(UNIT_BIN)

@@ -77,7 +77,8 @@ int trace_find_dirs(const char *path, char ***dirs)
 			   ret < 0 ? strerror(errno) : "out of memory");
 		return -1;
 	}
-	qsort(found_dirs, nfound, sizeof(*found_dirs), cmp_str);
+	if (nfound > 1)
+		qsort(found_dirs, nfound, sizeof(*found_dirs), cmp_str);
 	*dirs = found_dirs;
 	return (int)nfound;
 }

@@ -181,7 +181,7 @@ static int read_dir(const char *dir)
 	char *paths[1] = { (char *)dir };
 	struct trace_group *groups;
 	size_t n;
-	struct tally t;
+	struct tally t = { 0 };
 	struct trace_handler h = { .ctx = &t, .on_event = count_event };
 	struct trace_stats st;
 	int ret;
