@@ -4,6 +4,7 @@
 #include "model/dataset.h"
 #include "common/err.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,71 @@ static int load_classes(struct classifier *c, enum model_kind k,
 	return 0;
 }
 
+/* Counts the space-separated tokens of `line`, as libsvm's strtok sees them. */
+static int count_tokens(const char *line)
+{
+	int n = 0;
+
+	while (*line) {
+		line += strspn(line, " \t\r\n");
+		if (*line)
+			n++;
+		line += strcspn(line, " \t\r\n");
+	}
+	return n;
+}
+
+/*
+ * svm_load_model trusts the file: a support-vector section cut short (a
+ * truncated copy) makes it pass NULL to strtod and crash. Check that the
+ * section has total_sv lines, each with nr_class - 1 coefficients, first.
+ */
+static int precheck_svm_file(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	long total_sv = -1, nr_class = -1, lines = 0;
+	int in_sv = 0, ret = -1;
+
+	if (!fp) {
+		err_append("cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, fp) >= 0) {
+		if (in_sv) {
+			/* libsvm reads exactly total_sv lines, blank or not. */
+			if (lines == total_sv)
+				break;
+			if (count_tokens(line) < nr_class - 1) {
+				err_append("'%s': support vector %ld is cut short", path, lines + 1);
+				goto end;
+			}
+			lines++;
+		} else if (sscanf(line, "total_sv %ld", &total_sv) == 1 ||
+			   sscanf(line, "nr_class %ld", &nr_class) == 1) {
+			continue;
+		} else if (strncmp(line, "SV", 2) == 0 && count_tokens(line) == 1) {
+			in_sv = 1;
+		}
+	}
+	if (!in_sv || total_sv < 0 || nr_class < 2) {
+		err_append("'%s': not a libsvm model file (no nr_class, total_sv or SV section)",
+			   path);
+		goto end;
+	}
+	if (lines != total_sv) {
+		err_append("'%s': %ld support vectors, but the header says %ld (truncated file?)",
+			   path, lines, total_sv);
+		goto end;
+	}
+	ret = 0;
+end:
+	free(line);
+	fclose(fp);
+	return ret;
+}
+
 /* libsvm checks little when it reads a model: check what we rely on. */
 static int check_svm(const struct model_dir *m, const struct classifier *c,
 		     const char *path)
@@ -213,6 +279,10 @@ static int load_classifier(struct model_dir *m, const struct load_ctx *lc,
 		return -1;
 	}
 	snprintf(path, n, "%s/%s", lc->dir, fname);
+	if (precheck_svm_file(path) < 0) {
+		free(path);
+		return -1;
+	}
 	c->svm = svm_load_model(path);
 	if (!c->svm)
 		err_append("'%s': cannot read libsvm model (missing, or not a libsvm model file)",
