@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/* The simulator's ground truth on small hosts: separated VMs are never
+ * interfered; a neighbour that starts computing, reading the disk or a
+ * host daemon is found as the culprit of the right resource, from the
+ * window it starts in; the same seed gives the same labels. */
+#include "datasets/sim-model.h"
+#include "common/err.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HEAD(cpus, dur) \
+	"{\"schema\":\"vmint.scenario/1\",\"seed\":3,\"duration_s\":" #dur "," \
+	"\"host\":{\"cpus\":" #cpus ",\"kernel\":\"5.15.0\""
+
+struct run {
+	struct scenario sc;
+	struct sim *sim;
+	uint64_t counts[SIMEV__COUNT];
+	char dir[64];
+};
+
+static int rm_entry(const char *p, const struct stat *st, int f, struct FTW *w)
+{
+	(void)st;
+	(void)f;
+	(void)w;
+	return remove(p);
+}
+
+static void simulate(struct run *r, const char *json)
+{
+	char trace[96];
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->dir, sizeof(r->dir), "/tmp/test-sim-model.XXXXXX");
+	assert_non_null(mkdtemp(r->dir));
+	snprintf(trace, sizeof(trace), "%s/kernel", r->dir);
+	if (scenario_parse(&r->sc, json, "test")) {
+		err_print(stderr);
+		fail();
+	}
+	r->sim = sim_create(&r->sc, r->sc.seed);
+	assert_non_null(r->sim);
+	if (sim_run(r->sim, trace, r->counts)) {
+		err_print(stderr);
+		fail();
+	}
+}
+
+static void release(struct run *r)
+{
+	sim_destroy(r->sim);
+	scenario_free(&r->sc);
+	nftw(r->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static int vm_index(const struct run *r, const char *name)
+{
+	for (int i = 0; i < r->sc.nvms; i++)
+		if (strcmp(r->sc.vms[i].name, name) == 0)
+			return i;
+	fail_msg("no VM %s", name);
+	return -1;
+}
+
+static void test_pinned_apart(void **state)
+{
+	struct run r;
+	struct sim_label l;
+
+	(void)state;
+	simulate(&r, HEAD(4, 4) "}, \"vms\":["
+		 "{\"name\":\"a\",\"vcpus\":2,\"pin\":[0,1],\"workload\":"
+		 "[{\"start_s\":0,\"end_s\":4,\"type\":\"cpu\"}]},"
+		 "{\"name\":\"b\",\"vcpus\":2,\"pin\":[2,3],\"workload\":"
+		 "[{\"start_s\":0,\"end_s\":4,\"type\":\"cpu\"}]}]}");
+	assert_int_equal(sim_window_count(r.sim), 4);
+	for (int vm = 0; vm < 2; vm++) {
+		for (int w = 0; w < 4; w++) {
+			assert_int_equal(sim_label(r.sim, vm, w, &l), 1);
+			assert_false(l.interference);
+			assert_int_equal(l.workload, SIM_CPU);
+			assert_true(l.share[SIM_RES_CPU] < 0.02);
+		}
+	}
+	assert_true(r.counts[SIMEV_KVM_ENTRY] > 10000);
+	assert_true(r.counts[SIMEV_KVM_EXIT] >= r.counts[SIMEV_KVM_ENTRY] - 4);
+	release(&r);
+}
+
+static void test_cpu_neighbour(void **state)
+{
+	struct run r;
+	struct sim_label l;
+	int a, b;
+
+	(void)state;
+	simulate(&r, HEAD(2, 4) "}, \"vms\":["
+		 "{\"name\":\"victim\",\"vcpus\":2,\"workload\":"
+		 "[{\"start_s\":0,\"end_s\":4,\"type\":\"cpu\",\"intensity\":0.7}]},"
+		 "{\"name\":\"hog\",\"vcpus\":2,\"workload\":"
+		 "[{\"start_s\":2,\"end_s\":4,\"type\":\"cpu\"}]}]}");
+	a = vm_index(&r, "victim");
+	b = vm_index(&r, "hog");
+	for (int w = 0; w < 2; w++) {
+		assert_int_equal(sim_label(r.sim, a, w, &l), 1);
+		assert_false(l.interference);
+	}
+	for (int w = 2; w < 4; w++) {
+		assert_int_equal(sim_label(r.sim, a, w, &l), 1);
+		assert_true(l.interference);
+		assert_int_equal(l.resource, SIM_RES_CPU);
+		assert_int_equal(l.culprits[0], b);
+		assert_true(l.share[SIM_RES_CPU] >= 0.10);
+		assert_true(l.delay_ns[SIM_RES_CPU] >= 1e7);
+	}
+	release(&r);
+}
+
+static void test_disk_neighbour_starts_later(void **state)
+{
+	struct run r;
+	struct sim_label l;
+	int a, b;
+
+	(void)state;
+	simulate(&r, HEAD(4, 4) "}, \"vms\":["
+		 "{\"name\":\"db\",\"vcpus\":1,\"workload\":"
+		 "[{\"start_s\":0,\"end_s\":4,\"type\":\"disk\",\"intensity\":0.6}]},"
+		 "{\"name\":\"backup\",\"vcpus\":2,\"start_s\":1.5,\"workload\":"
+		 "[{\"start_s\":2,\"end_s\":4,\"type\":\"disk\"}]}]}");
+	a = vm_index(&r, "db");
+	b = vm_index(&r, "backup");
+	assert_int_equal(r.counts[SIMEV_PROCESS_EXEC], 1);
+	assert_int_equal(r.counts[SIMEV_PROCESS_FORK], 2 + 1 + 2); /* qemu, 2 vCPUs, worker, vhost */
+	/* Requests still queued or in service when the trace ends. */
+	assert_true(r.counts[SIMEV_BLOCK_ISSUE] <= r.counts[SIMEV_BLOCK_INSERT]);
+	assert_true(r.counts[SIMEV_BLOCK_COMPLETE] <= r.counts[SIMEV_BLOCK_ISSUE]);
+	assert_true(r.counts[SIMEV_BLOCK_COMPLETE] + 16 >= r.counts[SIMEV_BLOCK_INSERT]);
+	assert_true(r.counts[SIMEV_BLOCK_COMPLETE] > 1000);
+	assert_int_equal(sim_label(r.sim, b, 0, &l), 0); /* not started yet */
+	assert_int_equal(sim_label(r.sim, a, 0, &l), 1);
+	assert_false(l.interference);
+	for (int w = 2; w < 4; w++) {
+		assert_int_equal(sim_label(r.sim, a, w, &l), 1);
+		assert_true(l.interference);
+		assert_int_equal(l.resource, SIM_RES_DISK);
+		assert_int_equal(l.culprits[0], b);
+		assert_int_equal(l.workload, SIM_DISK);
+	}
+	release(&r);
+}
+
+static void test_host_daemon(void **state)
+{
+	struct run r;
+	struct sim_label l;
+
+	(void)state;
+	simulate(&r, HEAD(2, 3) ",\"daemons\":[{\"name\":\"backupd\","
+		 "\"start_s\":1,\"end_s\":2,\"cpu_share\":2}]}, \"vms\":["
+		 "{\"name\":\"app\",\"vcpus\":2,\"workload\":"
+		 "[{\"start_s\":0,\"end_s\":3,\"type\":\"cpu\",\"intensity\":0.8}]}]}");
+	assert_int_equal(sim_label(r.sim, 0, 0, &l), 1);
+	assert_false(l.interference);
+	assert_int_equal(sim_label(r.sim, 0, 1, &l), 1);
+	assert_true(l.interference);
+	assert_int_equal(l.resource, SIM_RES_CPU);
+	assert_string_equal(sim_owner_name(r.sim, l.culprits[0]), "host");
+	assert_int_equal(sim_label(r.sim, 0, 2, &l), 1);
+	assert_false(l.interference);
+	release(&r);
+}
+
+static void test_same_seed_same_labels(void **state)
+{
+	static const char *json = HEAD(2, 2) "}, \"vms\":["
+		"{\"name\":\"x\",\"vcpus\":2,\"workload\":"
+		"[{\"start_s\":0,\"end_s\":2,\"type\":\"net\",\"intensity\":0.5}]},"
+		"{\"name\":\"y\",\"vcpus\":1,\"workload\":"
+		"[{\"start_s\":0,\"end_s\":2,\"type\":\"cpu\"}]}]}";
+	struct run r1, r2;
+	json_t *j1, *j2;
+	char *s1, *s2;
+
+	(void)state;
+	simulate(&r1, json);
+	simulate(&r2, json);
+	assert_memory_equal(r1.counts, r2.counts, sizeof(r1.counts));
+	assert_true(r1.counts[SIMEV_NET_XMIT] > 100);
+	j1 = sim_labels_json(r1.sim);
+	j2 = sim_labels_json(r2.sim);
+	s1 = json_dumps(j1, 0);
+	s2 = json_dumps(j2, 0);
+	assert_string_equal(s1, s2);
+	free(s1);
+	free(s2);
+	json_decref(j1);
+	json_decref(j2);
+	release(&r1);
+	release(&r2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pinned_apart),
+		cmocka_unit_test(test_cpu_neighbour),
+		cmocka_unit_test(test_disk_neighbour_starts_later),
+		cmocka_unit_test(test_host_daemon),
+		cmocka_unit_test(test_same_seed_same_labels),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
