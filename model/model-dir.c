@@ -306,8 +306,10 @@ int model_dir_save(const struct model_dir *m, const char *dir)
 	while (n > 1 && tmp[n - 1] == '/')
 		tmp[--n] = '\0';
 	strcat(tmp, ".tmp.XXXXXX");
-	if (check_replaceable(dir, &exists) < 0)
+	if (check_replaceable(dir, &exists) < 0) {
+		ret = -2;
 		goto end;
+	}
 	if (!mkdtemp(tmp)) {
 		err_append("cannot create directory beside '%s': %s", dir, strerror(errno));
 		goto end;
@@ -318,7 +320,7 @@ int model_dir_save(const struct model_dir *m, const char *dir)
 	}
 	ret = 0;
 end:
-	if (ret < 0)
+	if (ret == -1)
 		err_append("cannot save model directory '%s'", dir);
 	free(tmp);
 	return ret;

@@ -343,7 +343,13 @@ int trainer_run(const struct train_opts *o, const struct dataset *ds)
 			goto end;
 		}
 	}
-	if (model_dir_save(&m, o->out) < 0) {
+	switch (model_dir_save(&m, o->out)) {
+	case 0:
+		break;
+	case -2: /* -o names something that is not ours to replace */
+		ret = VMINT_EXIT_USAGE;
+		goto end;
+	default:
 		ret = VMINT_EXIT_INTERNAL;
 		goto end;
 	}

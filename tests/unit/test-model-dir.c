@@ -257,7 +257,7 @@ static void test_save_refuses(void **state)
 	fp = fopen(path, "w");
 	fputs("keep me\n", fp);
 	fclose(fp);
-	assert_int_equal(model_dir_save(&f->m, f->dir), -1);
+	assert_int_equal(model_dir_save(&f->m, f->dir), -2);
 	expect_errors("exists and is not a model directory (no model.json)");
 	assert_int_equal(access(path, F_OK), 0);
 	snprintf(cmd, sizeof(cmd), "rm -r '%s'", f->dir);
@@ -265,7 +265,7 @@ static void test_save_refuses(void **state)
 	/* A regular file neither. */
 	fp = fopen(f->dir, "w");
 	fclose(fp);
-	assert_int_equal(model_dir_save(&f->m, f->dir), -1);
+	assert_int_equal(model_dir_save(&f->m, f->dir), -2);
 	expect_errors("exists and is not a directory");
 	unlink(f->dir);
 }
