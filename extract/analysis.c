@@ -65,6 +65,7 @@ static int emit_rows(struct analysis *a, uint64_t end)
 	size_t i;
 
 	c.window_s = end > from ? (double)(end - from) / 1e9 : 0.0;
+	c.full_window_s = (double)a->cfg.window_ns / 1e9;
 	for (i = 0; i < h->nvms; i++) {
 		const struct vm_acc *v = &h->vms[i]->acc;
 

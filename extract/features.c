@@ -44,7 +44,7 @@ static double f_exits_cls(const struct feat_ctx *c, unsigned arg) { return per_s
 static double f_exits_var(const struct feat_ctx *c, unsigned arg)
 {
 	double rate[ACC_SUBINTERVALS];
-	double sub_s = c->window_s / ACC_SUBINTERVALS;
+	double sub_s = c->full_window_s / ACC_SUBINTERVALS;
 	unsigned i;
 
 	if (sub_s <= 0)

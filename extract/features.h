@@ -18,7 +18,8 @@
 struct feat_ctx {
 	struct vm_acc *acc;          /* weak: the VM's window (samples get sorted) */
 	const struct host_acc *host; /* weak: host-wide figures of the window */
-	double window_s;             /* W in seconds */
+	double window_s;             /* covered part of the window, s */
+	double full_window_s;        /* W in seconds (sub-intervals are W/10) */
 	/* the other VMs' combined activity in the window */
 	double others_cpu_ns, others_disk_reqs, others_disk_bytes,
 	       others_net_pkts, others_net_bytes;

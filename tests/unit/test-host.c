@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the host model (extract/analysis.c and the modules under
+ * it): synthetic event sequences in, exact times and counts out. */
+#include "common/vms.h"
+#include "extract/analysis.h"
+#include "extract/features.h"
+#include "extract/tidmap.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define MS 1000000ull
+#define SEC 1000000000ull
+#define T0 (1000 * SEC) /* aligned to 1 s */
+
+#define MAX_ROWS 16
+
+struct row_copy {
+	char vm[64];
+	uint64_t start, end, covered;
+	double f[128];
+	struct vm_acc acc; /* counters only (samples/ledger pointers not kept) */
+	struct culprit ledger[8];
+	size_t nledger;
+};
+
+struct fixture {
+	struct analysis *a;
+	struct row_copy rows[MAX_ROWS];
+	size_t nrows;
+	struct vms_file vms;
+	struct vm_entry entries[2];
+};
+
+static int on_row(void *ctx, const struct window_row *row)
+{
+	struct fixture *fx = ctx;
+	struct row_copy *r;
+
+	assert_true(fx->nrows < MAX_ROWS);
+	r = &fx->rows[fx->nrows++];
+	snprintf(r->vm, sizeof(r->vm), "%s", row->vm->name);
+	r->start = row->start_ns;
+	r->end = row->end_ns;
+	r->covered = row->covered_ns;
+	assert_true(nr_features <= 128);
+	memcpy(r->f, row->features, nr_features * sizeof(double));
+	memcpy(&r->acc, row->acc, sizeof(r->acc));
+	r->nledger = row->nledger < 8 ? row->nledger : 8;
+	memcpy(r->ledger, row->ledger, r->nledger * sizeof(*r->ledger));
+	return 0;
+}
+
+/* Two VMs named in a vms.json: A = pid 100, B = pid 300. */
+static struct fixture *setup_fx(uint64_t window_ns, int with_vms)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct analysis_config cfg = { .window_ns = window_ns, .on_row = on_row };
+
+	assert_non_null(fx);
+	fx->entries[0] = (struct vm_entry){ .pid = 100, .name = "A" };
+	fx->entries[1] = (struct vm_entry){ .pid = 300, .name = "B" };
+	fx->vms.vms = fx->entries;
+	fx->vms.n = 2;
+	cfg.ctx = fx;
+	cfg.vms = with_vms ? &fx->vms : NULL;
+	fx->a = analysis_create(&cfg);
+	assert_non_null(fx->a);
+	return fx;
+}
+
+static void teardown_fx(struct fixture *fx)
+{
+	analysis_destroy(fx->a);
+	free(fx);
+}
+
+static void feed(struct fixture *fx, const struct ev *ev)
+{
+	assert_int_equal(analysis_on_event(fx->a, ev), 0);
+}
+
+static void statedump(struct fixture *fx, uint64_t ts, int64_t tid, int64_t pid, const char *name)
+{
+	struct ev ev = { .kind = EV_STATEDUMP_PROCESS, .ts = ts, .cpu = 0 };
+
+	ev.u.statedump.tid = tid;
+	ev.u.statedump.pid = pid;
+	ev.u.statedump.name = name;
+	feed(fx, &ev);
+}
+
+static void sw(struct fixture *fx, uint64_t ts, int cpu, int64_t prev, int64_t state, int64_t next)
+{
+	struct ev ev = { .kind = EV_SCHED_SWITCH, .ts = ts, .cpu = cpu };
+
+	ev.u.sched_switch.prev_tid = prev;
+	ev.u.sched_switch.prev_state = state;
+	ev.u.sched_switch.next_tid = next;
+	feed(fx, &ev);
+}
+
+static void kvm(struct fixture *fx, uint64_t ts, int cpu, int entry, int64_t reason)
+{
+	struct ev ev = { .kind = entry ? EV_KVM_ENTRY : EV_KVM_EXIT, .ts = ts, .cpu = cpu };
+
+	if (entry) {
+		ev.u.kvm_entry.vcpu_id = 0;
+	} else {
+		ev.u.kvm_exit.exit_reason = reason;
+		ev.u.kvm_exit.isa = 1;
+		ev.u.kvm_exit.vcpu_id = EV_ABSENT;
+	}
+	feed(fx, &ev);
+}
+
+static void wakeup(struct fixture *fx, uint64_t ts, int cpu, int64_t tid, int target)
+{
+	struct ev ev = { .kind = EV_SCHED_WAKEUP, .ts = ts, .cpu = cpu };
+
+	ev.u.wakeup.tid = tid;
+	ev.u.wakeup.target_cpu = target;
+	feed(fx, &ev);
+}
+
+static void block(struct fixture *fx, enum ev_kind kind, uint64_t ts, uint64_t sector, int64_t tid)
+{
+	struct ev ev = { .kind = kind, .ts = ts, .cpu = 1 };
+
+	ev.u.block.dev = 8;
+	ev.u.block.sector = sector;
+	ev.u.block.nr_sector = 8;
+	ev.u.block.rwbs = EV_RWBS_READ;
+	ev.u.block.tid = kind == EV_BLOCK_COMPLETE ? EV_ABSENT : tid;
+	feed(fx, &ev);
+}
+
+static void tick(struct fixture *fx, uint64_t ts)
+{
+	struct ev ev = { .kind = EV_OTHER, .ts = ts, .cpu = 0 };
+
+	feed(fx, &ev);
+}
+
+static double feat(const struct row_copy *r, const char *name)
+{
+	int i = features_index(name);
+
+	assert_true(i >= 0);
+	return r->f[i];
+}
+
+static const struct row_copy *row_of(struct fixture *fx, const char *vm, uint64_t start)
+{
+	size_t i;
+
+	for (i = 0; i < fx->nrows; i++)
+		if (strcmp(fx->rows[i].vm, vm) == 0 && fx->rows[i].start == start)
+			return &fx->rows[i];
+	fail_msg("no row for %s at %llu", vm, (unsigned long long)start);
+	return NULL;
+}
+
+/* A vCPU preempted by a host thread for 3 ms: preempted 3 ms, waiting
+ * 3 ms while the host held the pCPU, culprit "host". */
+static void test_preempted_by_host(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	const struct row_copy *r;
+
+	(void)state;
+	statedump(fx, T0, 101, 100, "CPU 0/KVM");
+	statedump(fx, T0, 200, 200, "kworker/0:1");
+	sw(fx, T0 + 1 * MS, 0, 0, 0, 101);
+	kvm(fx, T0 + 2 * MS, 0, 1, 0);
+	kvm(fx, T0 + 100 * MS, 0, 0, 1);          /* EXTERNAL_INTERRUPT */
+	sw(fx, T0 + 100 * MS, 0, 101, 0x100, 200); /* preempted (>= 4.14) */
+	sw(fx, T0 + 103 * MS, 0, 200, 1, 101);
+	kvm(fx, T0 + 104 * MS, 0, 1, 0);
+	kvm(fx, T0 + 500 * MS, 0, 0, 12);          /* HLT */
+	sw(fx, T0 + 501 * MS, 0, 101, 1, 0);        /* blocks */
+	tick(fx, T0 + 1500 * MS);
+	assert_int_equal(analysis_finish(fx->a, T0 + 1500 * MS), 0);
+
+	r = row_of(fx, "A", T0);
+	assert_int_equal(r->end, T0 + SEC);
+	assert_int_equal(r->acc.preemptions, 1);
+	assert_int_equal(r->acc.preempted_ns, 3 * MS);
+	assert_int_equal(r->acc.wait_ns, 3 * MS);
+	assert_int_equal(r->acc.wait_host_ns, 3 * MS);
+	assert_int_equal(r->acc.wait_other_vm_ns, 0);
+	assert_int_equal(r->nledger, 1);
+	assert_int_equal(r->ledger[0].vm, CULPRIT_HOST);
+	assert_int_equal(r->ledger[0].cpu_ns, 3 * MS);
+	assert_int_equal(r->acc.guest_ns, 98 * MS + 396 * MS);
+	assert_int_equal(r->acc.cpu_ns, 99 * MS + 398 * MS);
+	assert_int_equal(r->acc.exits_total, 2);
+	assert_int_equal(r->acc.exits[EXC_HLT], 1);
+	assert_int_equal(r->acc.exits[EXC_EXTERNAL_INTERRUPT], 1);
+	assert_int_equal(r->acc.blocked_ns, 499 * MS);
+	assert_float_equal(feat(r, "preempted_ratio"), 0.003, 1e-12);
+	assert_float_equal(feat(r, "wait_host_ratio"), 0.003, 1e-12);
+	assert_float_equal(feat(r, "wait_mean_us"), 3000.0, 1e-9);
+	assert_float_equal(feat(r, "exits_hlt_per_s"), 1.0, 1e-12);
+	/* guest 494 ms + root 2 ms (its first 1 ms it was not known as a vCPU
+	 * yet: emulation time) + wait 3 ms */
+	assert_int_equal(r->acc.root_ns, 2 * MS);
+	assert_int_equal(r->acc.emu_ns, 1 * MS);
+	assert_float_equal(feat(r, "cpu_delay_share"), 3.0 / (494 + 2 + 3), 1e-12);
+	assert_float_equal(feat(r, "vcpus_active"), 1.0, 0);
+	/* The host's kworker ran 3 ms. */
+	assert_float_equal(feat(r, "host_only_cpu_util"), 0.003, 1e-12);
+
+	/* Window 1 is half covered and the vCPU is blocked all along. */
+	r = row_of(fx, "A", T0 + SEC);
+	assert_int_equal(r->covered, 500 * MS);
+	assert_int_equal(r->acc.blocked_ns, 500 * MS);
+	assert_float_equal(feat(r, "blocked_ratio"), 1.0, 1e-12);
+	teardown_fx(fx);
+}
+
+/* A's request queued behind B's on the same disk: A's culprit is B. */
+static void test_disk_culprit(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	const struct row_copy *a, *b;
+
+	(void)state;
+	statedump(fx, T0, 102, 100, "IO iothread1");
+	statedump(fx, T0, 302, 300, "IO iothread1");
+	block(fx, EV_BLOCK_INSERT, T0 + 10 * MS, 1000, 302);
+	block(fx, EV_BLOCK_ISSUE, T0 + 10 * MS, 1000, 302);
+	block(fx, EV_BLOCK_INSERT, T0 + 11 * MS, 2000, 102);
+	block(fx, EV_BLOCK_COMPLETE, T0 + 15 * MS, 1000, 0);
+	block(fx, EV_BLOCK_ISSUE, T0 + 16 * MS, 2000, 102);
+	block(fx, EV_BLOCK_COMPLETE, T0 + 20 * MS, 2000, 0);
+	assert_int_equal(analysis_finish(fx->a, T0 + SEC - 1), 0);
+
+	a = row_of(fx, "A", T0);
+	b = row_of(fx, "B", T0);
+	assert_int_equal(a->acc.disk_rd, 1);
+	assert_int_equal(a->acc.disk_life_ns, 9 * MS);
+	assert_int_equal(a->acc.disk_delay_ns, 4 * MS);
+	assert_int_equal(a->nledger, 1);
+	assert_int_equal(a->ledger[0].vm, 1); /* B */
+	assert_int_equal(a->ledger[0].disk_ns, 4 * MS);
+	assert_float_equal(feat(a, "disk_delay_share"), 4.0 / 9.0, 1e-12);
+	assert_float_equal(feat(a, "disk_lat_mean_us"), 4000.0, 1e-9);
+	assert_float_equal(feat(a, "disk_queue_mean_us"), 5000.0, 1e-9);
+	assert_int_equal(b->acc.disk_delay_ns, 0);
+	assert_int_equal(b->nledger, 0);
+	assert_float_equal(feat(b, "disk_other_inflight"), 4.0 / 5.0, 1e-12);
+	assert_float_equal(feat(b, "disk_lat_mean_us"), 5000.0, 1e-9);
+	/* Context: B sees A's one request. */
+	assert_float_equal(feat(b, "others_disk_per_s") * (double)(SEC - 1 - 0) / SEC,
+			   1.0, 1e-6);
+	teardown_fx(fx);
+}
+
+/* Exit counts by reason and the variance of the rate across the 10
+ * sub-intervals; window alignment and splitting at the border. */
+static void test_exits_and_windows(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 0); /* VM found from kvm_entry */
+	const struct row_copy *r0, *r1;
+	int i;
+
+	(void)state;
+	statedump(fx, T0 + 500 * MS, 101, 555, "qemu-system-x86");
+	sw(fx, T0 + 600 * MS, 0, 0, 0, 101);
+	for (i = 0; i < 10; i++) { /* all in sub-interval 6 [0.6, 0.7) */
+		kvm(fx, T0 + 600 * MS + (uint64_t)(2 * i + 1) * MS, 0, 1, 0);
+		kvm(fx, T0 + 600 * MS + (uint64_t)(2 * i + 2) * MS, 0, 0, i < 4 ? 48 : 30);
+	}
+	sw(fx, T0 + 1200 * MS, 0, 101, 0, 0); /* preempted, idle holds the CPU */
+	sw(fx, T0 + 1300 * MS, 0, 0, 0, 101);
+	assert_int_equal(analysis_finish(fx->a, T0 + 1400 * MS), 0);
+
+	r0 = row_of(fx, "qemu-555", T0);
+	r1 = row_of(fx, "qemu-555", T0 + SEC);
+	assert_int_equal(r0->covered, 500 * MS); /* trace starts at T0 + 0.5 s */
+	/* [0.6, 0.601) ran before its first kvm_entry: the host's then */
+	assert_int_equal(r0->acc.cpu_ns, 399 * MS);
+	assert_int_equal(r1->acc.cpu_ns, 300 * MS);
+	assert_float_equal(feat(r0, "cpu_util"), 0.798, 1e-12);
+	assert_int_equal(r0->acc.exits_total, 10);
+	assert_int_equal(r0->acc.exits[EXC_EPT_VIOLATION], 4);
+	assert_int_equal(r0->acc.exits[EXC_IO_INSTRUCTION], 6);
+	assert_float_equal(feat(r0, "exits_ept_violation_per_s"), 8.0, 1e-9);
+	/* rates per sub-interval (0.1 s): 100/s once, 0 nine times. */
+	assert_float_equal(feat(r0, "exits_var"), 1000.0, 1e-6);
+	assert_int_equal(r1->acc.wait_idle_ns, 100 * MS);
+	assert_int_equal(r1->acc.preempted_ns, 100 * MS);
+	assert_int_equal(r1->nledger, 0);
+	teardown_fx(fx);
+}
+
+/* prev_state encodings of the kernels: 0 (< 4.4), TASK_STATE_MAX alone
+ * (4.4-4.13), TASK_REPORT_MAX 0x100 (>= 4.14) are preemptions; S, D,
+ * and S with the marker are blocks. */
+static void test_prev_state_encodings(void **state)
+{
+	static const int64_t preempt[] = { 0, 0x400, 0x800, 0x100 };
+	static const int64_t blocks[] = { 1, 2, 0x101 };
+	struct fixture *fx = setup_fx(SEC, 1);
+	uint64_t ts = T0 + MS;
+	size_t i;
+
+	(void)state;
+	statedump(fx, T0, 101, 100, "CPU 0/KVM");
+	sw(fx, ts, 0, 0, 0, 101);
+	kvm(fx, ts += MS, 0, 1, 0);
+	for (i = 0; i < 4; i++) {
+		sw(fx, ts += MS, 0, 101, preempt[i], 0);
+		sw(fx, ts += MS, 0, 0, 0, 101);
+	}
+	for (i = 0; i < 3; i++) {
+		sw(fx, ts += MS, 0, 101, blocks[i], 0);
+		wakeup(fx, ts += MS, 0, 101, 0);
+		sw(fx, ts += MS, 0, 0, 0, 101);
+	}
+	assert_int_equal(analysis_finish(fx->a, ts + MS), 0);
+	assert_int_equal(row_of(fx, "A", T0)->acc.preemptions, 4);
+	assert_int_equal(row_of(fx, "A", T0)->acc.blocked_ns, 3 * MS);
+	teardown_fx(fx);
+}
+
+/* A tid reused after its thread exited starts fresh: it is no longer the
+ * VM's vCPU. */
+static void test_tid_reuse(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	struct ev ev = { .ts = T0 + 10 * MS, .cpu = 0 };
+	const struct row_copy *r;
+
+	(void)state;
+	statedump(fx, T0, 101, 100, "CPU 0/KVM");
+	sw(fx, T0 + MS, 0, 0, 0, 101);
+	kvm(fx, T0 + 2 * MS, 0, 1, 0);
+	kvm(fx, T0 + 3 * MS, 0, 0, 12);
+	sw(fx, T0 + 4 * MS, 0, 101, 1, 0);
+	ev.kind = EV_PROCESS_FREE;
+	ev.u.proc_exit.tid = 101;
+	feed(fx, &ev);
+	ev.kind = EV_PROCESS_FORK;
+	ev.ts = T0 + 20 * MS;
+	ev.u.fork.parent_pid = 1;
+	ev.u.fork.child_tid = 101;
+	ev.u.fork.child_pid = 101;
+	ev.u.fork.child_comm = "bash";
+	feed(fx, &ev);
+	sw(fx, T0 + 30 * MS, 0, 0, 0, 101);
+	sw(fx, T0 + 80 * MS, 0, 101, 1, 0);
+	assert_int_equal(analysis_finish(fx->a, T0 + 100 * MS), 0);
+	r = row_of(fx, "A", T0);
+	assert_int_equal(r->acc.cpu_ns, 3 * MS);
+	assert_int_equal(r->acc.blocked_ns, 6 * MS); /* until the free */
+	assert_float_equal(feat(r, "host_only_cpu_util"), 0.05 / 0.1, 1e-12);
+	assert_null(fx->a->host.threads.n == 1 ? NULL : "thread table");
+	teardown_fx(fx);
+}
+
+/* Wakeup reasons: a vhost wakeup teaches the vector; a later wakeup from
+ * interrupt context with the same vector is classified net too. */
+static void test_block_reasons(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	struct ev irq = { .kind = EV_KVM_INJ_VIRQ, .cpu = 0 };
+	const struct row_copy *r;
+
+	(void)state;
+	statedump(fx, T0, 101, 100, "CPU 0/KVM");
+	statedump(fx, T0, 150, 150, "vhost-100");
+	sw(fx, T0 + MS, 0, 0, 0, 101);
+	kvm(fx, T0 + 2 * MS, 0, 1, 0);
+	kvm(fx, T0 + 3 * MS, 0, 0, 12);
+	sw(fx, T0 + 4 * MS, 0, 101, 1, 0);      /* halted */
+	sw(fx, T0 + 10 * MS, 1, 0, 0, 150);     /* vhost runs on cpu 1 */
+	wakeup(fx, T0 + 14 * MS, 1, 101, 0);    /* and wakes the vCPU: net */
+	sw(fx, T0 + 15 * MS, 0, 0, 0, 101);
+	irq.ts = T0 + 15 * MS + 1;
+	irq.u.kvm_irq.vector = 0x41;
+	feed(fx, &irq);
+	kvm(fx, T0 + 16 * MS, 0, 1, 0);
+	kvm(fx, T0 + 17 * MS, 0, 0, 12);
+	sw(fx, T0 + 18 * MS, 0, 101, 1, 0);     /* halted again */
+	wakeup(fx, T0 + 38 * MS, 0, 101, 0);    /* from idle (interrupt) */
+	sw(fx, T0 + 39 * MS, 0, 0, 0, 101);
+	irq.ts = T0 + 39 * MS + 1;
+	feed(fx, &irq);                          /* vector 0x41: net */
+	kvm(fx, T0 + 40 * MS, 0, 1, 0);
+	kvm(fx, T0 + 41 * MS, 0, 0, 12);
+	sw(fx, T0 + 42 * MS, 0, 101, 1, 0);
+	wakeup(fx, T0 + 52 * MS, 0, 101, 0);    /* unknown vector: timer */
+	sw(fx, T0 + 53 * MS, 0, 0, 0, 101);
+	kvm(fx, T0 + 54 * MS, 0, 1, 0);
+	assert_int_equal(analysis_finish(fx->a, T0 + 60 * MS), 0);
+	r = row_of(fx, "A", T0);
+	assert_int_equal(r->acc.blk_count[BLK_NET], 2);
+	assert_int_equal(r->acc.blk_ns[BLK_NET], 10 * MS + 20 * MS);
+	assert_int_equal(r->acc.blk_count[BLK_TIMER], 1);
+	assert_int_equal(r->acc.blk_ns[BLK_TIMER], 10 * MS);
+	assert_float_equal(feat(r, "blk_net_mean_us"), 15000.0, 1e-9);
+	teardown_fx(fx);
+}
+
+static void test_tidmap(void **state)
+{
+	struct tidmap m;
+	int64_t i;
+
+	(void)state;
+	tidmap_init(&m);
+	for (i = 1; i <= 5000; i++)
+		assert_int_equal(tidmap_put(&m, i * 7, (void *)(intptr_t)i), 0);
+	for (i = 1; i <= 5000; i += 2)
+		assert_ptr_equal(tidmap_remove(&m, i * 7), (void *)(intptr_t)i);
+	for (i = 1; i <= 5000; i++)
+		assert_ptr_equal(tidmap_get(&m, i * 7), i % 2 ? NULL : (void *)(intptr_t)i);
+	assert_int_equal(m.n, 2500);
+	tidmap_fini(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_preempted_by_host),
+		cmocka_unit_test(test_disk_culprit),
+		cmocka_unit_test(test_exits_and_windows),
+		cmocka_unit_test(test_prev_state_encodings),
+		cmocka_unit_test(test_tid_reuse),
+		cmocka_unit_test(test_block_reasons),
+		cmocka_unit_test(test_tidmap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
