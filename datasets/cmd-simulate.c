@@ -163,11 +163,9 @@ static int simulate(const char *scenario_path, const char *outdir,
 	have_tmp = 1;
 	snprintf(trace, sizeof(trace), "%s/kernel", tmpdir);
 	s = sim_create(&sc, sc.seed);
-	if (!s || sim_run(s, trace, counts))
-		goto end;
-	if (outfile_interrupted()) {
-		err_append("interrupted");
-		status = VMINT_EXIT_INTERRUPTED;
+	if (!s || sim_run(s, trace, counts)) {
+		if (outfile_interrupted())
+			status = VMINT_EXIT_INTERRUPTED;
 		goto end;
 	}
 	if (install_trace(tmpdir, trace, outdir) ||

@@ -7,6 +7,7 @@
 #include "datasets/sim-model.h"
 #include "datasets/sim-internal.h"
 #include "common/err.h"
+#include "common/outfile.h"
 
 #include <gsl/gsl_randist.h>
 #include <stdio.h>
@@ -358,6 +359,10 @@ static int produce(void *data, struct simw *w, uint64_t *now)
 	struct simq_item it;
 
 	s->w = w;
+	if (outfile_interrupted()) {
+		err_append("interrupted");
+		return -1;
+	}
 	if (!s->started) {
 		s->started = 1;
 		if (start(s))

@@ -417,8 +417,14 @@ simw_next(bt_self_message_iterator *it, bt_message_array_const msgs,
 					next_period(w);
 			}
 		} else if (w->state == SIMW_RUN) {
-			if (!w->producer_done && produce_period(w))
-				goto error;
+			if (!w->producer_done && produce_period(w)) {
+				/* End the streams cleanly rather than fail the
+				 * graph: sink.ctf.fs 2.0 crashes when destroyed
+				 * after an error. The caller discards the trace. */
+				w->failed = 1;
+				w->state = SIMW_FINISH;
+				continue;
+			}
 			if (w->producer_done) {
 				/* Everything left goes in the last period. */
 				w->period_end = w->cfg->end_ns;
@@ -679,6 +685,8 @@ int simw_run(const struct simw_config *cfg, simw_produce_fn produce,
 	do {
 		st = bt_graph_run(graph);
 	} while (st == BT_GRAPH_RUN_STATUS_AGAIN);
+	if (st == BT_GRAPH_RUN_STATUS_OK && w.failed)
+		goto end; /* the producer appended its cause */
 	if (st != BT_GRAPH_RUN_STATUS_OK) {
 		if (!w.failed || err_count() == 0)
 			err_take_bt();
