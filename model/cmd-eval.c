@@ -32,8 +32,8 @@ struct scores {
 static const char usage_text[] =
 	"usage: vmint eval (TRACE --labels FILE | FEATURES.csv)... [--model DIR] [--json]\n"
 	"\n"
-	"Scores a model on labeled windows (features CSVs from 'vmint extract --labels';\n"
-	"trace directories are not supported yet):\n"
+	"Scores a model on labeled windows: TRACE --labels labels.json, or a\n"
+	"features CSV from 'vmint extract --labels'. Reports\n"
 	"  interference  precision, recall, F1 of the interfered class, per window\n"
 	"  workload      confusion matrix (truth x predicted) and accuracy\n"
 	"  resource      accuracy on the truly interfered windows\n"

@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "model/inputs.h"
 #include "common/err.h"
+#include "common/vms.h"
+#include "extract/analysis.h"
+#include "extract/features.h"
+#include "extract/run.h"
+#include "extract/trace.h"
+#include "model/labels.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -43,14 +49,105 @@ void input_list_fini(struct input_list *l)
 	l->n = 0;
 }
 
+/* Appends each analysed (VM, window) of a trace, labeled from labels.json. */
+struct trace_load {
+	struct dataset *ds;          /* weak */
+	const struct labels *labels; /* weak */
+	int group;
+};
+
+static int on_trace_row(void *ctx, const struct window_row *row)
+{
+	struct trace_load *tl = ctx;
+	struct ds_row_meta meta = {
+		.vm = (char *)row->vm->name, .pid = row->vm->pid,
+		.start_ns = row->start_ns, .end_ns = row->end_ns, .group = tl->group,
+	};
+	struct ds_labels lab = { DS_UNLABELED, DS_UNLABELED, DS_UNLABELED };
+	struct window_label wl;
+
+	if (labels_lookup(tl->labels, row->vm->name, row->start_ns, row->end_ns, &wl)) {
+		lab.interference = wl.interference ? 1 : 0;
+		lab.resource = ds_class_index(ds_resource_names, DS_NR_RESOURCES,
+					      wl.resource ? wl.resource : "none");
+		lab.workload = wl.workload ?
+			ds_class_index(ds_workload_names, DS_NR_WORKLOADS, wl.workload) :
+			DS_UNLABELED;
+	}
+	return dataset_append(tl->ds, &meta, row->features, &lab);
+}
+
+static int load_group(const struct input *in, const struct trace_group *g,
+		      struct trace_load *tl, uint64_t window_ns)
+{
+	struct analysis_config cfg = { .window_ns = window_ns, .on_row = on_trace_row, .ctx = tl };
+	char *paths[1] = { (char *)in->path };
+	struct trace_stats st;
+	struct vms_file vms;
+	struct analysis *a;
+	int ret;
+
+	if (run_load_vms(NULL, g, paths, 1, &vms) < 0)
+		return -1;
+	cfg.vms = vms.n ? &vms : NULL;
+	a = analysis_create(&cfg);
+	if (!a) {
+		vms_fini(&vms);
+		return -1;
+	}
+	memset(&st, 0, sizeof(st));
+	ret = run_analysis(g, a, &st);
+	trace_stats_fini(&st);
+	analysis_destroy(a);
+	vms_fini(&vms);
+	return ret;
+}
+
 static int load_trace(const struct input *in, struct dataset *ds)
 {
-	(void)ds;
-	/* TODO: call the extractor in process once extract/ exposes an API. */
-	err_append("'%s' is a trace directory: training and evaluating on traces is not available yet; run 'vmint extract %s%s%s -o FILE.csv' and pass the CSV",
-		   in->path, in->path, in->labels ? " --labels " : "",
-		   in->labels ? in->labels : "");
-	return -1;
+	const char **names = NULL;
+	struct trace_group *groups = NULL;
+	char *paths[1] = { (char *)in->path };
+	struct labels labels;
+	struct trace_load tl = { .ds = ds, .labels = &labels };
+	size_t ngroups = 0;
+	char what[4200];
+	int ret = -1;
+
+	memset(&labels, 0, sizeof(labels));
+	if (!in->labels) {
+		err_append("trace '%s' needs --labels FILE after it (labels.json: the windows' truth)",
+			   in->path);
+		return -1;
+	}
+	names = malloc(nr_features * sizeof(*names));
+	if (!names) {
+		err_append("out of memory");
+		return -1;
+	}
+	for (size_t j = 0; j < nr_features; j++)
+		names[j] = features[j].name;
+	snprintf(what, sizeof(what), "trace '%s'", in->path);
+	if (dataset_set_names(ds, names, nr_features, what) < 0 ||
+	    labels_load(in->labels, &labels) < 0 ||
+	    trace_discover(paths, 1, &groups, &ngroups) < 0)
+		goto end;
+	tl.group = dataset_add_group(ds, in->path);
+	if (tl.group < 0)
+		goto end;
+	/* The labels' window is the window the truth was computed for. */
+	for (size_t i = 0; i < ngroups; i++)
+		if (load_group(in, &groups[i], &tl, labels.window_ns) < 0)
+			goto end;
+	ds->has_labels = 1;
+	ret = 0;
+end:
+	if (ret < 0)
+		err_append("cannot read trace '%s' with labels '%s'", in->path, in->labels);
+	trace_groups_free(groups, ngroups);
+	labels_fini(&labels);
+	free(names);
+	return ret;
 }
 
 int input_list_load(const struct input_list *l, struct dataset *ds)

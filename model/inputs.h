@@ -32,9 +32,11 @@ void input_list_fini(struct input_list *l);
 
 /*
  * Reads every input into `ds` (feature names must agree across inputs).
- * A CSV is read with dataset_read_csv; a trace directory needs the
- * in-process extractor, which is not wired in yet: it is refused with a
- * message saying to run `vmint extract --labels` first. Returns 0 or -1.
+ * A CSV is read with dataset_read_csv; a trace (or session) directory
+ * goes through the extractor in process (extract/analysis.h, the same
+ * feature table as `vmint extract`), with the window length of its
+ * labels.json, vms.json found as `extract` finds it, and each row labeled
+ * from labels.json (labels_lookup). Returns 0 or -1.
  */
 int input_list_load(const struct input_list *l, struct dataset *ds);
 

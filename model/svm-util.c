@@ -151,10 +151,33 @@ int svmu_assign_folds(const int *group, size_t l, int ngroups, int k,
 	return nfolds;
 }
 
+/* `p` with only the weights of classes present in `sub`: libsvm prints a
+ * warning on stderr (not through the print hook) for each absent one. */
+static void fold_param(const struct svm_parameter *p, const struct svm_problem *sub,
+		       struct svm_parameter *fp, int *wl, double *w)
+{
+	*fp = *p;
+	fp->nr_weight = 0;
+	fp->weight_label = wl;
+	fp->weight = w;
+	for (int k = 0; k < p->nr_weight && k < SVMU_MAX_CLASSES; k++) {
+		for (int i = 0; i < sub->l; i++) {
+			if ((int)sub->y[i] == p->weight_label[k]) {
+				wl[fp->nr_weight] = p->weight_label[k];
+				w[fp->nr_weight++] = p->weight[k];
+				break;
+			}
+		}
+	}
+}
+
 int svmu_grouped_cv(const struct svm_set *s, const struct svm_parameter *p,
 		    const int *fold_of_group, int nfolds, double *pred)
 {
 	struct svm_problem sub;
+	struct svm_parameter fp;
+	int wl[SVMU_MAX_CLASSES];
+	double w[SVMU_MAX_CLASSES];
 	const char *why;
 	int ret = -1;
 
@@ -179,12 +202,13 @@ int svmu_grouped_cv(const struct svm_set *s, const struct svm_parameter *p,
 				pred[i] = -1;
 		if (sub.l == 0)
 			continue;
-		why = svm_check_parameter(&sub, p);
+		fold_param(p, &sub, &fp, wl, w);
+		why = svm_check_parameter(&sub, &fp);
 		if (why) {
 			err_append("libsvm refuses the parameters: %s", why);
 			goto end;
 		}
-		m = svm_train(&sub, p);
+		m = svm_train(&sub, &fp);
 		if (!m) {
 			err_append("libsvm could not train a model");
 			goto end;

@@ -136,6 +136,6 @@ run train "$tmp/nolabels.csv" -o "$tmp/m3" $small
 [ "$rc" -eq 2 ] && [ ! -e "$tmp/m3" ] && grep -q "no input has label columns" "$tmp/last.err"
 ok $? "train on a CSV without label columns: exit 2, nothing written"
 
-run train "$tmp" --labels $D/gen.py -o "$tmp/m3" $small
-[ "$rc" -eq 2 ] && [ ! -e "$tmp/m3" ] && grep -q "is a trace directory" "$tmp/last.err"
-ok $? "a trace directory input is refused for now with a message saying to extract it first"
+run train "$tmp" -o "$tmp/m3" $small
+[ "$rc" -eq 2 ] && [ ! -e "$tmp/m3" ] && grep -q "trace '$tmp' needs --labels FILE after it" "$tmp/last.err"
+ok $? "a trace directory without --labels is refused"
