@@ -54,7 +54,8 @@ static int on_row(void *ctx, const struct window_row *row)
 	memcpy(r->f, row->features, nr_features * sizeof(double));
 	memcpy(&r->acc, row->acc, sizeof(r->acc));
 	r->nledger = row->nledger < 8 ? row->nledger : 8;
-	memcpy(r->ledger, row->ledger, r->nledger * sizeof(*r->ledger));
+	if (r->nledger)
+		memcpy(r->ledger, row->ledger, r->nledger * sizeof(*r->ledger));
 	return 0;
 }
 
