@@ -20,6 +20,32 @@
 #define ACK_LEN 66
 
 enum { RWBS_WRITE = 1, RWBS_READ = 4, RWBS_SYNC = 32 };
+enum { SOFTIRQ_NET_RX = 3, SOFTIRQ_BLOCK = 4 };
+#define IRQ_DISK 24
+#define IRQ_DISK_NAME "ahci[0000:00:17.0]"
+#define IRQ_NIC 30
+#define IRQ_NIC_NAME "eth0-TxRx-0"
+
+/* The device's interrupt: the handler raises its softirq, which runs
+ * right after it; irq_end() closes the softirq. */
+static void irq_begin(struct sim *s, int cpu, int irq, const char *name,
+		      int softirq)
+{
+	int64_t entry[1] = { irq }, exit[2] = { irq, 1 }, vec[1] = { softirq };
+
+	guest_host_irq(s, cpu, 0x20 + irq); /* a vCPU in guest mode exits */
+	sim_emit(s, SIMEV_IRQ_ENTRY, cpu, entry, 1, name, NULL);
+	sim_emit(s, SIMEV_SOFTIRQ_RAISE, cpu, vec, 1, NULL, NULL);
+	sim_emit(s, SIMEV_IRQ_EXIT, cpu, exit, 2, NULL, NULL);
+	sim_emit(s, SIMEV_SOFTIRQ_ENTRY, cpu, vec, 1, NULL, NULL);
+}
+
+static void irq_end(struct sim *s, int cpu, int softirq)
+{
+	int64_t vec[1] = { softirq };
+
+	sim_emit(s, SIMEV_SOFTIRQ_EXIT, cpu, vec, 1, NULL, NULL);
+}
 
 static int req_alloc(struct sim *s)
 {
@@ -145,7 +171,9 @@ void dev_disk_done(struct sim *s)
 	int cpu = worker->cpu; /* the completion interrupt's CPU */
 
 	charge_queue(s, &s->disk, i);
+	irq_begin(s, cpu, IRQ_DISK, IRQ_DISK_NAME, SOFTIRQ_BLOCK);
 	emit_block(s, SIMEV_BLOCK_COMPLETE, cpu, r);
+	irq_end(s, cpu, SOFTIRQ_BLOCK);
 	acct_io_done(s, 0, r);
 	s->disk.busy = -1;
 	job_push(s, worker, J_DISK_DONE, r->vcpu, cpu);
@@ -242,9 +270,11 @@ void dev_net_rx(struct sim *s, int vcpu)
 	uint64_t skb = next_skb(s);
 
 	/* The peer's answer: eth0, the bridge, the tap device, vhost. */
+	irq_begin(s, cpu, IRQ_NIC, IRQ_NIC_NAME, SOFTIRQ_NET_RX);
 	emit_net(s, SIMEV_NET_RECEIVE, cpu, skb, ACK_LEN, ETH0);
 	emit_net(s, SIMEV_NET_QUEUE, cpu, skb, ACK_LEN, s->vm_tap[vm]);
 	emit_net(s, SIMEV_NET_XMIT, cpu, skb, ACK_LEN, s->vm_tap[vm]);
+	irq_end(s, cpu, SOFTIRQ_NET_RX);
 	job_push(s, vhost, J_NET_ACK, vcpu, cpu);
 }
 

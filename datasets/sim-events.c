@@ -87,6 +87,18 @@ static const struct simev_field f_net_xmit[] = {
 	{ "name", SIMF_STR }, { 0 }
 };
 
+static const struct simev_field f_irq_entry[] = {
+	{ "irq", SIMF_S32 }, { "name", SIMF_STR }, { 0 }
+};
+
+static const struct simev_field f_irq_exit[] = {
+	{ "irq", SIMF_S32 }, { "ret", SIMF_S32 }, { 0 }
+};
+
+static const struct simev_field f_softirq[] = {
+	{ "vec", SIMF_U32 }, { 0 }
+};
+
 #define DESC(type, n, f) [type] = { n, f }
 
 static const struct simev_desc table_new[SIMEV__COUNT] = {
@@ -112,6 +124,11 @@ static const struct simev_desc table_new[SIMEV__COUNT] = {
 	DESC(SIMEV_NET_QUEUE, "net_dev_queue", f_net_dev),
 	DESC(SIMEV_NET_XMIT, "net_dev_xmit", f_net_xmit),
 	DESC(SIMEV_NET_RECEIVE, "net_if_receive_skb", f_net_dev),
+	DESC(SIMEV_IRQ_ENTRY, "irq_handler_entry", f_irq_entry),
+	DESC(SIMEV_IRQ_EXIT, "irq_handler_exit", f_irq_exit),
+	DESC(SIMEV_SOFTIRQ_RAISE, "irq_softirq_raise", f_softirq),
+	DESC(SIMEV_SOFTIRQ_ENTRY, "irq_softirq_entry", f_softirq),
+	DESC(SIMEV_SOFTIRQ_EXIT, "irq_softirq_exit", f_softirq),
 };
 
 /* Kernels before 5.10: kvm_x86_exit without vcpu_id. */

@@ -5,7 +5,7 @@
 /*
  * The kernel events the simulator writes, with the event names, field
  * names and integer types of lttng-modules 2.13 (include/instrumentation/
- * events/{sched,block,net,lttng-statedump}.h, arch/x86/kvm/trace.h).
+ * events/{sched,irq,block,net,lttng-statedump}.h, arch/x86/kvm/trace.h).
  * Fields that depend on the traced kernel version (kvm_x86_exit gained
  * intr_info, error_code and vcpu_id in 5.10; LTTng spelled
  * netif_receive_skb before it became net_if_receive_skb) are chosen by
@@ -36,6 +36,11 @@ enum simev_type {
 	SIMEV_NET_QUEUE,
 	SIMEV_NET_XMIT,
 	SIMEV_NET_RECEIVE,
+	SIMEV_IRQ_ENTRY,
+	SIMEV_IRQ_EXIT,
+	SIMEV_SOFTIRQ_RAISE,
+	SIMEV_SOFTIRQ_ENTRY,
+	SIMEV_SOFTIRQ_EXIT,
 	SIMEV__COUNT
 };
 

@@ -10,6 +10,7 @@
  * work through job queues; host threads and daemons run periodic bursts.
  */
 #include "datasets/sim-internal.h"
+#include "common/err.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,7 @@ enum { VEC_TIMER = 236, VEC_DISK = 34, VEC_NET = 37 };
 enum wake_why { WAKE_TIMER, WAKE_IO, WAKE_START };
 
 #define ENTRY_NS 700         /* vcpu_run until VM entry */
+#define HOST_TIMER_VEC 0xec  /* the host's local timer vector */
 #define GUEST_ISA_VMX 1
 
 static const struct sim_phase *phase_of(struct sim *s, const struct thr *t)
@@ -71,7 +73,8 @@ static int compute_exit_reason(struct sim *s)
 	return EXIT_CPUID;
 }
 
-static void emit_exit(struct sim *s, int cpu, const struct thr *t, int reason)
+static void emit_exit(struct sim *s, int cpu, const struct thr *t, int reason,
+		      int host_vec)
 {
 	uint64_t rip = 0xffffffff81000000ull + (gsl_rng_get(s->rng) & 0xfffff0);
 	int64_t v[8] = { reason, 0, GUEST_ISA_VMX, 0, 0, 0, 0, t->vcpu_id };
@@ -81,7 +84,7 @@ static void emit_exit(struct sim *s, int cpu, const struct thr *t, int reason)
 		rip = 0xffffffff81c3a5beull; /* the guest's safe_halt */
 		break;
 	case EXIT_EXTERNAL_INTERRUPT:
-		v[5] = 0x800000ecll; /* valid, external, the host's timer */
+		v[5] = 0x80000000ll | host_vec; /* valid, external */
 		break;
 	case EXIT_IO_INSTRUCTION:
 		v[3] = (0xc050ll << 16) | 0x8; /* virtio-net notify, out */
@@ -176,7 +179,9 @@ void job_push(struct sim *s, struct thr *t, enum job_kind kind, int arg,
 	      int waker_cpu)
 {
 	if (t->job_tail - t->job_head >= JOB_RING) {
-		s->failed = 1; /* cannot happen with the bounded queue depths */
+		/* Cannot happen with the bounded queue depths. */
+		err_append("job queue of thread %d overflows", t->tid);
+		s->failed = 1;
 		return;
 	}
 	t->jobs[t->job_tail % JOB_RING] = (struct job){ (uint8_t)kind, arg };
@@ -206,6 +211,23 @@ void guest_dispatch(struct sim *s, struct cpu *c, struct thr *t)
 	run_until(s, c, t, s->now + t->work_left);
 }
 
+void guest_host_irq(struct sim *s, int cpu, int host_vec)
+{
+	struct cpu *c = &s->cpus[cpu];
+	struct thr *t = c->cur;
+	uint64_t done;
+
+	if (t->kind != T_VCPU || t->phase != V_GUEST)
+		return;
+	/* A host interrupt while in guest mode: VM exit first. */
+	done = s->now - t->seg_start;
+	t->work_left -= done < t->work_left ? done : t->work_left;
+	t->exit_reason = EXIT_EXTERNAL_INTERRUPT;
+	emit_exit(s, cpu, t, EXIT_EXTERNAL_INTERRUPT, host_vec);
+	t->phase = V_EXIT;
+	run_until(s, c, t, s->now + handle_ns(s, EXIT_EXTERNAL_INTERRUPT));
+}
+
 void guest_preempted(struct sim *s, struct cpu *c, struct thr *t)
 {
 	uint64_t done = s->now - t->seg_start;
@@ -215,7 +237,8 @@ void guest_preempted(struct sim *s, struct cpu *c, struct thr *t)
 	t->work_left -= done;
 	if (t->kind == T_VCPU && t->phase == V_GUEST) {
 		/* The host's tick interrupt takes the CPU from the guest. */
-		emit_exit(s, (int)(c - s->cpus), t, EXIT_EXTERNAL_INTERRUPT);
+		emit_exit(s, (int)(c - s->cpus), t, EXIT_EXTERNAL_INTERRUPT,
+			  HOST_TIMER_VEC);
 		t->phase = V_ENTER;
 	}
 }
@@ -305,12 +328,15 @@ static void vcpu_action(struct sim *s, struct cpu *c, struct thr *t)
 		t->work_left -= done < t->work_left ? done : t->work_left;
 		t->exit_reason = t->work_left ? compute_exit_reason(s) :
 			end_reason(t->end);
-		emit_exit(s, (int)(c - s->cpus), t, t->exit_reason);
+		emit_exit(s, (int)(c - s->cpus), t, t->exit_reason,
+			  HOST_TIMER_VEC);
 		t->phase = V_EXIT;
 		run_until(s, c, t, s->now + handle_ns(s, t->exit_reason));
 		return;
 	case V_EXIT:
-		if (t->work_left)
+		/* The burst ends with its own exit (HLT or a kick), not
+		 * with a host interrupt that happened to land last. */
+		if (t->work_left || t->exit_reason != end_reason(t->end))
 			vcpu_enter(s, c, t);
 		else
 			burst_done(s, c, t);

@@ -213,6 +213,7 @@ void guest_dispatch(struct sim *s, struct cpu *c, struct thr *t);
 void guest_action(struct sim *s, struct cpu *c, struct thr *t);
 void guest_preempted(struct sim *s, struct cpu *c, struct thr *t);
 void guest_timer(struct sim *s, struct thr *t);
+void guest_host_irq(struct sim *s, int cpu, int host_vec);
 void guest_vm_start(struct sim *s, int vm);
 void job_push(struct sim *s, struct thr *t, enum job_kind kind, int arg,
 	      int waker_cpu);

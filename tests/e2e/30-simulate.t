@@ -67,7 +67,8 @@ for ev in sched_switch sched_waking sched_wakeup sched_migrate_task \
 	  lttng_statedump_process_state kvm_x86_entry kvm_x86_exit \
 	  kvm_x86_inj_virq kvm_x86_apic_accept_irq block_rq_insert \
 	  block_rq_issue block_rq_complete net_dev_queue net_dev_xmit \
-	  net_if_receive_skb; do
+	  net_if_receive_skb irq_handler_entry irq_handler_exit \
+	  irq_softirq_raise irq_softirq_entry irq_softirq_exit; do
 	grep -q "^$ev [1-9]" "$tmp/a.bt" || echo "# missing $ev"
 done > "$tmp/missing"
 [ ! -s "$tmp/missing" ]
