@@ -24,7 +24,8 @@ void vm_acc_reset(struct vm_acc *a)
 	a->disk_other_inflight_ns = 0;
 	a->net_tx_pkts = a->net_rx_pkts = a->net_tx_bytes = a->net_rx_bytes = 0;
 	sample_reset(&a->net_queue);
-	a->net_life_ns = a->net_delay_ns = a->vhost_wait_ns = 0;
+	a->net_life_ns = a->vhost_wait_ns = 0;
+	a->net_delay_ns = a->net_done_ns = 0;
 	a->ledger = ledger;
 	a->cap_ledger = cap;
 	a->nledger = 0;

@@ -55,14 +55,17 @@ struct vm_acc {
 	struct sample disk_lat;  /* issue -> complete */
 	struct sample disk_queue;/* insert -> issue */
 	struct sample disk_iat;  /* submission inter-arrival */
-	uint64_t disk_life_ns;   /* in-flight time of its requests */
-	uint64_t disk_delay_ns;  /* of which queued behind other owners */
-	uint64_t disk_done_ns;   /* total latency of requests completed here */
+	uint64_t disk_life_ns;   /* in-flight time of its requests (split) */
+	double disk_delay_ns;    /* time requests completed here waited
+				  * behind other owners' requests in service */
+	uint64_t disk_done_ns;   /* insert->complete of requests completed here */
 	double disk_other_inflight_ns; /* integral of others' in-flight count */
 	/* network (its tap device and vhost threads) */
 	uint64_t net_tx_pkts, net_rx_pkts, net_tx_bytes, net_rx_bytes;
 	struct sample net_queue; /* queue -> xmit */
-	uint64_t net_life_ns, net_delay_ns;
+	uint64_t net_life_ns;    /* queue time of its packets (split) */
+	double net_delay_ns;     /* packets sent here: wait behind others' */
+	double net_done_ns;      /* their queue->xmit + estimated send time */
 	uint64_t vhost_wait_ns;
 	/* who delayed it */
 	struct culprit *ledger;  /* owned: nledger entries, capacity kept */

@@ -44,9 +44,21 @@ static void usage(FILE *fp)
 		"  --labels FILE    labels.json: add each window's label; unlabeled windows\n"
 		"                   get empty label cells (csv) or are left out (libsvm)\n"
 		"  -o, --output FILE  output file (default: standard output)\n"
+		"  --list-features  print the feature table (name, unit, meaning) as\n"
+		"                   Markdown and exit (extract/FEATURES.md is this)\n"
 		"  -h, --help       this help\n\n"
 		"exit codes: 0 ok (also when no VM is found: header only), 1 usage,\n"
 		"2 bad input, 3 internal error\n");
+}
+
+static void list_features(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "| # | name | unit | meaning |\n| ---: | --- | --- | --- |\n");
+	for (i = 0; i < nr_features; i++)
+		fprintf(fp, "| %zu | `%s` | %s | %s |\n", i + 1, features[i].name,
+			features[i].unit, features[i].meaning);
 }
 
 static int parse(int argc, char **argv, struct extract_opts *o)
@@ -58,6 +70,7 @@ static int parse(int argc, char **argv, struct extract_opts *o)
 		{ "labels", required_argument, NULL, 'l' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "list-features", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -84,6 +97,9 @@ static int parse(int argc, char **argv, struct extract_opts *o)
 			break;
 		case 'h':
 			usage(stdout);
+			return -1;
+		case 'L':
+			list_features(stdout);
 			return -1;
 		default:
 			usage(stderr);

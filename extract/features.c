@@ -63,12 +63,14 @@ static double f_wait_var(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; r
 static double f_wait_other(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return time_ratio(c, A->wait_other_vm_ns); }
 static double f_wait_host(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return time_ratio(c, A->wait_host_ns); }
 
-/* The labeling rule's cpu quantity: wait behind others / (run + wait). */
+/* The labeling rule's cpu quantity (formats.md): the vCPUs' wait while
+ * other VMs or the host held the pCPU / (their run time + that wait). */
 static double f_cpu_delay_share(const struct feat_ctx *c, unsigned arg)
 {
+	double behind = (double)A->wait_other_vm_ns + A->wait_host_ns;
+
 	UNUSED_ARG;
-	return ratio((double)A->wait_other_vm_ns + A->wait_host_ns,
-		     (double)A->guest_ns + A->root_ns + A->wait_ns);
+	return ratio(behind, (double)A->guest_ns + A->root_ns + behind);
 }
 
 static double f_blocked(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return time_ratio(c, A->blocked_ns); }
@@ -89,14 +91,14 @@ static double f_disk_lat_var(const struct feat_ctx *c, unsigned arg) { UNUSED_AR
 static double f_disk_queue(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return sample_mean(&A->disk_queue) / NS_PER_US; }
 static double f_disk_iat_var(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return sample_variance(&A->disk_iat) / (NS_PER_US * NS_PER_US); }
 static double f_disk_other(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return ratio(A->disk_other_inflight_ns, A->disk_life_ns); }
-static double f_disk_delay(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return ratio(A->disk_delay_ns, A->disk_life_ns); }
+static double f_disk_delay(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return ratio(A->disk_delay_ns, A->disk_done_ns); }
 
 static double f_net_tx(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return per_s(c, A->net_tx_pkts); }
 static double f_net_rx(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return per_s(c, A->net_rx_pkts); }
 static double f_net_tx_b(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return per_s(c, A->net_tx_bytes); }
 static double f_net_rx_b(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return per_s(c, A->net_rx_bytes); }
 static double f_net_queue(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return sample_mean(&A->net_queue) / NS_PER_US; }
-static double f_net_delay(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return ratio(A->net_delay_ns, A->net_life_ns); }
+static double f_net_delay(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return ratio(A->net_delay_ns, A->net_done_ns); }
 static double f_vhost_wait(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return time_ratio(c, A->vhost_wait_ns); }
 
 static double f_host_cpu(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return time_ratio(c, c->host->cpu_ns); }
@@ -154,7 +156,7 @@ const struct feature_def features[] = {
 	{ "wait_var_us2", "us^2", "variance of those waits", f_wait_var, 0 },
 	{ "wait_other_vm_ratio", "s/s", "runnable wait while another VM's thread held the pCPU, per second", f_wait_other, 0 },
 	{ "wait_host_ratio", "s/s", "runnable wait while a host thread held the pCPU, per second", f_wait_host, 0 },
-	{ "cpu_delay_share", "ratio", "wait behind other VMs and the host / (vCPU run time + wait)", f_cpu_delay_share, 0 },
+	{ "cpu_delay_share", "ratio", "vCPU wait while other VMs or the host held the pCPU / (vCPU run time + that wait): the labeling rule's cpu share", f_cpu_delay_share, 0 },
 	{ "blocked_ratio", "s/s", "time vCPUs were blocked (halted), per second", f_blocked, 0 },
 	BLK_FAMILY(BLK_TIMER, "timer"),
 	BLK_FAMILY(BLK_TASK, "task"),
@@ -171,14 +173,14 @@ const struct feature_def features[] = {
 	{ "disk_queue_mean_us", "us", "mean insert->issue queueing time", f_disk_queue, 0 },
 	{ "disk_iat_var_us2", "us^2", "variance of the submission inter-arrival times", f_disk_iat_var, 0 },
 	{ "disk_other_inflight", "count", "mean number of other owners' requests in flight on the same device meanwhile", f_disk_other, 0 },
-	{ "disk_delay_share", "ratio", "share of the VM's request time spent behind other owners' requests", f_disk_delay, 0 },
+	{ "disk_delay_share", "ratio", "time the VM's completed requests waited while other owners' requests were served / their insert->complete time", f_disk_delay, 0 },
 	/* network */
 	{ "net_tx_pkts_per_s", "1/s", "packets the VM sent per second", f_net_tx, 0 },
 	{ "net_rx_pkts_per_s", "1/s", "packets the VM received per second", f_net_rx, 0 },
 	{ "net_tx_Bps", "B/s", "bytes the VM sent per second", f_net_tx_b, 0 },
 	{ "net_rx_Bps", "B/s", "bytes the VM received per second", f_net_rx_b, 0 },
 	{ "net_queue_mean_us", "us", "mean net_dev_queue->net_dev_xmit time of the VM's packets", f_net_queue, 0 },
-	{ "net_delay_share", "ratio", "share of the VM's packet queueing time spent behind other owners' packets", f_net_delay, 0 },
+	{ "net_delay_share", "ratio", "time the VM's sent packets waited while other owners' packets were sent / their queue->xmit time plus the device's mean send time", f_net_delay, 0 },
 	{ "vhost_wait_ratio", "s/s", "runnable-wait time of the VM's vhost threads per second", f_vhost_wait, 0 },
 	/* context */
 	{ "host_cpu_util", "s/s", "CPU time of every thread on the host (VMs included, idle excluded) per second", f_host_cpu, 0 },

@@ -161,6 +161,7 @@ static void disk_issue(struct host *h, struct disk_req *r, const struct ev *ev)
 	int owner = r->q.owner;
 
 	r->issued = 1;
+	r->q.waiting = 0;
 	r->issue_ts = ev->ts;
 	r->nr_sector = ev->u.block.nr_sector;
 	r->write = (ev->u.block.rwbs & 1) != 0;
@@ -203,6 +204,7 @@ static void disk_complete(struct io *io, struct host *h, struct disk_dev *d,
 
 		sample_add(&a->disk_lat, (double)lat);
 		a->disk_done_ns += now - r->insert_ts;
+		a->disk_delay_ns += r->q.delay;
 	}
 	disk_release(io, d, r);
 }
@@ -370,16 +372,32 @@ static int net_queue(struct io *io, struct host *h, struct net_dev *n,
 	return 0;
 }
 
+/* A packet starts to be sent: the one before it is done if this one was
+ * already waiting when that one started (a busy link), which gives the
+ * device's send time per packet. */
 static void net_xmit(struct io *io, struct host *h, const struct ev *ev)
 {
 	struct net_pkt *p = tidmap_get(&io->skbs, (int64_t)ev->u.net.skbaddr);
+	struct net_dev *n;
 
 	if (!p)
 		return;
-	squeue_advance(&io->nets[p->dev].q, h, &io->scratch, SQ_NET, ev->ts);
-	if (p->q.owner >= 0 && ev->ts >= p->q.since)
-		sample_add(&h->vms[p->q.owner]->acc.net_queue,
-			   (double)(ev->ts - p->q.since));
+	n = &io->nets[p->dev];
+	squeue_advance(&n->q, h, &io->scratch, SQ_NET, ev->ts);
+	if (n->last_xmit && p->q.since <= n->last_xmit && ev->ts > n->last_xmit) {
+		n->send_ns_sum += (double)(ev->ts - n->last_xmit);
+		n->send_n++;
+	}
+	n->last_xmit = ev->ts;
+	if (p->q.owner >= 0 && ev->ts >= p->q.since) {
+		struct vm_acc *a = &h->vms[p->q.owner]->acc;
+		double wait = (double)(ev->ts - p->q.since);
+
+		sample_add(&a->net_queue, wait);
+		a->net_delay_ns += p->q.delay;
+		a->net_done_ns += wait + (n->send_n ? n->send_ns_sum / (double)n->send_n : 0.0);
+	}
+	n->q.last_served = p->q.owner;
 	pkt_release(io, p);
 }
 

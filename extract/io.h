@@ -44,6 +44,9 @@ struct net_dev {
 	uint64_t hash;
 	int vm;          /* tap of this VM, or -1 */
 	struct squeue q;
+	uint64_t last_xmit;    /* time of the last net_dev_xmit */
+	double send_ns_sum;    /* back-to-back xmit gaps: send times */
+	uint64_t send_n;
 	uint64_t packets_tx, packets_rx, bytes_tx, bytes_rx; /* host view */
 };
 

@@ -92,8 +92,8 @@ for r in rows:
                 abs(float(r['disk_delay_share']) - truth['disk']))
 print(worst)
 PY
-	awk '{ exit !($1 < 0.05) }' "$tmp/share.txt"
-	ok $? "cpu/disk delayed shares within 0.05 of the simulator's truth (worst $(cat "$tmp/share.txt"))"
+	awk '{ exit !($1 < 0.01) }' "$tmp/share.txt"
+	ok $? "cpu/disk delayed shares within 0.01 of the simulator's truth (worst $(cat "$tmp/share.txt"))"
 	python3 - "$tmp/sim.csv" "$sim/labels.json" <<'PY'
 import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1])))

@@ -211,7 +211,7 @@ static void test_preempted_by_host(void **state)
 	assert_float_equal(feat(r, "wait_mean_us"), 3000.0, 1e-9);
 	assert_float_equal(feat(r, "exits_hlt_per_s"), 1.0, 1e-12);
 	/* guest 494 ms + root 2 ms (its first 1 ms it was not known as a vCPU
-	 * yet: emulation time) + wait 3 ms */
+	 * yet: emulation time) + 3 ms waiting behind the host */
 	assert_int_equal(r->acc.root_ns, 2 * MS);
 	assert_int_equal(r->acc.emu_ns, 1 * MS);
 	assert_float_equal(feat(r, "cpu_delay_share"), 3.0 / (494 + 2 + 3), 1e-12);
