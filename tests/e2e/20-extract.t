@@ -26,7 +26,7 @@ ok() { # ok CONDITION-STATUS DESCRIPTION
 }
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 
-echo "1..21"
+echo "1..22"
 
 "$vmint" extract --help > "$tmp/help" 2>&1
 ok $? "extract --help exits 0"
@@ -50,6 +50,10 @@ if [ -f "$yum/metadata" ]; then
 else
 	for i in 1 2 3 4 5 6; do skip "no trace at $yum"; done
 fi
+
+"$vmint" extract --list-features > "$tmp/feat.md"
+grep '^| [0-9]' extract/FEATURES.md | cmp -s - <(grep '^| [0-9]' "$tmp/feat.md")
+ok $? "extract/FEATURES.md lists the feature table as the code has it"
 
 "$vmint" extract "$tmp/none" -o "$tmp/none.csv" 2> "$tmp/none.err"
 [ $? -eq 2 ] && [ ! -e "$tmp/none.csv" ] && grep -q "$tmp/none" "$tmp/none.err"
