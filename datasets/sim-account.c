@@ -149,7 +149,9 @@ int sim_label(const struct sim *s, int vm, int win, struct sim_label *out)
 		out->end_ns = s->t_end;
 	/* A window mostly outside the trace, or before the VM started. */
 	if (2 * (out->end_ns - out->start_ns) < W ||
-	    s->t0 + s->sc->vms[vm].start_ns > out->start_ns + W / 2)
+	    s->t0 + s->sc->vms[vm].start_ns > out->start_ns + W / 2 ||
+	    (s->sc->vms[vm].end_ns &&
+	     s->t0 + s->sc->vms[vm].end_ns < out->start_ns + W / 2))
 		return 0;
 	for (int r = 0; r < 3; r++)
 		for (int o = 0; o <= s->nvm; o++)

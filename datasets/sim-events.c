@@ -39,6 +39,10 @@ static const struct simev_field f_exec[] = {
 	{ 0 }
 };
 
+static const struct simev_field f_exit_free[] = {
+	{ "comm", SIMF_STR }, { "tid", SIMF_S32 }, { "prio", SIMF_S32 }, { 0 }
+};
+
 static const struct simev_field f_kvm_entry[] = {
 	{ "vcpu_id", SIMF_U32 }, { 0 }
 };
@@ -113,6 +117,8 @@ static const struct simev_desc table_new[SIMEV__COUNT] = {
 	DESC(SIMEV_SCHED_MIGRATE, "sched_migrate_task", f_migrate),
 	DESC(SIMEV_PROCESS_FORK, "sched_process_fork", f_fork),
 	DESC(SIMEV_PROCESS_EXEC, "sched_process_exec", f_exec),
+	DESC(SIMEV_PROCESS_EXIT, "sched_process_exit", f_exit_free),
+	DESC(SIMEV_PROCESS_FREE, "sched_process_free", f_exit_free),
 	DESC(SIMEV_KVM_ENTRY, "kvm_x86_entry", f_kvm_entry),
 	DESC(SIMEV_KVM_EXIT, "kvm_x86_exit", f_kvm_exit_510),
 	DESC(SIMEV_KVM_INJ_VIRQ, "kvm_x86_inj_virq", f_inj_virq),

@@ -178,6 +178,8 @@ static uint64_t job_cost(struct sim *s, enum job_kind kind)
 void job_push(struct sim *s, struct thr *t, enum job_kind kind, int arg,
 	      int waker_cpu)
 {
+	if (t->dying || t->state == TS_DEAD)
+		return; /* its VM is gone */
 	if (t->job_tail - t->job_head >= JOB_RING) {
 		/* Cannot happen with the bounded queue depths. */
 		err_append("job queue of thread %d overflows", t->tid);
@@ -196,6 +198,10 @@ void guest_dispatch(struct sim *s, struct cpu *c, struct thr *t)
 {
 	int cpu = (int)(c - s->cpus);
 
+	if (t->dying) {
+		sched_exit(s, c);
+		return;
+	}
 	if (t->kind == T_VCPU) {
 		t->phase = V_ENTER;
 		run_until(s, c, t, s->now + ENTRY_NS);
@@ -347,6 +353,8 @@ static void vcpu_action(struct sim *s, struct cpu *c, struct thr *t)
 /* An I/O completion for vCPU `v`: raise its interrupt, wake it. */
 static void complete_io(struct sim *s, int cpu, struct thr *v, int vec)
 {
+	if (v->dying || v->state == TS_DEAD)
+		return;
 	if (v->io_pending > 0)
 		v->io_pending--;
 	emit_apic_accept(s, cpu, v, vec);
@@ -490,6 +498,28 @@ void guest_timer(struct sim *s, struct thr *t)
 		break;
 	}
 	sched_wake(s, t, t->cpu, 0);
+}
+
+/* QEMU is killed: each of its threads (and the vhost thread) exits the
+ * next time it runs; blocked ones are woken for it, a running one exits
+ * now. Requests in flight complete without anybody to tell. */
+void guest_vm_stop(struct sim *s, int vm)
+{
+	int first = s->vm_qemu[vm], last = s->vm_vhost[vm];
+
+	for (int i = first; i <= last; i++) {
+		struct thr *t = &s->thr[i];
+
+		if (t->state == TS_UNBORN || t->state == TS_DEAD)
+			continue;
+		t->dying = 1;
+		t->job_head = t->job_tail;
+		t->timer_gen++;
+		if (t->state == TS_RUNNING)
+			sched_exit(s, &s->cpus[t->cpu]);
+		else if (t->state == TS_BLOCKED)
+			sched_wake(s, t, t->cpu, 0);
+	}
 }
 
 void guest_vm_start(struct sim *s, int vm)

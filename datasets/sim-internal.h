@@ -29,6 +29,7 @@ enum simq_kind {
 	Q_NIC_DONE,   /* the link finished sending its current packet */
 	Q_NET_RX,     /* idx: vm; the peer's answer arrives on eth0 */
 	Q_VM_START,   /* idx: vm; libvirtd starts its QEMU */
+	Q_VM_STOP,    /* idx: vm; its QEMU is killed */
 };
 
 struct simq_item {
@@ -62,7 +63,7 @@ enum thr_kind {
 	T_VHOST,   /* vhost-<pid>: virtio-net */
 };
 
-enum thr_state { TS_UNBORN, TS_BLOCKED, TS_RUNNABLE, TS_RUNNING };
+enum thr_state { TS_UNBORN, TS_BLOCKED, TS_RUNNABLE, TS_RUNNING, TS_DEAD };
 
 /* What a vCPU does when its current guest burst ends. */
 enum guest_end { G_HLT, G_KICK_DISK, G_KICK_NET };
@@ -109,6 +110,7 @@ struct thr {
 	uint64_t period_ns, burst_ns;
 	int daemon;         /* index in the scenario, T_DAEMON */
 	int need_exec;      /* QEMU main thread not yet exec'd */
+	int dying;          /* exits the next time it runs */
 
 	/* Jobs of worker and vhost threads. */
 	struct job *jobs;   /* owned: JOB_RING entries */
@@ -207,6 +209,7 @@ void sched_step(struct sim *s, int cpu);
 void sched_arm(struct sim *s, struct cpu *c, uint64_t at);
 void sched_start_thread(struct sim *s, struct thr *t); /* on dispatch */
 void sched_timer(struct sim *s, struct thr *t, uint64_t at);
+void sched_exit(struct sim *s, struct cpu *c);
 
 /* sim-guest.c */
 void guest_dispatch(struct sim *s, struct cpu *c, struct thr *t);
@@ -215,6 +218,7 @@ void guest_preempted(struct sim *s, struct cpu *c, struct thr *t);
 void guest_timer(struct sim *s, struct thr *t);
 void guest_host_irq(struct sim *s, int cpu, int host_vec);
 void guest_vm_start(struct sim *s, int vm);
+void guest_vm_stop(struct sim *s, int vm);
 void job_push(struct sim *s, struct thr *t, enum job_kind kind, int arg,
 	      int waker_cpu);
 

@@ -302,6 +302,11 @@ static int start(struct sim *s)
 			sched_timer(s, t, at);
 	}
 	for (int vm = 0; vm < s->nvm; vm++)
+		if (s->sc->vms[vm].end_ns > 0 &&
+		    simq_push(&s->q, s->t0 + s->sc->vms[vm].end_ns, Q_VM_STOP,
+			      vm, 0))
+			return -1;
+	for (int vm = 0; vm < s->nvm; vm++)
 		if (s->sc->vms[vm].start_ns > 0 &&
 		    simq_push(&s->q, s->t0 + s->sc->vms[vm].start_ns, Q_VM_START,
 			      vm, 0))
@@ -349,6 +354,9 @@ static void handle(struct sim *s, const struct simq_item *it)
 		break;
 	case Q_VM_START:
 		guest_vm_start(s, it->idx);
+		break;
+	case Q_VM_STOP:
+		guest_vm_stop(s, it->idx);
 		break;
 	}
 }

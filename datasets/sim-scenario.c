@@ -266,6 +266,14 @@ static int parse_vm(const struct ctx *c, struct scenario *sc, int i, json_t *o)
 			    &failed);
 	vm->start_ns = s_to_ns(get_num(c, o, prefix, "start_s", 0, 0, 0,
 				       sc->duration_ns / 1e9, &failed));
+	vm->end_ns = s_to_ns(get_num(c, o, prefix, "end_s", 0, 0, 0,
+				     sc->duration_ns / 1e9, &failed));
+	if (!failed && vm->end_ns && vm->end_ns <= vm->start_ns) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "%send_s", prefix);
+		return bad(c, key, "must be after the VM's start_s");
+	}
 	pin = get_array(c, o, prefix, "pin", 0, &failed);
 	workload = get_array(c, o, prefix, "workload", 1, &failed);
 	if (failed)

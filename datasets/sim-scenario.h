@@ -29,6 +29,7 @@ struct sim_vm_spec {
 	int vcpus;
 	int pin[SIM_MAX_VCPUS];    /* pCPU of each vCPU, or -1: any */
 	uint64_t start_ns;         /* QEMU starts here (0: already running) */
+	uint64_t end_ns;           /* QEMU exits here (0: runs to the end) */
 	struct sim_phase *phases;  /* owned */
 	int nphases;
 };

@@ -126,6 +126,14 @@ static int64_t prev_state_of(const struct sim *s, const struct thr *prev)
 		return 0;
 	if (prev->state == TS_RUNNABLE)
 		return s->preempt_state;
+	if (prev->state == TS_DEAD) {
+		/* Before 4.14 the raw TASK_DEAD; then the reported exit
+		 * state: Z for a process leader waiting for its parent,
+		 * X (EXIT_DEAD) for threads and auto-reaped kthreads. */
+		if (s->sc->kver < KVER(4, 14))
+			return 64;
+		return prev->tid == prev->pid && !prev->kthread ? 32 : 16;
+	}
 	return 1; /* TASK_INTERRUPTIBLE: S */
 }
 
@@ -249,6 +257,23 @@ void sched_block(struct sim *s, struct cpu *c, uint64_t timer_ns)
 	if (timer_ns)
 		sched_timer(s, t, s->now + timer_ns);
 	reschedule(s, c);
+}
+
+void sched_exit(struct sim *s, struct cpu *c)
+{
+	struct thr *t = c->cur;
+	int cpu = cpu_of(s, c);
+	int64_t v[2] = { t->tid, PRIO };
+
+	if (t->kind == T_VCPU)
+		acct_cpu_run(s, t->owner, t->mark, s->now);
+	sim_emit(s, SIMEV_PROCESS_EXIT, cpu, v, 2, t->comm, NULL);
+	t->state = TS_DEAD;
+	t->timer_gen++;
+	c->step_gen++;
+	reschedule(s, c);
+	/* The task struct goes once nothing refers to it any more. */
+	sim_emit(s, SIMEV_PROCESS_FREE, cpu, v, 2, t->comm, NULL);
 }
 
 void sched_step(struct sim *s, int cpu)

@@ -37,7 +37,7 @@ cat > "$tmp/mixed.json" <<'EOF'
          "daemons":[{"name":"backupd","start_s":0.5,"end_s":1.5,"cpu_share":0.5}]},
  "vms":[{"name":"web","vcpus":2,"workload":[{"start_s":0,"end_s":2,"type":"cpu","intensity":0.8}]},
         {"name":"db","vcpus":1,"workload":[{"start_s":0,"end_s":2,"type":"disk","intensity":0.7}]},
-        {"name":"net","vcpus":1,"start_s":0.5,"workload":[{"start_s":0.5,"end_s":2,"type":"net","intensity":0.3}]}]}
+        {"name":"net","vcpus":1,"start_s":0.5,"end_s":1.8,"workload":[{"start_s":0.5,"end_s":2,"type":"net","intensity":0.3}]}]}
 EOF
 
 echo "1..21"
@@ -64,6 +64,7 @@ ok $? "sink.utils.counter counts $counted events = $total written"
 
 for ev in sched_switch sched_waking sched_wakeup sched_migrate_task \
 	  sched_process_fork sched_process_exec sched_wakeup_new \
+	  sched_process_exit sched_process_free \
 	  lttng_statedump_process_state kvm_x86_entry kvm_x86_exit \
 	  kvm_x86_inj_virq kvm_x86_apic_accept_irq block_rq_insert \
 	  block_rq_issue block_rq_complete net_dev_queue net_dev_xmit \

@@ -180,6 +180,28 @@ static void test_host_daemon(void **state)
 	release(&r);
 }
 
+static void test_vm_stops(void **state)
+{
+	struct run r;
+	struct sim_label l;
+
+	(void)state;
+	simulate(&r, HEAD(2, 4) "}, \"vms\":["
+		 "{\"name\":\"short\",\"vcpus\":2,\"end_s\":2.2,\"workload\":"
+		 "[{\"start_s\":0,\"end_s\":4,\"type\":\"disk\"}]},"
+		 "{\"name\":\"long\",\"vcpus\":1,\"workload\":"
+		 "[{\"start_s\":0,\"end_s\":4,\"type\":\"cpu\"}]}]}");
+	/* QEMU, 2 vCPUs, worker, vhost: each exits and is freed once. */
+	assert_int_equal(r.counts[SIMEV_PROCESS_EXIT], 5);
+	assert_int_equal(r.counts[SIMEV_PROCESS_FREE], 5);
+	assert_int_equal(sim_label(r.sim, 0, 1, &l), 1);
+	assert_int_equal(sim_label(r.sim, 0, 2, &l), 0); /* mostly after its end */
+	assert_int_equal(sim_label(r.sim, 0, 3, &l), 0);
+	assert_int_equal(sim_label(r.sim, 1, 3, &l), 1);
+	assert_false(l.interference); /* alone on the host by then */
+	release(&r);
+}
+
 static void test_same_seed_same_labels(void **state)
 {
 	static const char *json = HEAD(2, 2) "}, \"vms\":["
@@ -216,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_neighbour),
 		cmocka_unit_test(test_disk_neighbour_starts_later),
 		cmocka_unit_test(test_host_daemon),
+		cmocka_unit_test(test_vm_stops),
 		cmocka_unit_test(test_same_seed_same_labels),
 	};
 

@@ -123,6 +123,8 @@ static void test_impossible_pinning(void **state)
 	expect_error("\"pin\":[0,3]", "\"pin\":[0]",
 		     "'vms[0].pin' must list one pCPU per vCPU");
 	expect_error("\"pin\":[0,3]", "\"pin\":[0,-1]", "'vms[0].pin[1]'");
+	expect_error("\"start_s\":1,\"workload\":[]", "\"start_s\":1,\"end_s\":0.5,\"workload\":[]",
+		     "'vms[1].end_s' must be after the VM's start_s");
 }
 
 static void test_bad_json_and_file(void **state)
