@@ -153,7 +153,7 @@ void host_thread_free(struct host *h, struct thread *t)
 			t->wq_next->wq_prev = t->wq_prev;
 	}
 	host_thread_vm(h, t);
-	if (h->keep_dead && (t->seen_switch || t->cpu_ns))
+	if (h->keep_dead)
 		remember_dead(h, t);
 	tidmap_remove(&h->threads, t->tid);
 	free(t);
