@@ -477,6 +477,9 @@ void guest_timer(struct sim *s, struct thr *t)
 		return;
 	switch (t->kind) {
 	case T_VCPU:
+		/* The guest's LAPIC timer (a host hrtimer) fires on the CPU
+		 * the vCPU last ran on and delivers its vector. */
+		emit_apic_accept(s, t->cpu, t, VEC_TIMER);
 		guest_plan(s, t, WAKE_TIMER);
 		sched_wake(s, t, t->cpu, VEC_TIMER);
 		return;
