@@ -94,18 +94,43 @@ static double ms(uint64_t ns)
 	return (double)ns / 1e6;
 }
 
+/* The VM's exit reasons that occurred, most frequent first (perf kvm
+ * stat's default sort). Returns their number; order[] gets the indexes. */
+static const struct vm *sort_vm;
+
+static int cmp_exits(const void *x, const void *y)
+{
+	uint64_t a = sort_vm->tot.exit_count[*(const unsigned *)x];
+	uint64_t b = sort_vm->tot.exit_count[*(const unsigned *)y];
+
+	if (a != b)
+		return a < b ? 1 : -1;
+	return *(const unsigned *)x < *(const unsigned *)y ? -1 : 1;
+}
+
+static unsigned exits_by_count(const struct vm *v, unsigned order[EXIT_INDEX_MAX])
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < EXIT_INDEX_MAX; i++)
+		if (v->tot.exit_count[i])
+			order[n++] = i;
+	sort_vm = v;
+	qsort(order, n, sizeof(*order), cmp_exits);
+	return n;
+}
+
 static void print_exits(const struct vm *v)
 {
-	unsigned i;
+	unsigned order[EXIT_INDEX_MAX], k, nr = exits_by_count(v, order);
 
-	if (!v->tot.exits)
+	if (!nr)
 		return;
 	printf("    %-24s %10s %8s %14s\n", "exit reason", "count", "share", "mean handling");
-	for (i = 0; i < EXIT_INDEX_MAX; i++) {
+	for (k = 0; k < nr; k++) {
+		unsigned i = order[k];
 		uint64_t n = v->tot.exit_count[i];
 
-		if (!n)
-			continue;
 		printf("    %-24s %10" PRIu64 " %7.2f%% %11.2f us\n", exit_reason_name(i), n,
 		       100.0 * (double)n / (double)v->tot.exits,
 		       (double)v->tot.exit_handle_ns[i] / (double)n / 1e3);
@@ -206,7 +231,7 @@ static json_t *json_event_counts(const struct stats_run *r)
 static json_t *json_vm(const struct vm *v)
 {
 	json_t *o = json_object(), *ex = json_array(), *disk, *net;
-	unsigned i;
+	unsigned order[EXIT_INDEX_MAX], k, nr = exits_by_count(v, order);
 
 	json_object_set_new(o, "name", json_string(v->name));
 	json_object_set_new(o, "pid", json_integer(v->pid));
@@ -220,13 +245,11 @@ static json_t *json_vm(const struct vm *v)
 	json_object_set_new(o, "preemptions", jint(v->tot.preemptions));
 	json_object_set_new(o, "blocked_ns", jint(v->tot.blocked_ns));
 	json_object_set_new(o, "exits", jint(v->tot.exits));
-	for (i = 0; i < EXIT_INDEX_MAX; i++) {
+	for (k = 0; k < nr; k++) {
+		unsigned i = order[k];
 		uint64_t n = v->tot.exit_count[i];
-		json_t *e;
+		json_t *e = json_object();
 
-		if (!n)
-			continue;
-		e = json_object();
 		json_object_set_new(e, "reason", json_string(exit_reason_name(i)));
 		json_object_set_new(e, "count", jint(n));
 		json_object_set_new(e, "share", json_real((double)n / (double)v->tot.exits));
