@@ -143,6 +143,27 @@ static void block(struct fixture *fx, enum ev_kind kind, uint64_t ts, uint64_t s
 	feed(fx, &ev);
 }
 
+static void net(struct fixture *fx, enum ev_kind kind, uint64_t ts, int cpu, uint64_t skb,
+		uint64_t len, const char *ifname)
+{
+	struct ev ev = { .kind = kind, .ts = ts, .cpu = cpu };
+
+	ev.u.net.skbaddr = skb;
+	ev.u.net.len = len;
+	ev.u.net.ifname = ifname;
+	feed(fx, &ev);
+}
+
+static void migrate(struct fixture *fx, uint64_t ts, int cpu, int64_t tid, int from, int to)
+{
+	struct ev ev = { .kind = EV_SCHED_MIGRATE, .ts = ts, .cpu = cpu };
+
+	ev.u.migrate.tid = tid;
+	ev.u.migrate.orig_cpu = from;
+	ev.u.migrate.dest_cpu = to;
+	feed(fx, &ev);
+}
+
 static void tick(struct fixture *fx, uint64_t ts)
 {
 	struct ev ev = { .kind = EV_OTHER, .ts = ts, .cpu = 0 };
@@ -412,6 +433,79 @@ static void test_block_reasons(void **state)
 	teardown_fx(fx);
 }
 
+/* Tap devices learned from the vhost threads; A's packet waits on eth0
+ * while B's is being sent: A's net culprit is B. */
+static void test_net_tap_and_culprit(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	const struct row_copy *a, *b;
+
+	(void)state;
+	statedump(fx, T0, 150, 150, "vhost-100");
+	statedump(fx, T0, 350, 350, "vhost-300");
+	sw(fx, T0 + 1 * MS, 0, 0, 0, 150);
+	sw(fx, T0 + 1 * MS, 1, 0, 0, 350);
+	net(fx, EV_NET_RECEIVE, T0 + 2 * MS, 1, 0x2000, 1514, "tap1"); /* B sends */
+	net(fx, EV_NET_QUEUE, T0 + 2 * MS, 1, 0x2000, 1514, "eth0");
+	net(fx, EV_NET_XMIT, T0 + 2 * MS, 1, 0x2000, 1514, "eth0");
+	net(fx, EV_NET_RECEIVE, T0 + 3 * MS, 0, 0x1000, 1514, "tap0"); /* A sends */
+	net(fx, EV_NET_QUEUE, T0 + 3 * MS, 0, 0x1000, 1514, "eth0");
+	net(fx, EV_NET_XMIT, T0 + 5 * MS, 1, 0x1000, 1514, "eth0");
+	net(fx, EV_NET_QUEUE, T0 + 6 * MS, 1, 0x3000, 66, "tap0");   /* to A */
+	net(fx, EV_NET_XMIT, T0 + 6 * MS, 1, 0x3000, 66, "tap0");
+	assert_int_equal(analysis_finish(fx->a, T0 + 10 * MS), 0);
+	a = row_of(fx, "A", T0);
+	b = row_of(fx, "B", T0);
+	assert_int_equal(a->acc.net_tx_pkts, 1);
+	assert_int_equal(a->acc.net_tx_bytes, 1514);
+	assert_int_equal(a->acc.net_rx_pkts, 1);
+	assert_int_equal(a->acc.net_rx_bytes, 66);
+	assert_int_equal(b->acc.net_tx_pkts, 1);
+	assert_int_equal(b->acc.net_rx_pkts, 0);
+	assert_float_equal(a->acc.net_delay_ns, 2.0 * MS, 1e-6);
+	assert_int_equal(a->nledger, 1);
+	assert_int_equal(a->ledger[0].vm, 1);
+	assert_int_equal(a->ledger[0].net_ns, 2 * MS);
+	assert_float_equal(feat(a, "net_delay_share"), 1.0, 1e-12);
+	assert_float_equal(feat(a, "net_queue_mean_us"), 1000.0, 1e-9); /* 2 ms, 0 ms */
+	assert_int_equal(b->nledger, 0);
+	teardown_fx(fx);
+}
+
+/* A's vCPU waits on CPU 0 behind B's thread, then migrates to the idle
+ * CPU 1: 4 ms behind B (culprit B), 1 ms behind idle. */
+static void test_wait_behind_other_vm(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	const struct row_copy *a;
+
+	(void)state;
+	statedump(fx, T0, 101, 100, "CPU 0/KVM");
+	statedump(fx, T0, 301, 300, "CPU 0/KVM");
+	sw(fx, T0 + 1 * MS, 0, 0, 0, 301);
+	sw(fx, T0 + 1 * MS, 1, 0, 0, 101);
+	kvm(fx, T0 + 1 * MS + 1, 1, 1, 0);
+	kvm(fx, T0 + 2 * MS, 1, 0, 12);
+	sw(fx, T0 + 2 * MS, 1, 101, 1, 0);
+	wakeup(fx, T0 + 10 * MS, 1, 101, 0);
+	migrate(fx, T0 + 14 * MS, 1, 101, 0, 1);
+	sw(fx, T0 + 15 * MS, 1, 0, 0, 101);
+	kvm(fx, T0 + 16 * MS, 1, 1, 0);
+	assert_int_equal(analysis_finish(fx->a, T0 + 20 * MS), 0);
+	a = row_of(fx, "A", T0);
+	assert_int_equal(a->acc.wait_ns, 5 * MS);
+	assert_int_equal(a->acc.wait_other_vm_ns, 4 * MS);
+	assert_int_equal(a->acc.wait_idle_ns, 1 * MS);
+	assert_int_equal(a->acc.wait_host_ns, 0);
+	assert_int_equal(a->acc.preempted_ns, 0);
+	assert_int_equal(a->nledger, 1);
+	assert_int_equal(a->ledger[0].vm, 1);
+	assert_int_equal(a->ledger[0].cpu_ns, 4 * MS);
+	assert_float_equal(feat(a, "wait_p95_us"), 5000.0, 1e-9);
+	assert_int_equal(a->acc.blocked_ns, 8 * MS);
+	teardown_fx(fx);
+}
+
 static void test_tidmap(void **state)
 {
 	struct tidmap m;
@@ -438,6 +532,8 @@ int main(void)
 		cmocka_unit_test(test_prev_state_encodings),
 		cmocka_unit_test(test_tid_reuse),
 		cmocka_unit_test(test_block_reasons),
+		cmocka_unit_test(test_net_tap_and_culprit),
+		cmocka_unit_test(test_wait_behind_other_vm),
 		cmocka_unit_test(test_tidmap),
 	};
 
