@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "stats", cmd_stats, "per-VM summary of a host trace, like perf kvm stat" },
 	{ "train", cmd_train, "train the classifiers on labeled windows into a model directory" },
 	{ "eval", cmd_eval, "score a model on labeled windows (precision, recall, F1)" },
+	{ "detect", cmd_detect, "interference episodes, culprits and recommendations (report.json)" },
 };
 
 static void usage(FILE *out)

@@ -13,5 +13,6 @@ int cmd_stats(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_detect(int argc, char **argv);
 
 #endif

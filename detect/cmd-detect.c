@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/* `vmint detect`: who is slowed down, by whom, on what, when, and what to do. */
+#include "vmint.h"
+#include "common/err.h"
+#include "common/outfile.h"
+#include "common/vms.h"
+#include "detect/collect.h"
+#include "detect/report.h"
+#include "extract/features.h"
+#include "extract/run.h"
+#include "extract/trace.h"
+#include "model/model-dir.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct detect_opts {
+	const char *vms_path, *model_path, *out_path, *html_path, *watcher_path,
+		   *prom_path;
+	uint64_t window_ns;
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: vmint detect TRACE... [--vms FILE] [--model DIR] [-o report.json]\n"
+		"                    [--html report.html] [--watcher-actions FILE]\n"
+		"                    [--prom FILE] [--window DUR]\n\n"
+		"Extracts per-(VM, window) metrics from host kernel traces, classifies\n"
+		"each window (interfered or not) and each VM's workload, names the\n"
+		"culprits of each interfered window, merges them into episodes, and\n"
+		"recommends what to do (migrate, limit, pin, add_resources, none).\n\n"
+		"  --vms FILE        vms.json naming the QEMU processes (default: beside\n"
+		"                    the trace or in its session directory)\n"
+		"  --model DIR       model directory (default: $VMINT_MODEL, else\n"
+		"                    models/default, else the installed copy)\n"
+		"  -o, --output FILE report.json (vmint.report/1); default: standard\n"
+		"                    output, with a short summary on standard error\n"
+		"  --html FILE       a self-contained HTML page of the report\n"
+		"  --watcher-actions FILE  the OpenStack Watcher actions list alone\n"
+		"  --prom FILE       per-VM figures in Prometheus' text format (for\n"
+		"                    node_exporter's textfile collector)\n"
+		"  --window DUR      window length (default 1s)\n"
+		"  -h, --help        this help\n\n"
+		"exit codes: 0 ok (also when no VM is found), 1 usage, 2 bad input\n"
+		"(trace, vms.json, model), 3 internal error, 130 interrupted\n");
+}
+
+static int parse(int argc, char **argv, struct detect_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "vms", required_argument, NULL, 'V' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "html", required_argument, NULL, 'H' },
+		{ "watcher-actions", required_argument, NULL, 'W' },
+		{ "prom", required_argument, NULL, 'P' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:m:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'V': o->vms_path = optarg; break;
+		case 'm': o->model_path = optarg; break;
+		case 'o': o->out_path = optarg; break;
+		case 'H': o->html_path = optarg; break;
+		case 'W': o->watcher_path = optarg; break;
+		case 'P': o->prom_path = optarg; break;
+		case 'w':
+			if (run_parse_duration(optarg, &o->window_ns) < 0)
+				return VMINT_EXIT_USAGE;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			usage(stderr);
+			return VMINT_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		err_append("no trace given");
+		return VMINT_EXIT_USAGE;
+	}
+	return VMINT_EXIT_OK;
+}
+
+static int check_features(const struct model_dir *m, const char *path)
+{
+	const char **names = malloc(nr_features * sizeof(*names));
+	int ret;
+
+	if (!names) {
+		err_append("out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < nr_features; i++)
+		names[i] = features[i].name;
+	ret = model_dir_check_names(m, names, nr_features, "vmint's extractor", path);
+	free(names);
+	return ret;
+}
+
+/* Runs one host's traces into the collector and the result's trace info. */
+static int detect_group(const struct detect_opts *o, struct collector *col,
+			const struct trace_group *g, char **paths, size_t npaths)
+{
+	struct detect_result *r = col->res;
+	struct vms_file vms;
+	struct analysis_config cfg = {
+		.window_ns = o->window_ns, .on_row = collect_row, .ctx = col,
+	};
+	struct trace_stats st;
+	struct analysis *a;
+	int rc;
+
+	if (run_load_vms(o->vms_path, g, paths, npaths, &vms) < 0)
+		return VMINT_EXIT_INPUT;
+	cfg.vms = vms.n ? &vms : NULL;
+	a = analysis_create(&cfg);
+	if (!a) {
+		vms_fini(&vms);
+		return VMINT_EXIT_INTERNAL;
+	}
+	collect_begin_group(col);
+	memset(&st, 0, sizeof(st));
+	rc = run_analysis(g, a, &st) < 0 ? VMINT_EXIT_INPUT : VMINT_EXIT_OK;
+	if (rc == VMINT_EXIT_OK && collect_end_group(col, a) < 0)
+		rc = VMINT_EXIT_INTERNAL;
+	if (rc == VMINT_EXIT_OK) {
+		if (!r->hostname && (g->hostname || st.hostname[0]))
+			r->hostname = strdup(g->hostname ? g->hostname : st.hostname);
+		if (!r->start_ns || (st.events && st.first_ns < r->start_ns))
+			r->start_ns = st.first_ns;
+		if (st.last_ns > r->end_ns)
+			r->end_ns = st.last_ns;
+		r->events += st.events;
+		r->discarded_events += st.discarded_events;
+		if (st.ncpus > r->cpus)
+			r->cpus = st.ncpus;
+		if (host_vms_seen(&a->host) == 0)
+			warn_msg("no virtual machine found in the trace of host '%s'",
+				 r->hostname ? r->hostname : "?");
+	}
+	trace_stats_fini(&st);
+	analysis_destroy(a);
+	vms_fini(&vms);
+	return rc;
+}
+
+static int write_outputs(const struct detect_opts *o, const struct detect_result *r)
+{
+	json_t *report = report_to_json(r);
+	int ret = report_write_json(report, o->out_path);
+
+	json_decref(report);
+	if (ret == 0 && o->watcher_path) {
+		json_t *actions = report_watcher_actions(r);
+
+		ret = report_write_json(actions, o->watcher_path);
+		json_decref(actions);
+	}
+	if (ret == 0 && o->prom_path)
+		ret = report_write_prom(r, o->prom_path);
+	if (ret == 0 && o->html_path)
+		ret = report_write_html(r, o->html_path);
+	return ret;
+}
+
+static int set_paths(struct detect_result *r, char **paths, size_t n, const char *model)
+{
+	r->paths = calloc(n, sizeof(*r->paths));
+	r->model_path = strdup(model);
+	if (!r->paths || !r->model_path)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!(r->paths[i] = strdup(paths[i])))
+			return -1;
+		r->npaths++;
+	}
+	return 0;
+}
+
+int cmd_detect(int argc, char **argv)
+{
+	struct detect_opts o = { .window_ns = 1000000000ull, .out_path = "-" };
+	struct detect_result res = { 0 };
+	struct model_dir model = { 0 };
+	struct collector col = { 0 };
+	struct trace_group *groups = NULL;
+	size_t ngroups = 0, npaths;
+	char **paths;
+	int rc = parse(argc, argv, &o);
+
+	if (rc < 0)
+		return VMINT_EXIT_OK;
+	if (rc != VMINT_EXIT_OK)
+		return rc;
+	paths = argv + optind;
+	npaths = (size_t)(argc - optind);
+	if (!o.model_path)
+		o.model_path = model_dir_default_path();
+	if (model_dir_load(&model, o.model_path) < 0 ||
+	    check_features(&model, o.model_path) < 0)
+		return VMINT_EXIT_INPUT;
+	rc = VMINT_EXIT_INTERNAL;
+	res.window_ns = o.window_ns;
+	if (set_paths(&res, paths, npaths, o.model_path) < 0 ||
+	    collect_init(&col, &res, &model) < 0) {
+		err_append("out of memory");
+		goto end;
+	}
+	if (trace_discover(paths, npaths, &groups, &ngroups) < 0) {
+		rc = VMINT_EXIT_INPUT;
+		goto end;
+	}
+	rc = VMINT_EXIT_OK;
+	for (size_t i = 0; i < ngroups && rc == VMINT_EXIT_OK; i++)
+		rc = detect_group(&o, &col, &groups[i], paths, npaths);
+	if (rc == VMINT_EXIT_OK && collect_finish(&col) < 0)
+		rc = VMINT_EXIT_INTERNAL;
+	if (rc == VMINT_EXIT_OK && write_outputs(&o, &res) < 0)
+		rc = VMINT_EXIT_INTERNAL;
+	if (rc == VMINT_EXIT_OK && strcmp(o.out_path, "-") == 0)
+		report_print_summary(&res, stderr);
+end:
+	if (outfile_interrupted())
+		rc = VMINT_EXIT_INTERRUPTED;
+	trace_groups_free(groups, ngroups);
+	collect_fini(&col);
+	detect_result_fini(&res);
+	model_dir_fini(&model);
+	return rc;
+}

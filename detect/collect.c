@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: MIT */
+#include "detect/collect.h"
+#include "detect/recommend.h"
+#include "common/err.h"
+#include "extract/features.h"
+#include "model/dataset.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A window whose delayed share on a resource is below this names no culprit
+ * on it: the labeling rule's 10% threshold. */
+#define MIN_SHARE 0.10
+
+static const struct { const char *event, *detail; } top_names[TK__COUNT] = {
+	[TK_EXIT_FIRST + EXC_HLT] = { "kvm_x86_exit", "HLT" },
+	[TK_EXIT_FIRST + EXC_EXTERNAL_INTERRUPT] = { "kvm_x86_exit", "EXTERNAL_INTERRUPT" },
+	[TK_EXIT_FIRST + EXC_EPT_VIOLATION] = { "kvm_x86_exit", "EPT_VIOLATION" },
+	[TK_EXIT_FIRST + EXC_EPT_MISCONFIG] = { "kvm_x86_exit", "EPT_MISCONFIG" },
+	[TK_EXIT_FIRST + EXC_IO_INSTRUCTION] = { "kvm_x86_exit", "IO_INSTRUCTION" },
+	[TK_EXIT_FIRST + EXC_MSR_WRITE] = { "kvm_x86_exit", "MSR_WRITE" },
+	[TK_EXIT_FIRST + EXC_PREEMPTION_TIMER] = { "kvm_x86_exit", "PREEMPTION_TIMER" },
+	[TK_EXIT_FIRST + EXC_PAUSE_INSTRUCTION] = { "kvm_x86_exit", "PAUSE_INSTRUCTION" },
+	[TK_EXIT_FIRST + EXC_OTHER] = { "kvm_x86_exit", "other" },
+	[TK_PREEMPT] = { "sched_switch", "vCPU preempted" },
+	[TK_WAKE_TIMER] = { "sched_wakeup", "halted vCPU, timer" },
+	[TK_WAKE_TASK] = { "sched_wakeup", "halted vCPU, task" },
+	[TK_WAKE_DISK] = { "sched_wakeup", "halted vCPU, disk" },
+	[TK_WAKE_NET] = { "sched_wakeup", "halted vCPU, net" },
+	[TK_DISK_READ] = { "block_rq_issue", "read" },
+	[TK_DISK_WRITE] = { "block_rq_issue", "write" },
+	[TK_NET_TX] = { "net_dev_xmit", "" },
+	[TK_NET_RX] = { "net_if_receive_skb", "" },
+};
+
+int collect_init(struct collector *c, struct detect_result *res,
+		 const struct model_dir *model)
+{
+	memset(c, 0, sizeof(*c));
+	c->res = res;
+	c->model = model;
+	return classify_init(&c->cls, model);
+}
+
+void collect_fini(struct collector *c)
+{
+	classify_fini(&c->cls);
+	free(c->counts);
+	free(c->wl_sum);
+	memset(c, 0, sizeof(*c));
+}
+
+void collect_begin_group(struct collector *c)
+{
+	c->vm_base = (int)c->res->nvms;
+}
+
+static void count_events(const struct vm_acc *acc, uint32_t *k)
+{
+	for (int e = 0; e < EXC__COUNT; e++)
+		k[TK_EXIT_FIRST + e] = (uint32_t)acc->exits[e];
+	k[TK_PREEMPT] = (uint32_t)acc->preemptions;
+	k[TK_WAKE_TIMER] = (uint32_t)acc->blk_count[BLK_TIMER];
+	k[TK_WAKE_TASK] = (uint32_t)acc->blk_count[BLK_TASK];
+	k[TK_WAKE_DISK] = (uint32_t)acc->blk_count[BLK_DISK];
+	k[TK_WAKE_NET] = (uint32_t)acc->blk_count[BLK_NET];
+	k[TK_DISK_READ] = (uint32_t)acc->disk_rd;
+	k[TK_DISK_WRITE] = (uint32_t)acc->disk_wr;
+	k[TK_NET_TX] = (uint32_t)acc->net_tx_pkts;
+	k[TK_NET_RX] = (uint32_t)acc->net_rx_pkts;
+}
+
+static double feature(const double *x, int index)
+{
+	return index >= 0 ? x[index] : 0;
+}
+
+/* Delayed share of each resource, as the labeling rule defines it. */
+static void delay_shares(const double *x, double *share)
+{
+	static int idx[RES__COUNT] = { -2 };
+
+	if (idx[0] == -2) {
+		idx[RES_CPU] = features_index("cpu_delay_share");
+		idx[RES_DISK] = features_index("disk_delay_share");
+		idx[RES_NET] = features_index("net_delay_share");
+	}
+	for (int r = 0; r < RES__COUNT; r++)
+		share[r] = feature(x, idx[r]);
+}
+
+static uint64_t ledger_delay(const struct culprit *l, int res)
+{
+	return res == RES_CPU ? l->cpu_ns : res == RES_DISK ? l->disk_ns : l->net_ns;
+}
+
+/* Culprits on `res`, largest delay first, as shares of the total. */
+static void fill_culprits(const struct window_row *row, int vm_base, int res,
+			  struct window_result *w)
+{
+	uint64_t total = 0;
+
+	w->nculprits = 0;
+	for (size_t i = 0; i < row->nledger; i++)
+		total += ledger_delay(&row->ledger[i], res);
+	if (total == 0)
+		return;
+	for (size_t i = 0; i < row->nledger; i++) {
+		uint64_t d = ledger_delay(&row->ledger[i], res);
+		int pos, vm = row->ledger[i].vm;
+		struct culprit_share cs = {
+			.vm = vm == CULPRIT_HOST ? CULPRIT_HOST : vm_base + vm,
+			.share = (double)d / (double)total,
+		};
+
+		if (d == 0)
+			continue;
+		/* insertion into the small sorted array */
+		for (pos = w->nculprits; pos > 0 && w->culprits[pos - 1].share < cs.share; pos--)
+			if (pos < MAX_CULPRITS)
+				w->culprits[pos] = w->culprits[pos - 1];
+		if (pos < MAX_CULPRITS) {
+			w->culprits[pos] = cs;
+			if (w->nculprits < MAX_CULPRITS)
+				w->nculprits++;
+		}
+	}
+}
+
+static int grow(struct collector *c)
+{
+	struct detect_result *r = c->res;
+	size_t cap = c->cap ? c->cap * 2 : 256;
+	struct window_result *w = realloc(r->windows, cap * sizeof(*w));
+	uint32_t (*k)[TK__COUNT];
+
+	if (!w)
+		return -1;
+	r->windows = w;
+	k = realloc(c->counts, cap * sizeof(*k));
+	if (!k)
+		return -1;
+	c->counts = k;
+	c->cap = cap;
+	return 0;
+}
+
+int collect_row(void *ctx, const struct window_row *row)
+{
+	struct collector *c = ctx;
+	struct detect_result *r = c->res;
+	struct classification cl;
+	struct window_result *w;
+	double share[RES__COUNT], covered_s = (double)row->covered_ns / 1e9;
+	const struct vm_acc *acc = row->acc;
+
+	if (r->nwindows == c->cap && grow(c) != 0) {
+		err_append("out of memory");
+		return -1;
+	}
+	classify_row(&c->cls, row->features, &cl);
+	w = &r->windows[r->nwindows];
+	memset(w, 0, sizeof(*w));
+	w->vm = c->vm_base + row->vm_index;
+	w->start_ns = row->start_ns;
+	w->end_ns = row->end_ns;
+	w->interference = cl.interference;
+	w->probability = cl.p_interference;
+	w->resource = RESOURCE_NONE;
+	w->discarded_events = 0;
+	if (covered_s > 0) {
+		w->use.cpu_cores = (double)acc->cpu_ns / 1e9 / covered_s;
+		w->use.wait_cores = (double)acc->wait_ns / 1e9 / covered_s;
+		w->use.disk_iops = (double)(acc->disk_rd + acc->disk_wr) / covered_s;
+		w->use.disk_bps = (double)(acc->disk_rd_bytes + acc->disk_wr_bytes) / covered_s;
+		w->use.net_pps = (double)(acc->net_tx_pkts + acc->net_rx_pkts) / covered_s;
+		w->use.net_bps = (double)(acc->net_tx_bytes + acc->net_rx_bytes) / covered_s;
+	}
+	if (w->interference) {
+		/* Root cause first: the resource with the largest delayed share;
+		 * the resource classifier only when the ledger names none. */
+		int best = RESOURCE_NONE;
+
+		delay_shares(row->features, share);
+		for (int res = 0; res < RES__COUNT; res++)
+			if (share[res] >= MIN_SHARE && (best == RESOURCE_NONE || share[res] > share[best]))
+				best = res;
+		if (best == RESOURCE_NONE && cl.resource != DS_RES_NONE)
+			best = cl.resource - DS_RES_CPU;
+		w->resource = best;
+		if (best != RESOURCE_NONE)
+			fill_culprits(row, c->vm_base, best, w);
+	}
+	count_events(acc, c->counts[r->nwindows]);
+	w->discarded_events = (uint64_t)llround(
+		feature(row->features, features_index("lost_events_per_s")) * covered_s);
+	/* workload probabilities, summed per VM (the array grows with VMs) */
+	if ((size_t)w->vm >= c->nwl) {
+		double (*s)[WL__COUNT] = realloc(c->wl_sum, (size_t)(w->vm + 1) * sizeof(*s));
+
+		if (!s) {
+			err_append("out of memory");
+			return -1;
+		}
+		memset(s[c->nwl], 0, ((size_t)w->vm + 1 - c->nwl) * sizeof(s[0]));
+		c->wl_sum = s;
+		c->nwl = (size_t)w->vm + 1;
+	}
+	for (int k = 0; k < WL__COUNT; k++)
+		c->wl_sum[w->vm][k] += cl.p_workload[k];
+	r->nwindows++;
+	return 0;
+}
+
+int collect_end_group(struct collector *c, const struct analysis *a)
+{
+	struct detect_result *r = c->res;
+	size_t n = a->host.nvms;
+	struct vm_result *v;
+
+	if (n == 0)
+		return 0;
+	v = realloc(r->vms, (r->nvms + n) * sizeof(*v));
+	if (!v) {
+		err_append("out of memory");
+		return -1;
+	}
+	r->vms = v;
+	for (size_t i = 0; i < n; i++) {
+		const struct vm *src = a->host.vms[i];
+		struct vm_result *dst = &r->vms[r->nvms + i];
+
+		memset(dst, 0, sizeof(*dst));
+		dst->name = strdup(src->name);
+		dst->uuid = src->uuid ? strdup(src->uuid) : NULL;
+		if (!dst->name || (src->uuid && !dst->uuid)) {
+			r->nvms += i + 1;
+			err_append("out of memory");
+			return -1;
+		}
+		dst->pid = src->pid;
+		dst->vcpus = src->vcpus_config ? src->vcpus_config : src->nvcpus;
+		dst->totals = (struct report_totals){
+			.cpu_ns = src->tot.cpu_ns, .guest_ns = src->tot.guest_ns,
+			.preempted_ns = src->tot.preempted_ns, .exits = src->tot.exits,
+			.disk_requests = src->tot.disk_rd + src->tot.disk_wr,
+			.disk_bytes = src->tot.disk_bytes,
+			.net_packets = src->tot.net_tx_pkts + src->tot.net_rx_pkts,
+			.net_bytes = src->tot.net_tx_bytes + src->tot.net_rx_bytes,
+		};
+	}
+	r->nvms += n;
+	return 0;
+}
+
+/* Sorting windows by VM then time keeps each window's event counts with it. */
+struct keyed {
+	struct window_result w;
+	uint32_t k[TK__COUNT];
+};
+
+static int by_vm_time(const void *a, const void *b)
+{
+	const struct window_result *x = &((const struct keyed *)a)->w;
+	const struct window_result *y = &((const struct keyed *)b)->w;
+
+	if (x->vm != y->vm)
+		return x->vm < y->vm ? -1 : 1;
+	return (x->start_ns > y->start_ns) - (x->start_ns < y->start_ns);
+}
+
+static int sort_windows(struct collector *c)
+{
+	struct detect_result *r = c->res;
+	struct keyed *tmp = malloc((r->nwindows ? r->nwindows : 1) * sizeof(*tmp));
+
+	if (!tmp)
+		return -1;
+	for (size_t i = 0; i < r->nwindows; i++) {
+		tmp[i].w = r->windows[i];
+		memcpy(tmp[i].k, c->counts[i], sizeof(tmp[i].k));
+	}
+	qsort(tmp, r->nwindows, sizeof(*tmp), by_vm_time);
+	for (size_t i = 0; i < r->nwindows; i++) {
+		r->windows[i] = tmp[i].w;
+		memcpy(c->counts[i], tmp[i].k, sizeof(tmp[i].k));
+	}
+	free(tmp);
+	return 0;
+}
+
+/*
+ * top_events of each interfered window: the window's count of each event
+ * kind against the VM's mean over its clean windows (baseline_ratio; a
+ * kind never seen in clean windows counts as a baseline of one event), the
+ * largest ratios first, as the seed talk proposes.
+ */
+static void rank_top_events(struct collector *c)
+{
+	struct detect_result *r = c->res;
+	size_t i = 0;
+
+	while (i < r->nwindows) {
+		size_t end = i, nclean = 0;
+		double base[TK__COUNT] = { 0 };
+
+		while (end < r->nwindows && r->windows[end].vm == r->windows[i].vm)
+			end++;
+		for (size_t j = i; j < end; j++) {
+			if (r->windows[j].interference)
+				continue;
+			nclean++;
+			for (int k = 0; k < TK__COUNT; k++)
+				base[k] += c->counts[j][k];
+		}
+		for (size_t j = i; j < end; j++) {
+			struct window_result *w = &r->windows[j];
+
+			if (!w->interference)
+				continue;
+			for (int k = 0; k < TK__COUNT; k++) {
+				double b = nclean ? base[k] / (double)nclean : 0;
+				double ratio = c->counts[j][k] / fmax(b, 1.0);
+				int pos;
+
+				if (c->counts[j][k] == 0)
+					continue;
+				for (pos = w->ntop; pos > 0 && w->top[pos - 1].baseline_ratio < ratio; pos--)
+					if (pos < MAX_TOP_EVENTS)
+						w->top[pos] = w->top[pos - 1];
+				if (pos >= MAX_TOP_EVENTS)
+					continue;
+				snprintf(w->top[pos].event, sizeof(w->top[pos].event), "%s", top_names[k].event);
+				snprintf(w->top[pos].detail, sizeof(w->top[pos].detail), "%s", top_names[k].detail);
+				w->top[pos].count = c->counts[j][k];
+				w->top[pos].baseline_ratio = ratio;
+				if (w->ntop < MAX_TOP_EVENTS)
+					w->ntop++;
+			}
+		}
+		i = end;
+	}
+}
+
+static void settle_workloads(struct collector *c)
+{
+	struct detect_result *r = c->res;
+
+	for (size_t w = 0; w < r->nwindows; w++) {
+		struct vm_result *v = &r->vms[r->windows[w].vm];
+
+		v->windows++;
+		v->interfered_windows += r->windows[w].interference;
+	}
+	for (size_t v = 0; v < r->nvms && v < c->nwl; v++) {
+		struct vm_result *vm = &r->vms[v];
+
+		vm->workload = WL_IDLE;
+		for (int k = 0; k < WL__COUNT; k++) {
+			vm->workload_prob[k] = vm->windows ? c->wl_sum[v][k] / vm->windows : 0;
+			if (vm->workload_prob[k] > vm->workload_prob[vm->workload])
+				vm->workload = k;
+		}
+	}
+}
+
+int collect_finish(struct collector *c)
+{
+	if (sort_windows(c) != 0 || detect_find_episodes(c->res) != 0) {
+		err_append("out of memory");
+		return -1;
+	}
+	settle_workloads(c);
+	rank_top_events(c);
+	if (detect_recommend(c->res) != 0) {
+		err_append("out of memory");
+		return -1;
+	}
+	return 0;
+}

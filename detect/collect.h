@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMINT_DETECT_COLLECT_H
+#define VMINT_DETECT_COLLECT_H
+
+/*
+ * From the extractor's rows to a detect_result: each (VM, window) row is
+ * classified as it closes (features -> model), its culprits are read off
+ * the ledger, and a small count of the VM's events of the window is kept
+ * for top_events. After the last trace, collect_finish() settles each
+ * VM's workload, ranks top events against the VM's clean windows, and
+ * finds episodes and recommendations.
+ *
+ * Memory: one window_result (+ event counts) per (VM, window), which the
+ * report lists anyway; nothing per event.
+ */
+
+#include "detect/result.h"
+#include "extract/analysis.h"
+#include "model/classify.h"
+
+/* Event kinds counted per window for top_events: kvm exits by reason
+ * class, then other events. */
+enum top_kind {
+	TK_EXIT_FIRST = 0, /* + exit class (EXC_*) */
+	TK_PREEMPT = TK_EXIT_FIRST + EXC__COUNT,
+	TK_WAKE_TIMER, TK_WAKE_TASK, TK_WAKE_DISK, TK_WAKE_NET,
+	TK_DISK_READ, TK_DISK_WRITE, TK_NET_TX, TK_NET_RX,
+	TK__COUNT
+};
+
+struct collector {
+	struct detect_result *res;     /* weak: filled */
+	struct classify_ctx cls;       /* owned */
+	const struct model_dir *model; /* weak */
+	uint32_t (*counts)[TK__COUNT]; /* owned: one per window */
+	size_t cap;
+	double (*wl_sum)[WL__COUNT];   /* owned: per VM, summed probabilities */
+	size_t nwl;
+	int vm_base;                   /* index of this group's first VM */
+};
+
+int collect_init(struct collector *c, struct detect_result *res,
+		 const struct model_dir *model);
+void collect_fini(struct collector *c);
+
+/* Starts a host's group: its VMs are appended after the previous ones. */
+void collect_begin_group(struct collector *c);
+
+/* analysis_row_fn: ctx is the collector. */
+int collect_row(void *ctx, const struct window_row *row);
+
+/* Copies the VMs of the finished analysis of this group (names, pids,
+ * vCPUs, totals). Returns 0 or -1. */
+int collect_end_group(struct collector *c, const struct analysis *a);
+
+/* Workloads, top events, episodes, recommendations. Returns 0 or -1. */
+int collect_finish(struct collector *c);
+
+#endif
