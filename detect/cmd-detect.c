@@ -148,7 +148,7 @@ static int detect_group(const struct detect_opts *o, struct collector *col,
 			r->cpus = st.ncpus;
 		if (host_vms_seen(&a->host) == 0)
 			warn_msg("no virtual machine found in the trace of host '%s'",
-				 r->hostname ? r->hostname : "?");
+				 g->hostname ? g->hostname : st.hostname[0] ? st.hostname : "?");
 	}
 	trace_stats_fini(&st);
 	analysis_destroy(a);

@@ -384,9 +384,13 @@ int detect_recommend(struct detect_result *r)
 		struct recommendation rec = { .action = ACT_NONE, .vm = -2,
 					      .resource = RESOURCE_NONE };
 
-		snprintf(rec.reason, sizeof(rec.reason),
-			 "no interference detected in %zu windows of %zu VMs",
-			 r->nwindows, r->nvms);
+		if (r->nvms == 0)
+			snprintf(rec.reason, sizeof(rec.reason),
+				 "no virtual machine found in the trace");
+		else
+			snprintf(rec.reason, sizeof(rec.reason),
+				 "no interference detected in %zu windows of %zu VMs",
+				 r->nwindows, r->nvms);
 		return push(r, &rec);
 	}
 	return 0;
