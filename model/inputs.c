@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdio.h>
+#include <unistd.h>
 
 int input_list_add(struct input_list *l, const char *path)
 {
@@ -150,11 +152,16 @@ end:
 	return ret;
 }
 
-int input_list_load(const struct input_list *l, struct dataset *ds)
+static int load_all(const struct input_list *l, struct dataset *ds, int tty)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct input *in = &l->v[i];
 		struct stat st;
+
+		/* Reading traces takes a while: say how far we are. */
+		if (tty)
+			fprintf(stderr, "\rvmint: reading input %zu/%zu \033[K%s", i + 1,
+				l->n, in->path);
 
 		if (stat(in->path, &st) != 0) {
 			err_append("cannot open '%s': %s", in->path, strerror(errno));
@@ -174,4 +181,14 @@ int input_list_load(const struct input_list *l, struct dataset *ds)
 			return -1;
 	}
 	return 0;
+}
+
+int input_list_load(const struct input_list *l, struct dataset *ds)
+{
+	int tty = isatty(STDERR_FILENO) && l->n > 1;
+	int ret = load_all(l, ds, tty);
+
+	if (tty)
+		fputs("\r\033[K", stderr);
+	return ret;
 }

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Rebuilds models/default: simulates every training scenario
+# (datasets/scenarios/train/*.json) with seeds 1..12, then trains on the
+# traces with their exact labels. Then scores it on the validation
+# scenarios (datasets/scenarios/validation, their own seeds).
+# Run from anywhere after `make`; about 3 minutes on 2 cores.
+#   SEEDS="1 2 3" models/train-default.sh     # fewer seeds, quicker
+#   OUT=/tmp/m models/train-default.sh        # somewhere else
+set -eu
+repo=$(cd "$(dirname "$0")/.." && pwd)
+vmint=$repo/bin/vmint
+out=${OUT:-$repo/models/default}
+seeds=${SEEDS:-"1 2 3 4 5 6 7 8 9 10 11 12"}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# simulate ARGS...: quiet unless it fails
+simulate() {
+	"$vmint" simulate "$@" 2> "$work/simulate.err" || {
+		cat "$work/simulate.err" >&2
+		exit 1
+	}
+}
+
+train=() val=()
+for seed in $seeds; do
+	for s in "$repo"/datasets/scenarios/train/*.json; do
+		name=$(basename "$s" .json)-$seed
+		simulate "$s" --seed "$seed" -o "$work/$name"
+		train+=("$name" --labels "$name/labels.json")
+	done
+done
+for s in "$repo"/datasets/scenarios/validation/*.json; do
+	name=val-$(basename "$s" .json)
+	simulate "$s" -o "$work/$name"
+	val+=("$name" --labels "$name/labels.json")
+done
+cd "$work" # relative input names in model.json
+"$vmint" train "${train[@]}" -o "$out"
+"$vmint" eval --model "$out" "${val[@]}"
