@@ -87,6 +87,16 @@ fuzz: $(FUZZ_BIN)
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    build/fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' ; done
 
+# The main job on the shipped sample: installs what is missing, builds,
+# and writes demo/report.json and demo/report.html.
+demo: setup
+	$(MAKE) $(BIN)
+	@mkdir -p demo
+	$(BIN) detect datasets/sample --model models/default -o demo/report.json \
+		--html demo/report.html --watcher-actions demo/watcher-actions.json \
+		--prom demo/vmint.prom
+	@echo "demo: wrote demo/report.json, demo/report.html, demo/watcher-actions.json, demo/vmint.prom"
+
 bench: $(BIN)
 	scripts/bench.sh
 

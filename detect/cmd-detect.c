@@ -38,7 +38,7 @@ static void usage(FILE *fp)
 		"  --model DIR       model directory (default: $VMINT_MODEL, else\n"
 		"                    models/default, else the installed copy)\n"
 		"  -o, --output FILE report.json (vmint.report/1); default: standard\n"
-		"                    output, with a short summary on standard error\n"
+		"                    output (a short summary always goes to standard error)\n"
 		"  --html FILE       a self-contained HTML page of the report\n"
 		"  --watcher-actions FILE  the OpenStack Watcher actions list alone\n"
 		"  --prom FILE       per-VM figures in Prometheus' text format (for\n"
@@ -229,7 +229,7 @@ int cmd_detect(int argc, char **argv)
 		rc = VMINT_EXIT_INTERNAL;
 	if (rc == VMINT_EXIT_OK && write_outputs(&o, &res) < 0)
 		rc = VMINT_EXIT_INTERNAL;
-	if (rc == VMINT_EXIT_OK && strcmp(o.out_path, "-") == 0)
+	if (rc == VMINT_EXIT_OK)
 		report_print_summary(&res, stderr);
 end:
 	if (outfile_interrupted())

@@ -87,6 +87,13 @@ static void vm_timeline(FILE *f, const struct detect_result *r, int vm,
 				fprintf(f, " %.0f%%", 100 * w->culprits[c].share);
 			}
 			fputs("</title></rect>\n", f);
+			if (w->nculprits && wd >= 40) {
+				/* the culprit in clear, where the window is wide enough */
+				fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"culprit\">%s: ",
+					x + 3, LANE_H * LANES - 4, resource_name(w->resource));
+				esc(f, culprit_name(r, w->culprits[0].vm));
+				fputs("</text>\n", f);
+			}
 		}
 		for (int l = 0; l < LANES; l++) {
 			double v = lane_value(&w->use, l);
@@ -111,10 +118,40 @@ static void style(FILE *f)
 	      "h1{font-size:20px}h2{font-size:16px;margin:18px 0 4px}"
 	      ".lane{font-size:11px;fill:#555}.tick{font-size:10px;fill:#777}"
 	      ".axis{stroke:#ccc}.use{fill:#1f77b4;opacity:.8}"
+	      ".culprit{font-size:10px;fill:#700}"
 	      "table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;"
 	      "text-align:left}code{font-size:12px;background:#f4f4f4;padding:1px 3px}"
 	      ".key span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;"
 	      "vertical-align:middle}</style>\n", f);
+}
+
+static void episodes(FILE *f, const struct detect_result *r)
+{
+	char a[16], b[16];
+
+	if (r->nepisodes == 0)
+		return;
+	fputs("<h2>Interference episodes</h2>\n<table><tr><th>VM</th><th>resource</th>"
+	      "<th>from</th><th>to</th><th>windows</th><th>culprits (share of the "
+	      "delay)</th></tr>\n", f);
+	for (size_t i = 0; i < r->nepisodes; i++) {
+		const struct episode *e = &r->episodes[i];
+
+		fmt_time(a, sizeof(a), e->start_ns);
+		fmt_time(b, sizeof(b), e->end_ns);
+		fputs("<tr><td>", f);
+		esc(f, r->vms[e->vm].name);
+		fprintf(f, "</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td><td>",
+			resource_name(e->resource), a, b, e->windows);
+		for (int c = 0; c < e->nculprits; c++) {
+			if (c)
+				fputs(", ", f);
+			esc(f, culprit_name(r, e->culprits[c].vm));
+			fprintf(f, " %.0f%%", 100 * e->culprits[c].share);
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
 }
 
 static void recommendations(FILE *f, const struct detect_result *r)
@@ -183,6 +220,7 @@ int report_write_html(const struct detect_result *r, const char *path)
 			vm->interfered_windows, vm->windows);
 		vm_timeline(f, r, (int)v, lane_max, t0, t1);
 	}
+	episodes(f, r);
 	recommendations(f, r);
 	fputs("</body></html>\n", f);
 	if (ferror(f)) {

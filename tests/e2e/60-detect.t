@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# vmint detect end to end: the shipped sample against its exact ground
+# truth (labels.json), a pinned host that must stay quiet, every real trace
+# (no VM: a valid report with only 'none'), the side outputs (Watcher,
+# Prometheus, HTML), and the refusals (missing trace, wrong model).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+traces=${VMINT_TRACES:-../shared/traces}
+vmint=bin/vmint
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+py() { python3 -c "$@"; }
+
+echo "1..18"
+
+$vmint detect datasets/sample -o "$tmp/r.json" --html "$tmp/r.html" \
+	--watcher-actions "$tmp/w.json" --prom "$tmp/r.prom" 2> "$tmp/err"
+ok $? "detect on the shipped sample exits 0"
+py "
+import json, sys
+r = json.load(open('$tmp/r.json'))
+assert r['schema'] == 'vmint.report/1'
+for k in ('tool', 'trace', 'model', 'window_ns', 'vms', 'windows', 'episodes', 'recommendations'):
+    assert k in r, k
+assert r['trace']['events'] > 0 and r['trace']['cpus'] == 2
+"
+ok $? "report.json has every key of vmint.report/1"
+
+# Every labeled window of the sample: interference decision and, when both
+# say interfered, the resource and the first culprit.
+py "
+import json
+r = json.load(open('$tmp/r.json')); l = json.load(open('datasets/sample/labels.json'))
+truth = {(i['vm'], i['start_ns']): i for i in l['intervals']}
+agree = total = culprit_ok = culprit_n = res_ok = 0
+for w in r['windows']:
+    t = truth.get((w['vm'], w['start_ns']))
+    if t is None: continue
+    total += 1
+    agree += w['interference'] == t['interference']
+    if w['interference'] and t['interference']:
+        res_ok += w['resource'] == t['resource']
+        culprit_n += 1
+        culprit_ok += bool(w['culprits']) and w['culprits'][0]['vm'] == t['culprits'][0]
+open('$tmp/score', 'w').write('%d %d %d %d %d' % (agree, total, culprit_ok, culprit_n, res_ok))
+"
+read -r agree total culprit_ok culprit_n res_ok < "$tmp/score"
+[ "$total" -ge 6 ] && [ "$agree" -eq "$total" ]
+ok $? "interference decision equals the ground truth in $agree of $total labeled windows"
+[ "$culprit_n" -gt 0 ] && [ "$culprit_ok" -eq "$culprit_n" ] && [ "$res_ok" -eq "$culprit_n" ]
+ok $? "resource and first culprit right in $culprit_ok of $culprit_n interfered windows"
+
+py "
+import json
+r = json.load(open('$tmp/r.json'))
+names = {v['name'] for v in r['vms']}
+seen = set()
+for rec in r['recommendations']:
+    assert rec['action'] in ('migrate', 'limit', 'pin', 'add_resources', 'none')
+    if rec['action'] != 'none':
+        assert rec['vm'] in names or rec['vm'] == 'host'
+        assert rec['vm'] not in seen, 'two recommendations for ' + rec['vm']
+        seen.add(rec['vm'])
+        assert rec['episodes'] and all(0 <= e < len(r['episodes']) for e in rec['episodes'])
+        assert rec.get('command', '').startswith('virsh') or rec['vm'] == 'host'
+assert any(rec['action'] != 'none' for rec in r['recommendations'])
+"
+ok $? "recommendations: one per VM, each with its episodes and a virsh command"
+
+py "
+import json
+r = json.load(open('$tmp/r.json')); w = json.load(open('$tmp/w.json'))
+want = [rec['watcher'] for rec in r['recommendations'] if 'watcher' in rec]
+assert w == want and all(a['action_type'] == 'migrate' and a['resource_id'] for a in w)
+uuids = {v['uuid'] for v in json.load(open('datasets/sample/vms.json'))['vms']}
+assert all(a['resource_id'] in uuids for a in w)
+"
+ok $? "--watcher-actions is the list of the report's Watcher actions, with the VMs' UUIDs"
+
+grep -q '^# TYPE vmint_interfered_windows gauge$' "$tmp/r.prom" &&
+	grep -Eq '^vmint_interfered_windows\{vm="web",resource="cpu"\} 2$' "$tmp/r.prom"
+ok $? "--prom writes Prometheus text with web's 2 interfered CPU windows"
+
+grep -q '<svg' "$tmp/r.html" && ! grep -Eq '(src|href)="https?:' "$tmp/r.html"
+ok $? "--html is one self-contained page with inline SVG"
+
+if command -v chromium > /dev/null; then
+	scripts/check-html.sh "$tmp/r.html" "$tmp/r.png" 3 > /dev/null 2> "$tmp/chromium.err"
+	ok $? "headless Chromium renders the page without errors, one timeline per VM"
+else
+	ok 1 "headless Chromium renders the page (chromium is not installed: run scripts/setup.sh)"
+fi
+
+# A host with busy VMs pinned to separate pCPUs: nothing to report.
+$vmint simulate datasets/scenarios/validation/pinned-no-overlap.json -o "$tmp/pinned" 2> /dev/null
+$vmint detect "$tmp/pinned" -o "$tmp/pinned.json" 2> /dev/null
+ok $? "detect on the pinned scenario exits 0"
+py "
+import json
+r = json.load(open('$tmp/pinned.json'))
+flagged = [w for w in r['windows'] if w['interference']]
+assert len(r['vms']) >= 2 and len(r['windows']) > 0
+assert not flagged, flagged[:2]
+assert [x['action'] for x in r['recommendations']] == ['none']
+"
+ok $? "pinned busy VMs that share nothing are not flagged; the advice is 'none'"
+
+# The real traces: no VM on any of them.
+all_ok=0
+for t in tvl-yum tvl-apt tvl-pacman tct-many-threads tct-bug446190 \
+	 tct-flipping-endianness tct-perf-taskset2 tct-synctraces; do
+	$vmint detect "$traces/$t" -o "$tmp/real.json" 2> /dev/null || { all_ok=1; echo "# $t failed"; continue; }
+	py "
+import json
+r = json.load(open('$tmp/real.json'))
+assert r['schema'] == 'vmint.report/1' and r['vms'] == [] and r['windows'] == []
+assert [x['action'] for x in r['recommendations']] == ['none']
+" || { all_ok=1; echo "# $t: unexpected report"; }
+done
+ok $all_ok "every real trace: exit 0, no invented VM, only 'none'"
+
+# Errors: no partial output, the old report stays.
+echo old > "$tmp/keep.json"
+$vmint detect /nonexistent/trace -o "$tmp/keep.json" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "/nonexistent/trace" "$tmp/err"
+ok $? "a missing trace: exit 2 (got $rc), message names it"
+[ "$(cat "$tmp/keep.json")" = old ] && [ -z "$(ls "$tmp" | grep '\.tmp\.')" ]
+ok $? "the old report is untouched and no temporary file is left"
+
+cp -r models/default "$tmp/model"
+sed -i 's/"cpu_util"/"cpu_utilisation"/' "$tmp/model/model.json"
+$vmint detect datasets/sample --model "$tmp/model" -o "$tmp/x.json" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "cpu_util" "$tmp/err" && [ ! -e "$tmp/x.json" ]
+ok $? "a model with other feature names is refused (exit $rc), naming the feature"
+
+printf '{"schema": "vmint.model/1", ' > "$tmp/model/model.json"
+$vmint detect datasets/sample --model "$tmp/model" -o "$tmp/x.json" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "model.json" "$tmp/err"
+ok $? "a corrupt model.json is an error naming the file (exit $rc)"
+
+$vmint detect --help > "$tmp/help" 2>&1
+ok $? "detect --help exits 0"
+grep -q "exit codes" "$tmp/help"
+ok $? "detect --help documents the exit codes"
