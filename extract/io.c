@@ -46,8 +46,12 @@ void io_fini(struct io *io)
 {
 	size_t i;
 
-	for (i = 0; i < io->ndisks; i++)
+	for (i = 0; i < io->ndisks; i++) {
 		free_pending(&io->disks[i].pending);
+		squeue_fini(&io->disks[i].q);
+	}
+	for (i = 0; i < io->nnets; i++)
+		squeue_fini(&io->nets[i].q);
 	free(io->disks);
 	free(io->nets);
 	free_pending(&io->skbs);
@@ -63,7 +67,6 @@ void io_fini(struct io *io)
 		io->free_pkts = p->next_free;
 		free(p);
 	}
-	sq_scratch_fini(&io->scratch);
 	memset(io, 0, sizeof(*io));
 }
 
@@ -140,11 +143,16 @@ static struct disk_req *disk_new(struct io *io, struct host *h,
 	r->nr_sector = ev->u.block.nr_sector;
 	r->insert_ts = ev->ts;
 	r->write = (ev->u.block.rwbs & 1) != 0;
+	if (squeue_push(&d->q, &r->q, owner, ev->ts) < 0) {
+		free(r);
+		err_append("out of memory (disk queue)");
+		return NULL;
+	}
 	if (tidmap_put(&d->pending, r->sector, r) < 0) {
+		squeue_remove(&d->q, &r->q);
 		free(r);
 		return NULL;
 	}
-	squeue_push(&d->q, &r->q, owner, ev->ts);
 	if (owner >= 0) {
 		struct vm *v = h->vms[owner];
 
@@ -156,12 +164,13 @@ static struct disk_req *disk_new(struct io *io, struct host *h,
 	return r;
 }
 
-static void disk_issue(struct host *h, struct disk_req *r, const struct ev *ev)
+static void disk_issue(struct host *h, struct disk_dev *d, struct disk_req *r,
+		       const struct ev *ev)
 {
 	int owner = r->q.owner;
 
 	r->issued = 1;
-	r->q.waiting = 0;
+	squeue_serve(&d->q, &r->q);
 	r->issue_ts = ev->ts;
 	r->nr_sector = ev->u.block.nr_sector;
 	r->write = (ev->u.block.rwbs & 1) != 0;
@@ -204,7 +213,7 @@ static void disk_complete(struct io *io, struct host *h, struct disk_dev *d,
 
 		sample_add(&a->disk_lat, (double)lat);
 		a->disk_done_ns += now - r->insert_ts;
-		a->disk_delay_ns += r->q.delay;
+		a->disk_delay_ns += squeue_delay(&d->q, &r->q);
 	}
 	disk_release(io, d, r);
 }
@@ -221,7 +230,7 @@ int io_on_block(struct io *io, struct host *h, const struct ev *ev)
 	d = disk_of(io, ev->u.block.dev);
 	if (!d)
 		return -1;
-	squeue_advance(&d->q, h, &io->scratch, SQ_DISK, ev->ts);
+	squeue_advance(&d->q, h, SQ_DISK, ev->ts);
 	r = tidmap_get(&d->pending, (int64_t)ev->u.block.sector);
 	switch (ev->kind) {
 	case EV_BLOCK_INSERT:
@@ -232,7 +241,7 @@ int io_on_block(struct io *io, struct host *h, const struct ev *ev)
 			if (!r)
 				return -1;
 		}
-		disk_issue(h, r, ev);
+		disk_issue(h, d, r, ev);
 		return 0;
 	case EV_BLOCK_COMPLETE:
 		if (r && r->issued && r->nr_sector == ev->u.block.nr_sector &&
@@ -348,7 +357,7 @@ static int net_queue(struct io *io, struct host *h, struct net_dev *n,
 	struct net_pkt *p = tidmap_get(&io->skbs, (int64_t)ev->u.net.skbaddr);
 
 	if (p) {
-		squeue_advance(&io->nets[p->dev].q, h, &io->scratch, SQ_NET, ev->ts);
+		squeue_advance(&io->nets[p->dev].q, h, SQ_NET, ev->ts);
 		pkt_release(io, p);
 	}
 	p = io->free_pkts;
@@ -364,11 +373,16 @@ static int net_queue(struct io *io, struct host *h, struct net_dev *n,
 	memset(p, 0, sizeof(*p));
 	p->skbaddr = (int64_t)ev->u.net.skbaddr;
 	p->dev = (size_t)(n - io->nets);
+	if (squeue_push(&n->q, &p->q, owner, ev->ts) < 0) {
+		free(p);
+		err_append("out of memory (packet queue)");
+		return -1;
+	}
 	if (tidmap_put(&io->skbs, p->skbaddr, p) < 0) {
+		squeue_remove(&n->q, &p->q);
 		free(p);
 		return -1;
 	}
-	squeue_push(&n->q, &p->q, owner, ev->ts);
 	return 0;
 }
 
@@ -383,7 +397,7 @@ static void net_xmit(struct io *io, struct host *h, const struct ev *ev)
 	if (!p)
 		return;
 	n = &io->nets[p->dev];
-	squeue_advance(&n->q, h, &io->scratch, SQ_NET, ev->ts);
+	squeue_advance(&n->q, h, SQ_NET, ev->ts);
 	if (n->last_xmit && p->q.since <= n->last_xmit && ev->ts > n->last_xmit) {
 		n->send_ns_sum += (double)(ev->ts - n->last_xmit);
 		n->send_n++;
@@ -394,7 +408,7 @@ static void net_xmit(struct io *io, struct host *h, const struct ev *ev)
 		double wait = (double)(ev->ts - p->q.since);
 
 		sample_add(&a->net_queue, wait);
-		a->net_delay_ns += p->q.delay;
+		a->net_delay_ns += squeue_delay(&n->q, &p->q);
 		a->net_done_ns += wait + (n->send_n ? n->send_ns_sum / (double)n->send_n : 0.0);
 	}
 	n->q.last_served = p->q.owner;
@@ -415,7 +429,7 @@ int io_on_net(struct io *io, struct host *h, const struct ev *ev)
 	if (n->vm < 0 && t && t->role == ROLE_VHOST && tvm >= 0 &&
 	    looks_like_tap(n->name))
 		n->vm = tvm;
-	squeue_advance(&n->q, h, &io->scratch, SQ_NET, ev->ts);
+	squeue_advance(&n->q, h, SQ_NET, ev->ts);
 	switch (ev->kind) {
 	case EV_NET_QUEUE:
 		return net_queue(io, h, n, n->vm >= 0 ? n->vm : tvm, ev);
@@ -438,7 +452,7 @@ void io_flush(struct io *io, struct host *h, uint64_t now)
 	for (i = 0; i < io->ndisks; i++) {
 		struct disk_dev *d = &io->disks[i];
 
-		squeue_advance(&d->q, h, &io->scratch, SQ_DISK, now);
+		squeue_advance(&d->q, h, SQ_DISK, now);
 		while (d->q.head && now - d->q.head->since > DISK_STALE_NS) {
 			disk_release(io, d, (struct disk_req *)d->q.head);
 			io->dropped++;
@@ -447,7 +461,7 @@ void io_flush(struct io *io, struct host *h, uint64_t now)
 	for (i = 0; i < io->nnets; i++) {
 		struct net_dev *n = &io->nets[i];
 
-		squeue_advance(&n->q, h, &io->scratch, SQ_NET, now);
+		squeue_advance(&n->q, h, SQ_NET, now);
 		while (n->q.head && now - n->q.head->since > NET_STALE_NS) {
 			pkt_release(io, (struct net_pkt *)n->q.head);
 			io->dropped++;

@@ -58,7 +58,6 @@ struct io {
 	struct tidmap skbs;     /* skbaddr -> struct net_pkt (owned) */
 	struct disk_req *free_reqs; /* owned: recycled */
 	struct net_pkt *free_pkts;  /* owned: recycled */
-	struct sq_scratch scratch;
 	uint64_t dropped;       /* stale requests and packets dropped */
 };
 

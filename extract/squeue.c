@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Beyond this many items in one queue only the in-flight time is kept:
- * the split by owner costs items x owners per event. */
+/* Beyond this many items in one queue only the in-flight time is kept
+ * (as when the split was per item: the queue is then clearly stuck). */
 #define SQ_DETAIL_MAX 512
 
 void squeue_init(struct squeue *q)
@@ -14,62 +14,64 @@ void squeue_init(struct squeue *q)
 	q->last_served = SQ_NOBODY;
 }
 
-void sq_scratch_fini(struct sq_scratch *s)
+void squeue_fini(struct squeue *q)
 {
-	free(s->serving);
-	free(s->total);
-	memset(s, 0, sizeof(*s));
+	free(q->owners);
+	squeue_init(q);
 }
 
-static int scratch_fit(struct sq_scratch *s, size_t owners)
+static int owners_fit(struct squeue *q, size_t slots)
 {
-	if (owners > s->cap) {
-		uint32_t *a = realloc(s->serving, owners * sizeof(*a));
-		uint32_t *t;
+	size_t cap = q->cap ? q->cap : 8;
+	struct sq_owner *n;
 
-		if (!a)
-			return -1;
-		s->serving = a;
-		t = realloc(s->total, owners * sizeof(*t));
-		if (!t)
-			return -1;
-		s->total = t;
-		s->cap = owners;
-	}
-	memset(s->serving, 0, owners * sizeof(*s->serving));
-	memset(s->total, 0, owners * sizeof(*s->total));
+	if (slots <= q->cap)
+		return 0;
+	while (cap < slots)
+		cap *= 2;
+	n = realloc(q->owners, cap * sizeof(*n));
+	if (!n)
+		return -1;
+	memset(n + q->cap, 0, (cap - q->cap) * sizeof(*n));
+	q->owners = n;
+	q->cap = cap;
 	return 0;
 }
 
-static void charge_item(struct host *h, struct sq_scratch *s, size_t owners,
-			enum sq_kind kind, struct sq_item *it, uint32_t nserving,
-			uint32_t n, uint64_t dt)
+/* Items of the owner in slot `own` (a VM) over a segment of dt. */
+static void charge_owner(struct squeue *q, struct host *h, enum sq_kind kind,
+			 size_t own, uint32_t nserving, uint64_t dt)
 {
-	struct vm_acc *a = &h->vms[it->owner]->acc;
-	uint32_t own = (uint32_t)it->owner + 1;
-	uint32_t other_serving = nserving - s->serving[own];
+	struct sq_owner *so = &q->owners[own];
+	struct vm_acc *a = &h->vms[own - 1]->acc;
+	uint32_t serving_own = so->serving + (q->last_served + 1 == (int)own);
+	uint32_t other_serving = nserving - serving_own;
 	size_t o;
 
 	a->active = 1;
 	if (kind == SQ_DISK) {
-		a->disk_life_ns += dt;
-		a->disk_other_inflight_ns += (double)dt * (n - s->total[own]);
+		a->disk_life_ns += dt * so->total;
+		a->disk_other_inflight_ns += (double)dt * (double)(q->n - so->total) *
+					     so->total;
 	} else {
-		a->net_life_ns += dt;
+		a->net_life_ns += dt * so->total;
 	}
-	if (!it->waiting || !other_serving)
+	if (!so->waiting || !other_serving)
 		return;
-	it->delay += (double)dt * other_serving / nserving;
-	for (o = 0; o < owners; o++) {
+	so->delay += (double)dt * other_serving / nserving;
+	for (o = 0; o < q->cap; o++) {
+		uint32_t serving = q->owners[o].serving +
+				   (q->last_served + 1 == (int)o);
 		struct culprit *c;
 		uint64_t share;
 
-		if (o == own || !s->serving[o])
+		if (o == own || !serving)
 			continue;
 		c = vm_acc_culprit(a, (int)o - 1);
 		if (!c)
 			continue;
-		share = dt * s->serving[o] / nserving;
+		/* Per item as a whole ns, as each item is charged. */
+		share = dt * serving / nserving * so->waiting;
 		if (kind == SQ_DISK)
 			c->disk_ns += share;
 		else
@@ -77,13 +79,12 @@ static void charge_item(struct host *h, struct sq_scratch *s, size_t owners,
 	}
 }
 
-void squeue_advance(struct squeue *q, struct host *h, struct sq_scratch *s,
-		    enum sq_kind kind, uint64_t now)
+void squeue_advance(struct squeue *q, struct host *h, enum sq_kind kind,
+		    uint64_t now)
 {
-	size_t owners = h->nvms + 1;
 	uint64_t dt;
-	uint32_t nserving = 0;
-	struct sq_item *it;
+	uint32_t nserving;
+	size_t o;
 
 	if (now <= q->seg || !q->n) {
 		if (now > q->seg)
@@ -92,36 +93,47 @@ void squeue_advance(struct squeue *q, struct host *h, struct sq_scratch *s,
 	}
 	dt = now - q->seg;
 	q->seg = now;
-	if (q->n > SQ_DETAIL_MAX || scratch_fit(s, owners) < 0) {
-		for (it = q->head; it; it = it->next)
-			if (it->owner >= 0 && kind == SQ_DISK)
-				h->vms[it->owner]->acc.disk_life_ns += dt;
-			else if (it->owner >= 0)
-				h->vms[it->owner]->acc.net_life_ns += dt;
+	if (q->n > SQ_DETAIL_MAX) {
+		for (o = 1; o < q->cap; o++) {
+			struct vm_acc *a;
+
+			if (!q->owners[o].total)
+				continue;
+			a = &h->vms[o - 1]->acc;
+			if (kind == SQ_DISK)
+				a->disk_life_ns += dt * q->owners[o].total;
+			else
+				a->net_life_ns += dt * q->owners[o].total;
+		}
 		return;
 	}
-	for (it = q->head; it; it = it->next) {
-		s->total[it->owner + 1]++;
-		if (!it->waiting) {
-			s->serving[it->owner + 1]++;
-			nserving++;
-		}
-	}
+	nserving = q->nserving;
 	if (kind == SQ_NET && q->last_served != SQ_NOBODY) {
-		s->serving[q->last_served + 1]++;
+		/* The packet sent last may be of an owner the queue never
+		 * held: make room for its slot. */
+		if (owners_fit(q, (size_t)q->last_served + 2) < 0)
+			return;
 		nserving++;
 	}
-	for (it = q->head; it; it = it->next)
-		if (it->owner >= 0)
-			charge_item(h, s, owners, kind, it, nserving, (uint32_t)q->n, dt);
+	for (o = 1; o < q->cap; o++)
+		if (q->owners[o].total)
+			charge_owner(q, h, kind, o, nserving, dt);
 }
 
-void squeue_push(struct squeue *q, struct sq_item *it, int owner, uint64_t now)
+int squeue_push(struct squeue *q, struct sq_item *it, int owner, uint64_t now)
 {
+	struct sq_owner *so;
+
+	if (owners_fit(q, (size_t)(owner + 2)) < 0)
+		return -1;
+	so = &q->owners[owner + 1];
 	it->owner = owner;
 	it->waiting = 1;
 	it->since = now;
 	it->delay = 0;
+	it->mark = so->delay;
+	so->total++;
+	so->waiting++;
 	it->next = NULL;
 	it->prev = q->tail;
 	if (q->tail)
@@ -132,10 +144,40 @@ void squeue_push(struct squeue *q, struct sq_item *it, int owner, uint64_t now)
 	if (!q->n)
 		q->seg = now;
 	q->n++;
+	return 0;
+}
+
+/* The item leaves the waiting ones: its delay is final. */
+static void stop_waiting(struct squeue *q, struct sq_item *it)
+{
+	struct sq_owner *so = &q->owners[it->owner + 1];
+
+	it->delay = so->delay - it->mark;
+	it->waiting = 0;
+	if (--so->waiting == 0)
+		so->delay = 0; /* no item refers to it: keep it small */
+}
+
+void squeue_serve(struct squeue *q, struct sq_item *it)
+{
+	if (!it->waiting)
+		return;
+	stop_waiting(q, it);
+	q->owners[it->owner + 1].serving++;
+	q->nserving++;
 }
 
 void squeue_remove(struct squeue *q, struct sq_item *it)
 {
+	struct sq_owner *so = &q->owners[it->owner + 1];
+
+	if (it->waiting) {
+		stop_waiting(q, it);
+	} else {
+		so->serving--;
+		q->nserving--;
+	}
+	so->total--;
 	if (it->prev)
 		it->prev->next = it->next;
 	else
@@ -146,4 +188,11 @@ void squeue_remove(struct squeue *q, struct sq_item *it)
 		q->tail = it->prev;
 	it->prev = it->next = NULL;
 	q->n--;
+}
+
+double squeue_delay(const struct squeue *q, const struct sq_item *it)
+{
+	if (!it->waiting)
+		return it->delay;
+	return q->owners[it->owner + 1].delay - it->mark;
 }

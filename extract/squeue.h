@@ -15,6 +15,14 @@
  * For a disk, the items in service are its issued requests. A network
  * device says only when a packet starts to be sent (net_dev_xmit), so
  * the packet sent last is taken to be in service until the next one.
+ *
+ * Every waiting item of one owner is delayed alike, so the queue keeps
+ * per-owner counts and a per-owner running delay: charging a segment
+ * costs owners x owners, not items x owners (queues of a busy NIC hold
+ * hundreds of packets). An item's delay is the owner's running delay
+ * now minus its value when the item arrived.
+ *
+ * Owns: the per-owner arrays (squeue_fini). Items are the caller's.
  */
 
 #include "extract/host.h"
@@ -27,9 +35,18 @@
 struct sq_item {
 	struct sq_item *prev, *next; /* weak */
 	int owner;                   /* VM index or CULPRIT_HOST */
-	int waiting;                 /* 1 waiting, 0 in service */
+	int waiting;                 /* 1 waiting, 0 in service (squeue_serve) */
 	uint64_t since;              /* arrival */
-	double delay;                /* ns waited behind other owners */
+	double delay;                /* in service: ns waited behind other owners */
+	double mark;                 /* waiting: owner's running delay at arrival */
+};
+
+/* Per owner (index owner + 1: the host is 0). */
+struct sq_owner {
+	uint32_t total;   /* items in the queue */
+	uint32_t serving; /* of which in service */
+	uint32_t waiting; /* of which waiting */
+	double delay;     /* running delay of a waiting item (reset when none) */
 };
 
 struct squeue {
@@ -37,25 +54,28 @@ struct squeue {
 	size_t n;
 	uint64_t seg;       /* charged up to here */
 	int last_served;    /* net: owner of the packet sent last, or SQ_NOBODY */
+	uint32_t nserving;  /* items in service */
+	struct sq_owner *owners; /* owned: cap entries */
+	size_t cap;
 };
 
 enum sq_kind { SQ_DISK, SQ_NET };
 
-/* Per-owner counters used while charging; sized to the VMs. */
-struct sq_scratch {
-	uint32_t *serving, *total; /* owned: cap entries (owner + 1) */
-	size_t cap;
-};
-
 void squeue_init(struct squeue *q);
-void sq_scratch_fini(struct sq_scratch *s);
+void squeue_fini(struct squeue *q);
 
 /* Charges the segment up to `now` to the items and the VMs of `h`. */
-void squeue_advance(struct squeue *q, struct host *h, struct sq_scratch *s,
-		    enum sq_kind kind, uint64_t now);
+void squeue_advance(struct squeue *q, struct host *h, enum sq_kind kind,
+		    uint64_t now);
 
-/* Appends a waiting item / removes an item (advance first). */
-void squeue_push(struct squeue *q, struct sq_item *it, int owner, uint64_t now);
+/* Appends a waiting item (advance first). Returns 0, or -1 when out of
+ * memory (the item is then not queued). */
+int squeue_push(struct squeue *q, struct sq_item *it, int owner, uint64_t now);
+/* A waiting item goes into service (advance first). */
+void squeue_serve(struct squeue *q, struct sq_item *it);
+/* Removes an item (advance first). */
 void squeue_remove(struct squeue *q, struct sq_item *it);
+/* ns the item waited behind other owners so far. */
+double squeue_delay(const struct squeue *q, const struct sq_item *it);
 
 #endif
