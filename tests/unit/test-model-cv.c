@@ -52,7 +52,7 @@ static void build_group_classes(struct dataset *ds, struct svm_set *set,
 	dataset_init(ds);
 	assert_int_equal(dataset_set_names(ds, names, 2, "test"), 0);
 	for (int g = 0; g < 6; g++) {
-		char gname[16];
+		char gname[32];
 
 		snprintf(gname, sizeof(gname), "input-%d", g);
 		assert_int_equal(dataset_add_group(ds, gname), g);
