@@ -244,24 +244,25 @@ static void print_scores(const char *title, const struct scores *s)
 	printf(" on %zu truly interfered windows\n", confusion_total(&s->resource));
 }
 
-static int evaluate(const struct eval_opts *o, const char *model, struct dataset *ds)
+static int evaluate(const struct eval_opts *o, const char *model,
+		    const struct model_dir *m, struct dataset *ds)
 {
-	struct model_dir m;
 	struct classify_ctx cx = { 0 };
 	struct scores *per = NULL, total;
 	int ret = VMINT_EXIT_INPUT;
+	char what[4200];
 
-	if (model_dir_load(&m, model) < 0)
-		return VMINT_EXIT_INPUT;
-	if (model_dir_check_names(&m, (const char *const *)ds->names, ds->nfeat,
-				  ds->ngroups == 1 ? "the input" : "the inputs", model) < 0)
+	snprintf(what, sizeof(what), ds->ngroups == 1 ? "input '%s'" : "the inputs ('%s', ...)",
+		 ds->ngroups ? ds->groups[0] : "");
+	if (model_dir_check_names(m, (const char *const *)ds->names, ds->nfeat, what,
+				  model) < 0)
 		goto end;
 	if (!ds->has_labels) {
 		err_append("no input has label columns: nothing to score (extract with --labels)");
 		goto end;
 	}
 	per = calloc(ds->ngroups, sizeof(*per));
-	if (!per || classify_init(&cx, &m) < 0) {
+	if (!per || classify_init(&cx, m) < 0) {
 		err_append("out of memory");
 		ret = VMINT_EXIT_INTERNAL;
 		goto end;
@@ -297,7 +298,6 @@ static int evaluate(const struct eval_opts *o, const char *model, struct dataset
 end:
 	classify_fini(&cx);
 	free(per);
-	model_dir_fini(&m);
 	return ret;
 }
 
@@ -305,6 +305,7 @@ int cmd_eval(int argc, char **argv)
 {
 	struct eval_opts o = { 0 };
 	struct input_list in = { 0 };
+	struct model_dir m = { 0 };
 	struct dataset ds;
 	int st, ret;
 
@@ -316,10 +317,14 @@ int cmd_eval(int argc, char **argv)
 	}
 	if (!o.model)
 		o.model = model_dir_default_path();
-	if (input_list_load(&in, &ds) < 0)
+	/* The model first: a bad one is found before minutes of trace reading. */
+	if (model_dir_load(&m, o.model) < 0)
+		ret = VMINT_EXIT_INPUT;
+	else if (input_list_load(&in, &ds) < 0)
 		ret = err_contains("out of memory") ? VMINT_EXIT_INTERNAL : VMINT_EXIT_INPUT;
 	else
-		ret = evaluate(&o, o.model, &ds);
+		ret = evaluate(&o, o.model, &m, &ds);
+	model_dir_fini(&m);
 	dataset_fini(&ds);
 	input_list_fini(&in);
 	return ret;

@@ -132,7 +132,8 @@ int svmu_assign_folds(const int *group, size_t l, int ngroups, int k,
 	if (!size)
 		return -1;
 	for (size_t i = 0; i < l; i++)
-		size[group[i]]++;
+		if (group[i] >= 0 && group[i] < ngroups)
+			size[group[i]]++;
 	for (int g = 0; g < ngroups; g++)
 		fold_of_group[g] = -1;
 	for (int done = 0; done < ngroups; done++) {

@@ -34,8 +34,8 @@ static void test_assign_folds(void **state)
 	assert_int_equal(rows[0], 6);
 	assert_int_equal(rows[1], 6);
 	assert_int_equal(rows[2], 6);
-	/* Fewer groups than k: one fold per group. */
-	assert_int_equal(svmu_assign_folds(group, 18, 2, 5, fold), 2);
+	/* Fewer groups than k: one fold per group (the first 6 rows are groups 0, 1). */
+	assert_int_equal(svmu_assign_folds(group, 6, 2, 5, fold), 2);
 	assert_true(fold[0] != fold[1]);
 }
 
