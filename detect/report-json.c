@@ -61,6 +61,9 @@ static json_t *window_json(const struct detect_result *r, const struct window_re
 		json_t *top = json_array();
 
 		json_object_set_new(o, "resource", json_string(resource_name(w->resource)));
+		json_object_set_new(o, "evidence", json_string(
+			w->by_model && w->by_measurement ? "model+measurement" :
+			w->by_model ? "model" : "measurement"));
 		json_object_set_new(o, "culprits", culprits_json(r, w->culprits, w->nculprits));
 		for (int i = 0; i < w->ntop; i++)
 			json_array_append_new(top, json_pack("{s:s, s:s, s:I, s:f}",

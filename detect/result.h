@@ -48,8 +48,9 @@ struct window_use {
 struct window_result {
 	int vm;                  /* index into result.vms */
 	uint64_t start_ns, end_ns;
-	int interference;        /* classifier's decision */
-	double probability;      /* P(interfered) */
+	int interference;        /* the decision: model or measurement */
+	int by_model, by_measurement; /* which said interfered */
+	double probability;      /* the classifier's P(interfered) */
 	int resource;            /* enum resource, or RESOURCE_NONE */
 	struct culprit_share culprits[MAX_CULPRITS];
 	int nculprits;
