@@ -30,7 +30,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"usage: vmint extract TRACE... [--vms FILE] [--window DUR]\n"
-		"                     [--format csv|libsvm] [--labels FILE] [-o FILE]\n\n"
+		"                     [--format csv|libsvm] [--labels FILE] [-j N] [-o FILE]\n\n"
 		"Reads LTTng kernel traces of a KVM host (trace or session directories)\n"
 		"and writes one row per (VM, window) with activity: vm,pid,start_ns,end_ns,\n"
 		"then the features (extract/FEATURES.md), then with --labels\n"
@@ -44,6 +44,8 @@ static void usage(FILE *fp)
 		"  --labels FILE    labels.json: add each window's label; unlabeled windows\n"
 		"                   get empty label cells (csv) or are left out (libsvm)\n"
 		"  -o, --output FILE  output file (default: standard output)\n"
+		"  -j, --jobs N     decode each host's streams in N threads (default 1);\n"
+		"                   the same rows, faster on several cores\n"
 		"  --list-features  print the feature table (name, unit, meaning) as\n"
 		"                   Markdown and exit (extract/FEATURES.md is this)\n"
 		"  -h, --help       this help\n\n"
@@ -69,6 +71,7 @@ static int parse(int argc, char **argv, struct extract_opts *o)
 		{ "format", required_argument, NULL, 'f' },
 		{ "labels", required_argument, NULL, 'l' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "list-features", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
@@ -76,11 +79,15 @@ static int parse(int argc, char **argv, struct extract_opts *o)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:hj:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'V': o->vms_path = optarg; break;
 		case 'l': o->labels_path = optarg; break;
 		case 'o': o->out_path = optarg; break;
+		case 'j':
+			if (run_parse_jobs(optarg) < 0)
+				return VMINT_EXIT_USAGE;
+			break;
 		case 'w':
 			if (run_parse_duration(optarg, &o->window_ns) < 0)
 				return VMINT_EXIT_USAGE;

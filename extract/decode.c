@@ -80,6 +80,8 @@ struct class_decoder {
 	enum ev_kind kind;
 	uint32_t type_id;
 	int nslots;
+	int nstrings;
+	size_t string_offset[MAX_SLOTS]; /* of the SLOT_STR slots */
 	int64_t perf_cpu_index; /* payload index of perf's `perf_cpu`, or -1 */
 	int perf_cpu_signed;
 	struct {
@@ -221,6 +223,8 @@ static void resolve(struct class_decoder *cd, const bt_event_class *cls)
 
 		cd->slot[s].offset = ss->offset;
 		cd->slot[s].type = ss->type;
+		if (ss->type == SLOT_STR)
+			cd->string_offset[cd->nstrings++] = ss->offset;
 		for (int a = 0; a < MAX_ALTS && ss->names[a]; a++) {
 			if (member_index(payload, ss->names[a], &idx, &sgn, ss->type)) {
 				cd->slot[s].index = idx;
@@ -325,6 +329,16 @@ void decoder_on_packet(struct decoder *d, const bt_packet *packet)
 	d->streams[d->nstreams].stream = stream;
 	d->streams[d->nstreams].cpu = cpu;
 	d->nstreams++;
+}
+
+int decoder_last_strings(const struct decoder *d, const size_t **offsets)
+{
+	if (!d->last) {
+		*offsets = NULL;
+		return 0;
+	}
+	*offsets = d->last->string_offset;
+	return d->last->nstrings;
 }
 
 int decoder_stream_cpu(struct decoder *d, const bt_stream *stream)

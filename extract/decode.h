@@ -27,6 +27,11 @@ void decoder_on_packet(struct decoder *d, const bt_packet *packet);
  * (time not representable, out of memory). */
 int decoder_decode(struct decoder *d, const bt_message *msg, struct ev *ev);
 
+/* Offsets in struct ev of the string members (const char *) that the
+ * event decoded last may have set: what must be copied to keep it. Returns
+ * their count and sets *offsets (owned by the decoder). */
+int decoder_last_strings(const struct decoder *d, const size_t **offsets);
+
 /* cpu_id of the stream, as recorded by decoder_on_packet(); -1 if none. */
 int decoder_stream_cpu(struct decoder *d, const bt_stream *stream);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "extract/event.h"
 
+#include <pthread.h>
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,9 @@ enum ev_kind ev_kind_of_name(const char *name)
  * Dense ids for event names, so that counters are arrays. Names are
  * interned once per event class (not per event), kept sorted in a tree.
  */
+/* Decoding threads (trace-par.c) intern concurrently: once per event
+ * class, so one lock costs nothing. */
+static pthread_mutex_t types_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *name_tree;
 static char **type_names;
 static uint32_t nr_types, cap_types;
@@ -81,7 +85,19 @@ struct type_node {
 	uint32_t id;
 };
 
+static int intern_locked(const char *name, uint32_t *id);
+
 int ev_type_intern(const char *name, uint32_t *id)
+{
+	int ret;
+
+	pthread_mutex_lock(&types_lock);
+	ret = intern_locked(name, id);
+	pthread_mutex_unlock(&types_lock);
+	return ret;
+}
+
+static int intern_locked(const char *name, uint32_t *id)
 {
 	struct type_node key = { .name = (char *)name };
 	struct type_node **found, *node;
@@ -118,10 +134,20 @@ int ev_type_intern(const char *name, uint32_t *id)
 
 const char *ev_type_name(uint32_t type_id)
 {
-	return type_id < nr_types ? type_names[type_id] : "?";
+	const char *name;
+
+	pthread_mutex_lock(&types_lock);
+	name = type_id < nr_types ? type_names[type_id] : "?";
+	pthread_mutex_unlock(&types_lock);
+	return name;
 }
 
 uint32_t ev_type_count(void)
 {
-	return nr_types;
+	uint32_t n;
+
+	pthread_mutex_lock(&types_lock);
+	n = nr_types;
+	pthread_mutex_unlock(&types_lock);
+	return n;
 }

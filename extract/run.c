@@ -79,10 +79,33 @@ int run_load_vms(const char *explicit_path, const struct trace_group *g,
 	return 0;
 }
 
+static int run_jobs = 1;
+
+void run_set_jobs(int jobs)
+{
+	run_jobs = jobs;
+}
+
+int run_parse_jobs(const char *text)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (end == text || *end || errno || n < 1 || n > 64) {
+		err_append("invalid number of jobs '%s' (expected 1 to 64)", text);
+		return -1;
+	}
+	run_jobs = (int)n;
+	return 0;
+}
+
 int run_analysis(const struct trace_group *g, struct analysis *a,
 		 struct trace_stats *stats)
 {
-	struct trace_options opts = { .progress = isatty(STDERR_FILENO) };
+	struct trace_options opts = { .progress = isatty(STDERR_FILENO),
+				      .jobs = run_jobs };
 	struct trace_handler h = {
 		.ctx = a,
 		.on_event = analysis_event_cb,

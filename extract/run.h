@@ -30,6 +30,12 @@ int run_parse_duration(const char *text, uint64_t *ns);
 int run_load_vms(const char *explicit_path, const struct trace_group *g,
 		 char *const *paths, size_t npaths, struct vms_file *out);
 
+/* Threads decoding the streams of one host (trace-par.c) in the
+ * following run_analysis() calls; 1 (the default) reads in this thread. */
+void run_set_jobs(int jobs);
+/* Parses -j's argument (1..64) and sets it. Returns 0, or -1 (cause appended). */
+int run_parse_jobs(const char *text);
+
 /* Reads the group's traces into `a` and closes its last window.
  * Returns 0 or -1 (cause appended); `stats` is filled either way. */
 int run_analysis(const struct trace_group *g, struct analysis *a,

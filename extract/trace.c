@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "extract/trace.h"
+#include "extract/trace-internal.h"
 #include "extract/decode.h"
 #include "common/err.h"
 #include "common/outfile.h"
@@ -85,19 +86,6 @@ int trace_find_dirs(const char *path, char ***dirs)
 
 /* ---- the sink --------------------------------------------------------- */
 
-#define MAX_TRACES 64
-
-struct reader {
-	const struct trace_handler *handler; /* weak */
-	const struct trace_options *opts;    /* weak */
-	struct trace_stats *stats;           /* weak */
-	struct decoder *decoder;             /* owned */
-	const bt_trace *announced[MAX_TRACES]; /* weak: traces passed to on_trace */
-	size_t nannounced;
-	struct timespec last_progress;
-	int progress_shown;
-};
-
 static const char *env_string(const bt_trace *trace, const char *name)
 {
 	const bt_value *v =
@@ -115,18 +103,20 @@ static int64_t env_int(const bt_trace *trace, const char *name)
 		bt_value_integer_signed_get(v) : -1;
 }
 
-static void announce_trace(struct reader *r, const bt_stream *stream)
+void reader_announce(struct reader *r, const bt_trace *trace)
 {
-	const bt_trace *trace = bt_stream_borrow_trace_const(stream);
 	struct trace_info info;
-	const char *name;
+	const char *name = bt_trace_get_name(trace);
 
 	for (size_t i = 0; i < r->nannounced; i++)
-		if (r->announced[i] == trace)
+		if (r->announced[i] == trace ||
+		    (name && r->announced_name[i] &&
+		     strcmp(r->announced_name[i], name) == 0))
 			return;
-	if (r->nannounced < MAX_TRACES)
-		r->announced[r->nannounced++] = trace;
-	name = bt_trace_get_name(trace);
+	if (r->nannounced < MAX_TRACES) {
+		r->announced[r->nannounced] = trace;
+		r->announced_name[r->nannounced++] = name;
+	}
 	info = (struct trace_info){
 		.path = name ? name : "",
 		.hostname = env_string(trace, "hostname"),
@@ -194,34 +184,46 @@ static int on_discarded(struct reader *r, const bt_message *msg)
 			bt_message_discarded_events_borrow_end_default_clock_snapshot_const(msg),
 			&end);
 	}
+	reader_discarded(r, r->decoder ? decoder_stream_cpu(r->decoder, stream) : -1,
+			 (uint64_t)begin, (uint64_t)end, count);
+	return 0;
+}
+
+void reader_discarded(struct reader *r, int cpu, uint64_t begin_ns,
+		      uint64_t end_ns, uint64_t count)
+{
 	r->stats->discarded_events += count;
 	if (r->handler->on_discarded)
-		r->handler->on_discarded(r->handler->ctx,
-					 r->decoder ? decoder_stream_cpu(r->decoder, stream) : -1,
-					 (uint64_t)begin, (uint64_t)end, count);
-	return 0;
+		r->handler->on_discarded(r->handler->ctx, cpu, begin_ns, end_ns,
+					 count);
+}
+
+int reader_deliver(struct reader *r, const struct ev *ev)
+{
+	struct trace_stats *st = r->stats;
+
+	if (st->events == 0)
+		st->first_ns = ev->ts;
+	st->last_ns = ev->ts;
+	st->events++;
+	if (ev->cpu >= st->ncpus)
+		st->ncpus = ev->cpu + 1;
+	if (count_type(st, ev->type_id) != 0) {
+		err_append("out of memory");
+		return -1;
+	}
+	if (r->opts->progress && (st->events & 0xffff) == 0)
+		show_progress(r, ev->ts);
+	return r->handler->on_event(r->handler->ctx, ev);
 }
 
 static int on_event(struct reader *r, const bt_message *msg)
 {
 	struct ev ev;
-	struct trace_stats *st = r->stats;
 
 	if (decoder_decode(r->decoder, msg, &ev) != 0)
 		return -1;
-	if (st->events == 0)
-		st->first_ns = ev.ts;
-	st->last_ns = ev.ts;
-	st->events++;
-	if (ev.cpu >= st->ncpus)
-		st->ncpus = ev.cpu + 1;
-	if (count_type(st, ev.type_id) != 0) {
-		err_append("out of memory");
-		return -1;
-	}
-	if (r->opts->progress && (st->events & 0xffff) == 0)
-		show_progress(r, ev.ts);
-	return r->handler->on_event(r->handler->ctx, &ev);
+	return reader_deliver(r, &ev);
 }
 
 static int handle_message(struct reader *r, const bt_message *msg)
@@ -230,7 +232,8 @@ static int handle_message(struct reader *r, const bt_message *msg)
 	case BT_MESSAGE_TYPE_EVENT:
 		return on_event(r, msg);
 	case BT_MESSAGE_TYPE_STREAM_BEGINNING:
-		announce_trace(r, bt_message_stream_beginning_borrow_stream_const(msg));
+		reader_announce(r, bt_stream_borrow_trace_const(
+			bt_message_stream_beginning_borrow_stream_const(msg)));
 		return 0;
 	case BT_MESSAGE_TYPE_PACKET_BEGINNING:
 		decoder_on_packet(r->decoder,
@@ -279,13 +282,6 @@ consume(bt_message_iterator *it, void *data)
 
 /* ---- the graph -------------------------------------------------------- */
 
-struct graph_parts {
-	bt_graph *graph;                    /* owned */
-	const bt_plugin *ctf, *utils;       /* owned */
-	const bt_component_source **srcs;   /* weak (owned by graph) */
-	size_t nsrcs;
-};
-
 static int find_plugin(const char *name, const bt_plugin **plugin)
 {
 	if (bt_plugin_find(name, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE,
@@ -328,28 +324,47 @@ end:
 	return ret;
 }
 
-static int connect_all(struct graph_parts *g, const bt_component_sink *sink)
+size_t graph_parts_nports(const struct graph_parts *g)
 {
-	const bt_port_input *sink_in =
-		bt_component_sink_borrow_input_port_by_index_const(sink, 0);
-	const bt_component_filter *muxer = NULL;
-	const bt_component_class_filter *mux_cls;
 	size_t nports = 0;
 
 	for (size_t i = 0; i < g->nsrcs; i++)
 		nports += bt_component_source_get_output_port_count(g->srcs[i]);
-	if (nports == 0) {
+	return nports;
+}
+
+/* The output port number `index` over all the sources. */
+static const bt_port_output *nth_port(const struct graph_parts *g, size_t index)
+{
+	for (size_t i = 0; i < g->nsrcs; i++) {
+		uint64_t n = bt_component_source_get_output_port_count(g->srcs[i]);
+
+		if (index < n)
+			return bt_component_source_borrow_output_port_by_index_const(
+				g->srcs[i], index);
+		index -= n;
+	}
+	return NULL;
+}
+
+int graph_parts_connect(struct graph_parts *g, const bt_port_input *sink_in,
+			size_t modulo, size_t rest)
+{
+	const bt_component_filter *muxer = NULL;
+	const bt_component_class_filter *mux_cls;
+	size_t nports = graph_parts_nports(g), mine = 0, i;
+
+	for (i = rest; i < nports; i += modulo)
+		mine++;
+	if (mine == 0) {
 		err_append("the traces hold no stream");
 		return -1;
 	}
-	if (nports == 1) {
+	if (mine == 1) {
 		/* One stream is already in time order: no muxer needed, which
 		 * also spares streams whose packets overlap a little. */
-		for (size_t i = 0; i < g->nsrcs; i++)
-			if (bt_component_source_get_output_port_count(g->srcs[i]) == 1)
-				return bt_graph_connect_ports(g->graph,
-					bt_component_source_borrow_output_port_by_index_const(g->srcs[i], 0),
-					sink_in, NULL) == BT_GRAPH_CONNECT_PORTS_STATUS_OK ? 0 : -1;
+		return bt_graph_connect_ports(g->graph, nth_port(g, rest), sink_in,
+					      NULL) == BT_GRAPH_CONNECT_PORTS_STATUS_OK ? 0 : -1;
 	}
 	mux_cls = bt_plugin_borrow_filter_component_class_by_name_const(g->utils, "muxer");
 	if (!mux_cls ||
@@ -360,19 +375,14 @@ static int connect_all(struct graph_parts *g, const bt_component_sink *sink)
 		err_append("cannot create babeltrace2's filter.utils.muxer");
 		return -1;
 	}
-	for (size_t i = 0; i < g->nsrcs; i++) {
-		uint64_t n = bt_component_source_get_output_port_count(g->srcs[i]);
+	for (i = rest; i < nports; i += modulo) {
+		/* The muxer always offers one more free input port. */
+		uint64_t nin = bt_component_filter_get_input_port_count(muxer);
 
-		for (uint64_t p = 0; p < n; p++) {
-			/* The muxer always offers one more free input port. */
-			uint64_t nin = bt_component_filter_get_input_port_count(muxer);
-
-			if (bt_graph_connect_ports(g->graph,
-				bt_component_source_borrow_output_port_by_index_const(g->srcs[i], p),
-				bt_component_filter_borrow_input_port_by_index_const(muxer, nin - 1),
-				NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK)
-				goto error;
-		}
+		if (bt_graph_connect_ports(g->graph, nth_port(g, i),
+			bt_component_filter_borrow_input_port_by_index_const(muxer, nin - 1),
+			NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK)
+			goto error;
 	}
 	if (bt_graph_connect_ports(g->graph,
 		bt_component_filter_borrow_output_port_by_index_const(muxer, 0),
@@ -384,12 +394,33 @@ error:
 	return -1;
 }
 
-static void graph_parts_fini(struct graph_parts *g)
+int graph_parts_build(struct graph_parts *g, const struct trace_group *group)
+{
+	const bt_component_class_source *fs;
+
+	memset(g, 0, sizeof(*g));
+	g->graph = bt_graph_create(0);
+	g->srcs = calloc(group->ndirs, sizeof(*g->srcs));
+	if (!g->graph || !g->srcs) {
+		err_append("out of memory");
+		return -1;
+	}
+	if (find_plugin("ctf", &g->ctf) != 0 || find_plugin("utils", &g->utils) != 0)
+		return -1;
+	fs = bt_plugin_borrow_source_component_class_by_name_const(g->ctf, "fs");
+	for (size_t i = 0; i < group->ndirs; i++)
+		if (add_source(g, fs, group->dirs[i], i) != 0)
+			return -1;
+	return 0;
+}
+
+void graph_parts_fini(struct graph_parts *g)
 {
 	bt_graph_put_ref(g->graph);
 	bt_plugin_put_ref(g->ctf);
 	bt_plugin_put_ref(g->utils);
 	free(g->srcs);
+	memset(g, 0, sizeof(*g));
 }
 
 /* Collects the trace directories of every path, without duplicates. */
@@ -442,7 +473,7 @@ error:
 	return -1;
 }
 
-static int run_graph(bt_graph *graph)
+int graph_run(bt_graph *graph)
 {
 	for (;;) {
 		bt_graph_run_status st = bt_graph_run(graph);
@@ -518,7 +549,7 @@ static int peek_hostname(const bt_plugin *ctf, const char *dir, char **hostname)
 		err_append("cannot read CTF trace '%s'", dir);
 		goto end;
 	}
-	if (run_graph(g.graph) != 0) {
+	if (graph_run(g.graph) != 0) {
 		err_take_bt();
 		err_append("cannot read CTF trace '%s'", dir);
 		goto end;
@@ -626,6 +657,20 @@ void trace_groups_free(struct trace_group *groups, size_t ngroups)
 	free(groups);
 }
 
+void trace_explain_failure(const struct trace_group *group)
+{
+	err_take_bt();
+	if (err_contains("timestamp is less than muxer"))
+		err_append("babeltrace2's muxer cannot order the events: in one "
+			   "of the traces a packet begins before the previous "
+			   "one ends (overlapping packets, a tracer bug); give "
+			   "that trace alone, its single stream is then read "
+			   "without the muxer");
+	if (!outfile_interrupted())
+		err_append("cannot read trace%s '%s'%s", group->ndirs > 1 ? "s" : "",
+			   group->dirs[0], group->ndirs > 1 ? " and the others of its host" : "");
+}
+
 int trace_read(const struct trace_group *group,
 	       const struct trace_options *opts,
 	       const struct trace_handler *handler, struct trace_stats *stats)
@@ -634,25 +679,22 @@ int trace_read(const struct trace_group *group,
 	struct graph_parts g = { 0 };
 	struct reader r = { .handler = handler, .stats = stats,
 			    .opts = opts ? opts : &no_opts };
-	const bt_component_class_source *fs;
 	const bt_component_sink *sink;
 	int ret = -1;
 
 	memset(stats, 0, sizeof(*stats));
 	stats->ntraces = group->ndirs;
-	r.decoder = decoder_create();
-	g.graph = bt_graph_create(0);
-	g.srcs = calloc(group->ndirs, sizeof(*g.srcs));
-	if (!r.decoder || !g.graph || !g.srcs) {
-		err_append("out of memory");
+	if (graph_parts_build(&g, group) != 0)
+		goto end;
+	if (r.opts->jobs > 1 && graph_parts_nports(&g) > 1) {
+		/* This graph only told how many streams there are. */
+		graph_parts_fini(&g);
+		ret = trace_read_parallel(group, &r, (size_t)r.opts->jobs);
 		goto end;
 	}
-	if (find_plugin("ctf", &g.ctf) != 0 || find_plugin("utils", &g.utils) != 0)
+	r.decoder = decoder_create();
+	if (!r.decoder)
 		goto end;
-	fs = bt_plugin_borrow_source_component_class_by_name_const(g.ctf, "fs");
-	for (size_t i = 0; i < group->ndirs; i++)
-		if (add_source(&g, fs, group->dirs[i], i) != 0)
-			goto end;
 	if (bt_graph_add_simple_sink_component(g.graph, "vmint", NULL, consume,
 					       NULL, &r, &sink) !=
 	    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
@@ -660,19 +702,11 @@ int trace_read(const struct trace_group *group,
 		err_append("cannot create vmint's sink component");
 		goto end;
 	}
-	if (connect_all(&g, sink) != 0)
+	if (graph_parts_connect(&g, bt_component_sink_borrow_input_port_by_index_const(sink, 0),
+				1, 0) != 0)
 		goto end;
-	if (run_graph(g.graph) != 0) {
-		err_take_bt();
-		if (err_contains("timestamp is less than muxer"))
-			err_append("babeltrace2's muxer cannot order the events: in one "
-				   "of the traces a packet begins before the previous "
-				   "one ends (overlapping packets, a tracer bug); give "
-				   "that trace alone, its single stream is then read "
-				   "without the muxer");
-		if (!outfile_interrupted())
-			err_append("cannot read trace%s '%s'%s", group->ndirs > 1 ? "s" : "",
-				   group->dirs[0], group->ndirs > 1 ? " and the others of its host" : "");
+	if (graph_run(g.graph) != 0) {
+		trace_explain_failure(group);
 		goto end;
 	}
 	ret = 0;

@@ -53,6 +53,8 @@ struct trace_stats {
 
 struct trace_options {
 	int progress;              /* print a progress line on stderr */
+	int jobs;                  /* > 1: decode the streams in this many
+				    * threads (trace-par.c); 0 or 1: one */
 };
 
 /* The traces of one host: analysed together, their events muxed. */

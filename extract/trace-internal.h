@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMINT_EXTRACT_TRACE_INTERNAL_H
+#define VMINT_EXTRACT_TRACE_INTERNAL_H
+
+/*
+ * What trace.c (one graph, one thread) and trace-par.c (the streams
+ * decoded by several graphs in worker threads, merged in the calling
+ * thread) share: building graphs and handing events to the handler.
+ */
+
+#include "extract/trace.h"
+
+#include <babeltrace2/babeltrace.h>
+#include <time.h>
+
+#define MAX_TRACES 64
+
+/* The delivering side: stats, progress, the handler. Calling thread only. */
+struct reader {
+	const struct trace_handler *handler; /* weak */
+	const struct trace_options *opts;    /* weak */
+	struct trace_stats *stats;           /* weak */
+	struct decoder *decoder;             /* owned (serial reading) */
+	const bt_trace *announced[MAX_TRACES]; /* weak: traces passed to on_trace */
+	const char *announced_name[MAX_TRACES]; /* weak: their names */
+	size_t nannounced;
+	struct timespec last_progress;
+	int progress_shown;
+};
+
+/* Calls on_trace once per trace (by object, and by name across graphs). */
+void reader_announce(struct reader *r, const bt_trace *trace);
+/* Counts the event and hands it to the handler. Returns 0 or -1. */
+int reader_deliver(struct reader *r, const struct ev *ev);
+/* Counts the loss and hands it to the handler. */
+void reader_discarded(struct reader *r, int cpu, uint64_t begin_ns,
+		      uint64_t end_ns, uint64_t count);
+
+struct graph_parts {
+	bt_graph *graph;                    /* owned */
+	const bt_plugin *ctf, *utils;       /* owned */
+	const bt_component_source **srcs;   /* weak (owned by graph) */
+	size_t nsrcs;
+};
+
+/* A graph with one source.ctf.fs per directory of the group (no sink).
+ * Returns 0, or -1 with a cause appended. */
+int graph_parts_build(struct graph_parts *g, const struct trace_group *group);
+void graph_parts_fini(struct graph_parts *g);
+/* Output ports of every source. */
+size_t graph_parts_nports(const struct graph_parts *g);
+/* Connects the output ports i (over the sources, in order) for which
+ * i % modulo == rest to `sink_in`, through a muxer unless there is one.
+ * Returns 0, or -1 with a cause appended. */
+int graph_parts_connect(struct graph_parts *g, const bt_port_input *sink_in,
+			size_t modulo, size_t rest);
+/* Runs the graph to its end: 0, or -1 (babeltrace2's error is current). */
+int graph_run(bt_graph *graph);
+/* Appends the causes of a failed run of the group's graph. */
+void trace_explain_failure(const struct trace_group *group);
+
+/* Parallel reading (trace-par.c): `jobs` graphs, each decoding a share of
+ * the streams in its thread, merged here in the muxer's order. */
+int trace_read_parallel(const struct trace_group *group, struct reader *r,
+			size_t jobs);
+
+#endif

@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading one host's traces with several cores (`-j N`).
+ *
+ * The host model needs every event in time order, so the analysis stays
+ * in one thread; what is spread is babeltrace2's decoding, about nine
+ * tenths of the work. Worker k runs its own graph (its own source.ctf.fs
+ * and muxer) over the streams i with i % N == k, decodes each event into
+ * a struct ev (strings copied) and hands batches of them to the calling
+ * thread, which merges the N time-ordered sequences in the order of
+ * babeltrace2's muxer (time, then trace UUID, trace name, stream class
+ * id, stream id: common_muxing_compare_messages) and feeds the handler.
+ * The result is the same sequence of events as one graph's, so there is
+ * no state to carry across a cut: each stream is decoded whole, by one
+ * worker. Memory is bounded: NBATCH batches per worker.
+ */
+#include "extract/trace-internal.h"
+#include "extract/decode.h"
+#include "common/err.h"
+#include "common/outfile.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH_RECS 4096
+#define BATCH_ARENA (BATCH_RECS * 64)
+#define NBATCH 4
+
+enum rec_type { REC_TRACE, REC_EVENT, REC_DISCARDED }; /* muxer's order */
+
+/* What the muxer compares when two messages have the same time. */
+struct stream_key {
+	const bt_stream *stream; /* weak */
+	const uint8_t *uuid;     /* weak, or NULL */
+	const char *trace_name;  /* weak, or NULL */
+	uint64_t class_id, id;
+};
+
+struct rec {
+	uint64_t key; /* time: the event's, else the worker's latest */
+	const struct stream_key *sk; /* weak: the worker's */
+	enum rec_type type;
+	union {
+		struct ev ev;
+		struct { int cpu; uint64_t begin, end, count; } disc;
+		const bt_trace *trace;
+	} u;
+};
+
+struct batch {
+	size_t n, used;
+	struct rec rec[BATCH_RECS];
+	char arena[BATCH_ARENA]; /* the events' strings */
+};
+
+struct worker {
+	pthread_t thread;
+	int started;
+	struct graph_parts g;
+	struct decoder *dec;      /* owned */
+	struct batch *b[NBATCH];  /* owned: a ring, filled in order */
+	int full[NBATCH];         /* under mu */
+	size_t fill, take;        /* batches filled (worker), taken (merger) */
+	int done, failed;         /* under mu */
+	const bt_error *error;    /* owned: babeltrace2's cause of a failure */
+	const int *cancel;        /* weak: set by the merger, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct stream_key **keys; /* owned */
+	size_t nkeys;
+	const struct stream_key *last_sk;
+	uint64_t last_key;
+	/* merger side */
+	struct batch *cur;
+	size_t pos;
+};
+
+static const struct stream_key *key_of(struct worker *w, const bt_stream *s)
+{
+	struct stream_key **grown, *k;
+	const bt_trace *t;
+
+	if (w->last_sk && w->last_sk->stream == s)
+		return w->last_sk;
+	for (size_t i = 0; i < w->nkeys; i++)
+		if (w->keys[i]->stream == s)
+			return w->last_sk = w->keys[i];
+	grown = realloc(w->keys, (w->nkeys + 1) * sizeof(*grown));
+	k = calloc(1, sizeof(*k));
+	if (!grown || !k) {
+		free(k);
+		if (grown)
+			w->keys = grown;
+		return NULL;
+	}
+	w->keys = grown;
+	t = bt_stream_borrow_trace_const(s);
+	k->stream = s;
+	k->uuid = bt_trace_get_uuid(t);
+	k->trace_name = bt_trace_get_name(t);
+	k->class_id = bt_stream_class_get_id(bt_stream_borrow_class_const(s));
+	k->id = bt_stream_get_id(s);
+	w->keys[w->nkeys++] = k;
+	return w->last_sk = k;
+}
+
+/* Hands the batch being filled to the merger and waits for the next one
+ * to be free. Returns 0, or -1 when the merger cancelled. */
+static int push_batch(struct worker *w)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&w->mu);
+	w->full[w->fill % NBATCH] = 1;
+	w->fill++;
+	pthread_cond_broadcast(&w->cv);
+	while (w->full[w->fill % NBATCH] && !*w->cancel)
+		pthread_cond_wait(&w->cv, &w->mu);
+	if (*w->cancel)
+		ret = -1;
+	pthread_mutex_unlock(&w->mu);
+	if (!ret) {
+		w->b[w->fill % NBATCH]->n = 0;
+		w->b[w->fill % NBATCH]->used = 0;
+	}
+	return ret;
+}
+
+/* A free record of the batch being filled, with room for `strings`
+ * bytes of strings. */
+static struct rec *next_rec(struct worker *w, size_t strings)
+{
+	struct batch *b = w->b[w->fill % NBATCH];
+
+	if (b->n == BATCH_RECS || b->used + strings > BATCH_ARENA) {
+		if (push_batch(w) != 0)
+			return NULL;
+		b = w->b[w->fill % NBATCH];
+	}
+	return &b->rec[b->n];
+}
+
+/* Copies the event's strings into the batch's arena (truncating one
+ * longer than the arena, which no kernel string is). */
+static void keep_strings(struct batch *b, struct ev *ev, const size_t *offs,
+			 int nstr)
+{
+	for (int i = 0; i < nstr; i++) {
+		const char **p = (const char **)((char *)ev + offs[i]);
+		size_t len;
+
+		if (!*p)
+			continue;
+		len = strlen(*p) + 1;
+		if (len > BATCH_ARENA - b->used)
+			len = BATCH_ARENA - b->used;
+		if (len == 0) {
+			*p = "";
+			continue;
+		}
+		memcpy(b->arena + b->used, *p, len - 1);
+		b->arena[b->used + len - 1] = '\0';
+		*p = b->arena + b->used;
+		b->used += len;
+	}
+}
+
+static int add_event(struct worker *w, const bt_message *msg)
+{
+	struct ev ev;
+	const size_t *offs;
+	size_t strings = 0;
+	int nstr;
+	struct rec *r;
+
+	if (decoder_decode(w->dec, msg, &ev) != 0)
+		return -1;
+	nstr = decoder_last_strings(w->dec, &offs);
+	for (int i = 0; i < nstr; i++) {
+		const char *s = *(const char **)((char *)&ev + offs[i]);
+
+		if (s)
+			strings += strlen(s) + 1;
+	}
+	if (strings > BATCH_ARENA)
+		strings = BATCH_ARENA;
+	r = next_rec(w, strings);
+	if (!r)
+		return -1;
+	r->type = REC_EVENT;
+	r->key = w->last_key = ev.ts;
+	r->sk = key_of(w, bt_event_borrow_stream_const(
+		bt_message_event_borrow_event_const(msg)));
+	if (!r->sk)
+		return -1;
+	r->u.ev = ev;
+	keep_strings(w->b[w->fill % NBATCH], &r->u.ev, offs, nstr);
+	w->b[w->fill % NBATCH]->n++;
+	return 0;
+}
+
+static int add_other(struct worker *w, const bt_message *msg)
+{
+	const bt_stream *stream;
+	struct rec *r;
+
+	switch (bt_message_get_type(msg)) {
+	case BT_MESSAGE_TYPE_PACKET_BEGINNING:
+		decoder_on_packet(w->dec, bt_message_packet_beginning_borrow_packet_const(msg));
+		return 0;
+	case BT_MESSAGE_TYPE_STREAM_BEGINNING:
+		stream = bt_message_stream_beginning_borrow_stream_const(msg);
+		if (!(r = next_rec(w, 0)))
+			return -1;
+		r->type = REC_TRACE;
+		r->u.trace = bt_stream_borrow_trace_const(stream);
+		break;
+	case BT_MESSAGE_TYPE_DISCARDED_EVENTS: {
+		const bt_stream_class *sc;
+		uint64_t count = 0;
+		int64_t begin = 0, end = 0;
+
+		stream = bt_message_discarded_events_borrow_stream_const(msg);
+		sc = bt_stream_borrow_class_const(stream);
+		if (bt_message_discarded_events_get_count(msg, &count) !=
+		    BT_PROPERTY_AVAILABILITY_AVAILABLE)
+			count = 1; /* "some" were lost: never report zero */
+		if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
+			bt_clock_snapshot_get_ns_from_origin(
+				bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(msg),
+				&begin);
+			bt_clock_snapshot_get_ns_from_origin(
+				bt_message_discarded_events_borrow_end_default_clock_snapshot_const(msg),
+				&end);
+		}
+		if (!(r = next_rec(w, 0)))
+			return -1;
+		r->type = REC_DISCARDED;
+		r->u.disc.cpu = decoder_stream_cpu(w->dec, stream);
+		r->u.disc.begin = (uint64_t)begin;
+		r->u.disc.end = (uint64_t)end;
+		r->u.disc.count = count;
+		break;
+	}
+	default:
+		return 0;
+	}
+	r->key = w->last_key;
+	if (!(r->sk = key_of(w, stream)))
+		return -1;
+	w->b[w->fill % NBATCH]->n++;
+	return 0;
+}
+
+static bt_graph_simple_sink_component_consume_func_status
+worker_consume(bt_message_iterator *it, void *data)
+{
+	struct worker *w = data;
+	bt_message_array_const msgs;
+	uint64_t count, i;
+	int failed = 0;
+
+	switch (bt_message_iterator_next(it, &msgs, &count)) {
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+		break;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_AGAIN;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
+	default:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+	}
+	for (i = 0; i < count; i++) {
+		if (!failed) {
+			if (bt_message_get_type(msgs[i]) == BT_MESSAGE_TYPE_EVENT)
+				failed = add_event(w, msgs[i]) != 0;
+			else
+				failed = add_other(w, msgs[i]) != 0;
+		}
+		bt_message_put_ref(msgs[i]);
+	}
+	return failed ? BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR :
+			BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
+}
+
+static void *worker_main(void *data)
+{
+	struct worker *w = data;
+	int failed = graph_run(w->g.graph) != 0;
+
+	if (failed)
+		w->error = bt_current_thread_take_error();
+	else if (w->b[w->fill % NBATCH]->n)
+		failed = push_batch(w) != 0;
+	pthread_mutex_lock(&w->mu);
+	w->failed = failed;
+	w->done = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* The worker's next record, waiting for its next batch; NULL at its end. */
+static const struct rec *head(struct worker *w)
+{
+	for (;;) {
+		if (w->cur && w->pos < w->cur->n)
+			return &w->cur->rec[w->pos];
+		pthread_mutex_lock(&w->mu);
+		if (w->cur) {
+			w->full[w->take % NBATCH] = 0;
+			w->take++;
+			w->cur = NULL;
+			pthread_cond_broadcast(&w->cv);
+		}
+		while (!w->full[w->take % NBATCH] && !w->done)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->full[w->take % NBATCH]) {
+			w->cur = w->b[w->take % NBATCH];
+			w->pos = 0;
+		}
+		pthread_mutex_unlock(&w->mu);
+		if (!w->cur)
+			return NULL;
+	}
+}
+
+static int worker_failed(struct worker *w)
+{
+	int failed;
+
+	pthread_mutex_lock(&w->mu);
+	failed = w->failed;
+	pthread_mutex_unlock(&w->mu);
+	return failed;
+}
+
+static int cmp_opt_str(const char *a, const char *b)
+{
+	if (a && b)
+		return strcmp(a, b);
+	return a ? -1 : b ? 1 : 0;
+}
+
+/* common_muxing_compare_messages, for what tells two streams apart. */
+static int before(const struct rec *a, const struct rec *b)
+{
+	const struct stream_key *x = a->sk, *y = b->sk;
+	int c;
+
+	if (a->key != b->key)
+		return a->key < b->key;
+	if (x->uuid && y->uuid) {
+		if ((c = memcmp(x->uuid, y->uuid, 16)) != 0)
+			return c < 0;
+	} else if (x->uuid || y->uuid) {
+		return x->uuid != NULL;
+	}
+	if ((c = cmp_opt_str(x->trace_name, y->trace_name)) != 0)
+		return c < 0;
+	if (x->class_id != y->class_id)
+		return x->class_id < y->class_id;
+	if (x->id != y->id)
+		return x->id < y->id;
+	return a->type < b->type;
+}
+
+static int deliver(struct reader *r, const struct rec *rec)
+{
+	switch (rec->type) {
+	case REC_EVENT:
+		return reader_deliver(r, &rec->u.ev);
+	case REC_DISCARDED:
+		reader_discarded(r, rec->u.disc.cpu, rec->u.disc.begin,
+				 rec->u.disc.end, rec->u.disc.count);
+		return 0;
+	case REC_TRACE:
+		reader_announce(r, rec->u.trace);
+		return 0;
+	}
+	return 0;
+}
+
+static int merge(struct worker *ws, size_t n, struct reader *r)
+{
+	uint64_t delivered = 0;
+
+	for (;;) {
+		struct worker *best = NULL;
+		const struct rec *best_rec = NULL;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct rec *h = head(&ws[i]);
+
+			if (!h && worker_failed(&ws[i]))
+				return 1; /* its cause is reported after the join */
+			if (h && (!best_rec || before(h, best_rec))) {
+				best = &ws[i];
+				best_rec = h;
+			}
+		}
+		if (!best)
+			return 0;
+		if (deliver(r, best_rec) != 0)
+			return -1;
+		best->pos++;
+		if ((++delivered & 0xffff) == 0 && outfile_interrupted()) {
+			err_append("interrupted by a signal");
+			return -1;
+		}
+	}
+}
+
+static int worker_setup(struct worker *w, const struct trace_group *group,
+			size_t jobs, size_t index, const int *cancel)
+{
+	const bt_component_sink *sink;
+
+	w->cancel = cancel;
+	for (int i = 0; i < NBATCH; i++)
+		if (!(w->b[i] = malloc(sizeof(*w->b[i])))) {
+			err_append("out of memory");
+			return -1;
+		}
+	w->b[0]->n = w->b[0]->used = 0;
+	if (!(w->dec = decoder_create()))
+		return -1;
+	if (graph_parts_build(&w->g, group) != 0)
+		return -1;
+	if (bt_graph_add_simple_sink_component(w->g.graph, "vmint", NULL,
+					       worker_consume, NULL, w, &sink) !=
+	    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+		err_take_bt();
+		err_append("cannot create vmint's sink component");
+		return -1;
+	}
+	return graph_parts_connect(&w->g,
+		bt_component_sink_borrow_input_port_by_index_const(sink, 0),
+		jobs, index);
+}
+
+static void worker_fini(struct worker *w)
+{
+	graph_parts_fini(&w->g);
+	decoder_destroy(w->dec);
+	for (int i = 0; i < NBATCH; i++)
+		free(w->b[i]);
+	for (size_t i = 0; i < w->nkeys; i++)
+		free(w->keys[i]);
+	free(w->keys);
+	if (w->error)
+		bt_error_release(w->error);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+}
+
+int trace_read_parallel(const struct trace_group *group, struct reader *r,
+			size_t jobs)
+{
+	struct worker *ws;
+	size_t i, nports;
+	int cancel = 0, ret = -1, stopped = -1;
+	struct graph_parts probe;
+
+	if (graph_parts_build(&probe, group) != 0) {
+		graph_parts_fini(&probe);
+		return -1;
+	}
+	nports = graph_parts_nports(&probe);
+	graph_parts_fini(&probe);
+	if (jobs > nports)
+		jobs = nports;
+	ws = calloc(jobs, sizeof(*ws));
+	if (!ws) {
+		err_append("out of memory");
+		return -1;
+	}
+	for (i = 0; i < jobs; i++) {
+		pthread_mutex_init(&ws[i].mu, NULL);
+		pthread_cond_init(&ws[i].cv, NULL);
+	}
+	/* Graphs are built here, one thread: babeltrace2's plugin and
+	 * component-class references are not atomic. Each graph then runs
+	 * in one thread only, sharing no object with the others. */
+	for (i = 0; i < jobs; i++)
+		if (worker_setup(&ws[i], group, jobs, i, &cancel) != 0)
+			goto end;
+	for (i = 0; i < jobs; i++) {
+		if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) {
+			err_append("cannot start a decoding thread");
+			goto end;
+		}
+		ws[i].started = 1;
+	}
+	stopped = merge(ws, jobs, r);
+	/* > 0: a worker failed; its cause is taken below */
+	ret = stopped < 0 ? -1 : 0;
+end:
+	for (i = 0; i < jobs; i++) {
+		pthread_mutex_lock(&ws[i].mu);
+		if (stopped != 0)
+			cancel = 1;
+		pthread_cond_broadcast(&ws[i].cv);
+		pthread_mutex_unlock(&ws[i].mu);
+	}
+	for (i = 0; i < jobs; i++)
+		if (ws[i].started)
+			pthread_join(ws[i].thread, NULL);
+	for (i = 0; i < jobs && ret == 0; i++) {
+		if (ws[i].failed) {
+			ret = -1;
+			if (ws[i].error) {
+				bt_current_thread_move_error(ws[i].error);
+				ws[i].error = NULL;
+			}
+			trace_explain_failure(group);
+		}
+	}
+	for (i = 0; i < jobs; i++)
+		worker_fini(&ws[i]);
+	free(ws);
+	return ret;
+}
