@@ -28,7 +28,7 @@ static void usage(FILE *fp)
 	fprintf(fp,
 		"usage: vmint detect TRACE... [--vms FILE] [--model DIR] [-o report.json]\n"
 		"                    [--html report.html] [--watcher-actions FILE]\n"
-		"                    [--prom FILE] [--window DUR]\n\n"
+		"                    [--prom FILE] [--window DUR] [-j N]\n\n"
 		"Extracts per-(VM, window) metrics from host kernel traces, classifies\n"
 		"each window (interfered or not) and each VM's workload, names the\n"
 		"culprits of each interfered window, merges them into episodes, and\n"
@@ -44,6 +44,8 @@ static void usage(FILE *fp)
 		"  --prom FILE       per-VM figures in Prometheus' text format (for\n"
 		"                    node_exporter's textfile collector)\n"
 		"  --window DUR      window length (default 1s)\n"
+		"  -j, --jobs N      decode each host's streams in N threads (default 1);\n"
+		"                    the same report, faster on several cores\n"
 		"  -h, --help        this help\n\n"
 		"exit codes: 0 ok (also when no VM is found), 1 usage, 2 bad input\n"
 		"(trace, vms.json, model), 3 internal error, 130 interrupted\n");
@@ -59,13 +61,14 @@ static int parse(int argc, char **argv, struct detect_opts *o)
 		{ "watcher-actions", required_argument, NULL, 'W' },
 		{ "prom", required_argument, NULL, 'P' },
 		{ "window", required_argument, NULL, 'w' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:m:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:m:hj:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'V': o->vms_path = optarg; break;
 		case 'm': o->model_path = optarg; break;
@@ -73,6 +76,10 @@ static int parse(int argc, char **argv, struct detect_opts *o)
 		case 'H': o->html_path = optarg; break;
 		case 'W': o->watcher_path = optarg; break;
 		case 'P': o->prom_path = optarg; break;
+		case 'j':
+			if (run_parse_jobs(optarg) < 0)
+				return VMINT_EXIT_USAGE;
+			break;
 		case 'w':
 			if (run_parse_duration(optarg, &o->window_ns) < 0)
 				return VMINT_EXIT_USAGE;
