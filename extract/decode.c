@@ -102,7 +102,7 @@ struct decoder {
 	/* Open-addressing table of class decoders keyed by class address. */
 	struct class_decoder *classes; /* owned */
 	size_t nclasses, cap;
-	struct stream_cpu *streams;    /* owned */
+	struct stream_cpu *streams;    /* owned: hash table by stream */
 	size_t nstreams, stream_cap;
 	const bt_event_class *last_cls; /* one-entry cache: runs of one class */
 	struct class_decoder *last;
@@ -305,30 +305,47 @@ static int packet_cpu(const bt_packet *packet)
 				BT_FIELD_CLASS_TYPE_SIGNED_INTEGER));
 }
 
+/* Streams by address (open addressing, cap a power of two): looked up
+ * once per event, and a muxed trace alternates between its streams. */
+static struct stream_cpu *stream_slot(struct stream_cpu *tab, size_t cap,
+				      const bt_stream *stream)
+{
+	size_t h = hash_ptr(stream, cap);
+
+	while (tab[h].stream && tab[h].stream != stream)
+		h = (h + 1) & (cap - 1);
+	return &tab[h];
+}
+
+static int streams_grow(struct decoder *d)
+{
+	size_t cap = d->stream_cap ? d->stream_cap * 2 : 64;
+	struct stream_cpu *n = calloc(cap, sizeof(*n));
+
+	if (!n)
+		return -1;
+	for (size_t i = 0; i < d->stream_cap; i++)
+		if (d->streams[i].stream)
+			*stream_slot(n, cap, d->streams[i].stream) = d->streams[i];
+	free(d->streams);
+	d->streams = n;
+	d->stream_cap = cap;
+	return 0;
+}
+
 void decoder_on_packet(struct decoder *d, const bt_packet *packet)
 {
 	const bt_stream *stream = bt_packet_borrow_stream_const(packet);
-	int cpu = packet_cpu(packet);
-	size_t i;
+	struct stream_cpu *slot;
 
-	for (i = 0; i < d->nstreams; i++) {
-		if (d->streams[i].stream == stream) {
-			d->streams[i].cpu = cpu;
-			return;
-		}
+	if ((d->nstreams + 1) * 2 > d->stream_cap && streams_grow(d) != 0)
+		return; /* the cpu then reads as unknown */
+	slot = stream_slot(d->streams, d->stream_cap, stream);
+	if (!slot->stream) {
+		slot->stream = stream;
+		d->nstreams++;
 	}
-	if (d->nstreams == d->stream_cap) {
-		size_t cap = d->stream_cap ? d->stream_cap * 2 : 16;
-		struct stream_cpu *n = realloc(d->streams, cap * sizeof(*n));
-
-		if (!n)
-			return; /* the cpu then reads as unknown */
-		d->streams = n;
-		d->stream_cap = cap;
-	}
-	d->streams[d->nstreams].stream = stream;
-	d->streams[d->nstreams].cpu = cpu;
-	d->nstreams++;
+	slot->cpu = packet_cpu(packet);
 }
 
 int decoder_last_strings(const struct decoder *d, const size_t **offsets)
@@ -343,10 +360,12 @@ int decoder_last_strings(const struct decoder *d, const size_t **offsets)
 
 int decoder_stream_cpu(struct decoder *d, const bt_stream *stream)
 {
-	for (size_t i = 0; i < d->nstreams; i++)
-		if (d->streams[i].stream == stream)
-			return d->streams[i].cpu;
-	return -1;
+	struct stream_cpu *slot;
+
+	if (!d->stream_cap)
+		return -1;
+	slot = stream_slot(d->streams, d->stream_cap, stream);
+	return slot->stream ? slot->cpu : -1;
 }
 
 int decoder_decode(struct decoder *d, const bt_message *msg, struct ev *ev)
