@@ -130,6 +130,23 @@ static void group_by_time(struct svm_set *set, const struct dataset *ds,
 	set->ngroups = k;
 }
 
+static int count_groups(const struct svm_set *set)
+{
+	int n = 0;
+	char *seen = calloc(set->ngroups ? set->ngroups : 1, 1);
+
+	if (!seen)
+		return set->ngroups;
+	for (int i = 0; i < set->prob.l; i++) {
+		if (!seen[set->group[i]]) {
+			seen[set->group[i]] = 1;
+			n++;
+		}
+	}
+	free(seen);
+	return n;
+}
+
 static json_t *range_json(const struct log2_range *r)
 {
 	return json_pack("[f,f,f]", r->lo, r->hi, r->step);
@@ -193,7 +210,7 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 	struct grid_result g;
 	struct svm_set grid_set = { 0 };
 	size_t *pick = NULL, *grid_rows = NULL, grid_n;
-	int *grid_target = NULL, by_input = ds->ngroups >= 2, ret = -1;
+	int *grid_target = NULL, by_input, ret = -1;
 
 	if (select_rows(ds, k, &s) < 0)
 		goto end;
@@ -226,8 +243,15 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 	if (svm_set_build(&grid_set, ds, &m->sc, grid_rows, grid_target, grid_n,
 			  s.nclass) < 0)
 		goto end;
-	if (!by_input)
+	/* Groups that actually hold this classifier's rows (the interfered
+	 * windows of the resource classifier may all come from one input). */
+	by_input = count_groups(&grid_set) >= 2;
+	if (!by_input) {
+		if (ds->ngroups >= 2) /* else trainer_run said so once */
+			warn_msg("%s: all labeled windows come from one input: cross-validation folds are time blocks of it",
+				 model_kind_names[k]);
 		group_by_time(&grid_set, ds, grid_rows, o->folds);
+	}
 	if (o->quiet)
 		go.progress = NULL;
 	if (svmu_grid_search(&grid_set, &go, &g) < 0)

@@ -49,7 +49,7 @@ for row in csv.DictReader(open(sys.argv[1])):
 PY
 }
 
-echo "1..25"
+echo "1..26"
 
 run train --help
 ok $(( rc != 0 )) "train --help exits 0"
@@ -139,3 +139,8 @@ ok $? "train on a CSV without label columns: exit 2, nothing written"
 run train "$tmp" -o "$tmp/m3" $small
 [ "$rc" -eq 2 ] && [ ! -e "$tmp/m3" ] && grep -q "trace '$tmp' needs --labels FILE after it" "$tmp/last.err"
 ok $? "a trace directory without --labels is refused"
+
+run train $D/train-a.csv -o "$tmp/one" $small -q
+[ "$rc" -eq 0 ] && [ "$(jq -r '[.classifiers[].cv.grouped_by] | unique | join(" ")' "$tmp/one/model.json")" = time_block ] &&
+	grep -q "one input: cross-validation folds are time blocks" "$tmp/last.err"
+ok $? "one input: folds are time blocks, recorded in model.json, with a warning"
