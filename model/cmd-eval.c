@@ -315,11 +315,17 @@ int cmd_eval(int argc, char **argv)
 		input_list_fini(&in);
 		return st > 0 ? VMINT_EXIT_OK : VMINT_EXIT_USAGE;
 	}
-	if (!o.model)
+	int chosen = o.model != NULL;
+
+	if (!chosen)
 		o.model = model_dir_default_path();
 	/* The model first: a bad one is found before minutes of trace reading. */
-	if (model_dir_load(&m, o.model) < 0)
+	if (model_dir_load(&m, o.model) < 0) {
+		if (!chosen)
+			err_append("no --model given: tried the default model '%s' (set $VMINT_MODEL or give --model DIR)",
+				   o.model);
 		ret = VMINT_EXIT_INPUT;
+	}
 	else if (input_list_load(&in, &ds) < 0)
 		ret = err_contains("out of memory") ? VMINT_EXIT_INTERNAL : VMINT_EXIT_INPUT;
 	else
