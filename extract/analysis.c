@@ -5,8 +5,13 @@
 #include "extract/vcpu.h"
 #include "common/err.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Most empty windows between two consecutive events (about a day of 1 s
+ * windows: a tracing session paused overnight still reads). */
+#define ANALYSIS_MAX_GAP_WINDOWS 100000
 
 struct analysis *analysis_create(const struct analysis_config *cfg)
 {
@@ -224,6 +229,17 @@ int analysis_on_event(struct analysis *a, const struct ev *ev)
 		start(a, ev->ts);
 	if (ev->ts < a->last_ts)
 		return 0; /* out of order: the muxer guarantees it never is */
+	/* A corrupt timestamp (one flipped bit of a packet's clock) can put
+	 * an event years after the previous one: refuse it rather than emit a
+	 * row for each of the billions of windows in between. */
+	if ((ev->ts - h->win_start) / a->cfg.window_ns > ANALYSIS_MAX_GAP_WINDOWS) {
+		err_append("event at %" PRIu64 " ns comes %.0f s after the previous one "
+			   "(%" PRIu64 " ns), more than %d windows without an event: "
+			   "corrupt timestamps (or use a longer --window)", ev->ts,
+			   (double)(ev->ts - a->last_ts) / 1e9, a->last_ts,
+			   ANALYSIS_MAX_GAP_WINDOWS);
+		return -1;
+	}
 	a->last_ts = ev->ts;
 	while (ev->ts >= h->win_start + a->cfg.window_ns)
 		if (close_window(a, h->win_start + a->cfg.window_ns) < 0)
