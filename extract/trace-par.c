@@ -415,7 +415,7 @@ static int merge(struct worker *ws, size_t n, struct reader *r)
 }
 
 static int worker_setup(struct worker *w, const struct trace_group *group,
-			size_t jobs, size_t index, const int *cancel)
+			size_t jobs, size_t index, int per_source, const int *cancel)
 {
 	const bt_component_sink *sink;
 
@@ -439,7 +439,7 @@ static int worker_setup(struct worker *w, const struct trace_group *group,
 	}
 	return graph_parts_connect(&w->g,
 		bt_component_sink_borrow_input_port_by_index_const(sink, 0),
-		jobs, index);
+		jobs, index, per_source);
 }
 
 static void worker_fini(struct worker *w)
@@ -461,8 +461,8 @@ int trace_read_parallel(const struct trace_group *group, struct reader *r,
 			size_t jobs)
 {
 	struct worker *ws;
-	size_t i, nports;
-	int cancel = 0, ret = -1, stopped = -1;
+	size_t i, nports, most;
+	int cancel = 0, ret = -1, stopped = -1, per_source;
 	struct graph_parts probe;
 
 	if (graph_parts_build(&probe, group) != 0) {
@@ -470,7 +470,16 @@ int trace_read_parallel(const struct trace_group *group, struct reader *r,
 		return -1;
 	}
 	nports = graph_parts_nports(&probe);
+	/* Stream k of every trace to worker k % jobs: streams of two traces
+	 * that the muxer cannot tell apart (copies of one trace: same UUID,
+	 * name and stream ids) are then muxed by one worker, in the muxer's
+	 * own order. So no more workers than the largest trace has streams;
+	 * only traces of one stream each are dealt out over all the traces. */
+	most = graph_parts_max_source_ports(&probe);
 	graph_parts_fini(&probe);
+	per_source = most >= 2;
+	if (per_source && jobs > most)
+		jobs = most;
 	if (jobs > nports)
 		jobs = nports;
 	ws = calloc(jobs, sizeof(*ws));
@@ -486,7 +495,7 @@ int trace_read_parallel(const struct trace_group *group, struct reader *r,
 	 * component-class references are not atomic. Each graph then runs
 	 * in one thread only, sharing no object with the others. */
 	for (i = 0; i < jobs; i++)
-		if (worker_setup(&ws[i], group, jobs, i, &cancel) != 0)
+		if (worker_setup(&ws[i], group, jobs, i, per_source, &cancel) != 0)
 			goto end;
 	for (i = 0; i < jobs; i++) {
 		if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) {

@@ -333,29 +333,43 @@ size_t graph_parts_nports(const struct graph_parts *g)
 	return nports;
 }
 
-/* The output port number `index` over all the sources. */
-static const bt_port_output *nth_port(const struct graph_parts *g, size_t index)
+/* Is the output port `index` (over all the sources) one of those
+ * selected by (modulo, rest, per_source)? See graph_parts_connect(). */
+static const bt_port_output *selected_port(const struct graph_parts *g, size_t index,
+					   size_t modulo, size_t rest, int per_source)
 {
+	size_t global = index;
+
 	for (size_t i = 0; i < g->nsrcs; i++) {
 		uint64_t n = bt_component_source_get_output_port_count(g->srcs[i]);
 
-		if (index < n)
+		if (index < n) {
+			if ((per_source ? index : global) % modulo != rest)
+				return NULL;
 			return bt_component_source_borrow_output_port_by_index_const(
 				g->srcs[i], index);
+		}
 		index -= n;
 	}
 	return NULL;
 }
 
 int graph_parts_connect(struct graph_parts *g, const bt_port_input *sink_in,
-			size_t modulo, size_t rest)
+			size_t modulo, size_t rest, int per_source)
 {
 	const bt_component_filter *muxer = NULL;
 	const bt_component_class_filter *mux_cls;
+	const bt_port_output *only = NULL;
 	size_t nports = graph_parts_nports(g), mine = 0, i;
 
-	for (i = rest; i < nports; i += modulo)
-		mine++;
+	for (i = 0; i < nports; i++) {
+		const bt_port_output *p = selected_port(g, i, modulo, rest, per_source);
+
+		if (p) {
+			only = p;
+			mine++;
+		}
+	}
 	if (mine == 0) {
 		err_append("the traces hold no stream");
 		return -1;
@@ -363,8 +377,8 @@ int graph_parts_connect(struct graph_parts *g, const bt_port_input *sink_in,
 	if (mine == 1) {
 		/* One stream is already in time order: no muxer needed, which
 		 * also spares streams whose packets overlap a little. */
-		return bt_graph_connect_ports(g->graph, nth_port(g, rest), sink_in,
-					      NULL) == BT_GRAPH_CONNECT_PORTS_STATUS_OK ? 0 : -1;
+		return bt_graph_connect_ports(g->graph, only, sink_in, NULL) ==
+			BT_GRAPH_CONNECT_PORTS_STATUS_OK ? 0 : -1;
 	}
 	mux_cls = bt_plugin_borrow_filter_component_class_by_name_const(g->utils, "muxer");
 	if (!mux_cls ||
@@ -375,11 +389,12 @@ int graph_parts_connect(struct graph_parts *g, const bt_port_input *sink_in,
 		err_append("cannot create babeltrace2's filter.utils.muxer");
 		return -1;
 	}
-	for (i = rest; i < nports; i += modulo) {
+	for (i = 0; i < nports; i++) {
+		const bt_port_output *p = selected_port(g, i, modulo, rest, per_source);
 		/* The muxer always offers one more free input port. */
 		uint64_t nin = bt_component_filter_get_input_port_count(muxer);
 
-		if (bt_graph_connect_ports(g->graph, nth_port(g, i),
+		if (p && bt_graph_connect_ports(g->graph, p,
 			bt_component_filter_borrow_input_port_by_index_const(muxer, nin - 1),
 			NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK)
 			goto error;
@@ -392,6 +407,20 @@ error:
 	err_take_bt();
 	err_append("cannot connect the trace graph");
 	return -1;
+}
+
+/* Output ports of the source that has the most. */
+size_t graph_parts_max_source_ports(const struct graph_parts *g)
+{
+	size_t most = 0;
+
+	for (size_t i = 0; i < g->nsrcs; i++) {
+		size_t n = bt_component_source_get_output_port_count(g->srcs[i]);
+
+		if (n > most)
+			most = n;
+	}
+	return most;
 }
 
 int graph_parts_build(struct graph_parts *g, const struct trace_group *group)
@@ -703,7 +732,7 @@ int trace_read(const struct trace_group *group,
 		goto end;
 	}
 	if (graph_parts_connect(&g, bt_component_sink_borrow_input_port_by_index_const(sink, 0),
-				1, 0) != 0)
+				1, 0, 0) != 0)
 		goto end;
 	if (graph_run(g.graph) != 0) {
 		trace_explain_failure(group);
