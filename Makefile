@@ -73,19 +73,31 @@ unit: $(UNIT_BIN)
 e2e: $(BIN)
 	prove -v tests/e2e/
 
-# libFuzzer harnesses (tests/fuzz/fuzz-*.c), one per parser of ours.
+# libFuzzer harnesses (tests/fuzz/fuzz-*.c), one per parser of ours: vms.json,
+# labels.json, scenarios, model.json, and the trace path (a small trace whose
+# metadata or stream file is the input). Run from the repository root; the
+# library is built once (clang, ASan+UBSan) before the harnesses link to it.
+# Crashes are written to build/fuzz/artifacts/ and fail the target.
 FUZZ_SECONDS ?= 60
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
-build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c
+FUZZ_ENV := LIBBABELTRACE2_NO_DLCLOSE=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:fast_unwind_on_malloc=0 \
+	UBSAN_OPTIONS=print_stacktrace=1
+.PHONY: fuzz-lib
+fuzz-lib:
 	$(MAKE) CC=clang BUILD=build/fuzz OPT="$(FUZZ_CFLAGS)" build/fuzz/libvmint.a
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c fuzz-lib
 	clang $(ALL_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libvmint.a $(LDLIBS)
 fuzz: $(FUZZ_BIN)
-	@set -e; for f in $(FUZZ_BIN); do n=$${f##*/}; mkdir -p build/fuzz/corpus/$$n; \
-	  echo "# $$n for $(FUZZ_SECONDS) s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    build/fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' ; done
+	@mkdir -p build/fuzz/artifacts; st=0; for f in $(FUZZ_BIN); do n=$${f##*/}; \
+	  mkdir -p build/fuzz/corpus/$$n; echo "# $$n for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_ENV) $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/$$n- \
+	    build/fuzz/corpus/$$n tests/fuzz/seeds/$$n > build/fuzz/$$n.log 2>&1 || st=1; \
+	  grep -E 'stat::number_of_executed_units|stat::new_units_added|ERROR|SUMMARY|Test unit written' build/fuzz/$$n.log; \
+	done; exit $$st
 
 # The main job on the shipped sample: installs what is missing, builds,
 # and writes demo/report.json and demo/report.html.
