@@ -290,7 +290,9 @@ static void *grid_worker(void *arg)
 	if (!pred)
 		job->failed = 1;
 	while (!job->failed && job->next < total && !outfile_interrupted()) {
-		int point = job->next++;
+		/* Largest C first: the slowest points start early, so the
+		 * threads finish together. */
+		int point = total - 1 - job->next++;
 		int st;
 
 		pthread_mutex_unlock(&job->lock);

@@ -181,9 +181,17 @@ static json_t *info_json(const struct model_dir *m, enum model_kind k,
 	return json_pack("{s:o,s:o}", "training", tr, "cv", cv);
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 static void print_summary(const struct model_dir *m, enum model_kind k,
 			  const struct selection *s, const struct grid_result *g,
-			  int by_input)
+			  int by_input, double grid_s, double final_s)
 {
 	printf("%-12s %6zu rows (", model_kind_names[k], s->n);
 	for (int c = 0; c < s->nclass; c++)
@@ -193,6 +201,7 @@ static void print_summary(const struct model_dir *m, enum model_kind k,
 	       k == MODEL_INTERFERENCE ? "F1" : "macro-F1", g->score,
 	       metrics_accuracy(&g->conf), g->nfolds, by_input ? "input" : "time block",
 	       g->points);
+	printf("%-12s grid search %.1f s, final training %.1f s\n", "", grid_s, final_s);
 }
 
 /* Trains classifier k into m->cls[k]; its node pool goes to `keep`, which
@@ -211,6 +220,8 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 	struct svm_set grid_set = { 0 };
 	size_t *pick = NULL, *grid_rows = NULL, grid_n;
 	int *grid_target = NULL, by_input, ret = -1;
+	struct timespec t0;
+	double grid_s;
 
 	if (select_rows(ds, k, &s) < 0)
 		goto end;
@@ -254,8 +265,11 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 	}
 	if (o->quiet)
 		go.progress = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (svmu_grid_search(&grid_set, &go, &g) < 0)
 		goto end;
+	grid_s = seconds_since(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (svm_set_build(keep, ds, &m->sc, s.rows, s.target, s.n, s.nclass) < 0)
 		goto end;
 	cl->C = g.C;
@@ -267,7 +281,7 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 	cl->present = 1;
 	cl->info = info_json(m, k, &s, &g, o, grid_n, by_input);
 	if (!o->quiet)
-		print_summary(m, k, &s, &g, by_input);
+		print_summary(m, k, &s, &g, by_input, grid_s, seconds_since(&t0));
 	ret = 0;
 end:
 	if (ret < 0)
