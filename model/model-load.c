@@ -5,10 +5,12 @@
 #include "common/err.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MODEL_SCHEMA "vmint.model/1"
 
@@ -190,6 +192,28 @@ end:
 	return ret;
 }
 
+/* svm_load_model prints its complaints ("unknown text in model file")
+ * straight to stderr; our cause says it better, so silence it meanwhile. */
+static struct svm_model *load_svm_quietly(const char *path)
+{
+	struct svm_model *m;
+	int saved, devnull;
+
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	devnull = open("/dev/null", O_WRONLY);
+	if (saved >= 0 && devnull >= 0)
+		dup2(devnull, STDERR_FILENO);
+	m = svm_load_model(path);
+	if (saved >= 0 && devnull >= 0)
+		dup2(saved, STDERR_FILENO);
+	if (saved >= 0)
+		close(saved);
+	if (devnull >= 0)
+		close(devnull);
+	return m;
+}
+
 /* libsvm checks little when it reads a model: check what we rely on. */
 static int check_svm(const struct model_dir *m, const struct classifier *c,
 		     const char *path)
@@ -283,7 +307,7 @@ static int load_classifier(struct model_dir *m, const struct load_ctx *lc,
 		free(path);
 		return -1;
 	}
-	c->svm = svm_load_model(path);
+	c->svm = load_svm_quietly(path);
 	if (!c->svm)
 		err_append("'%s': cannot read libsvm model (missing, or not a libsvm model file)",
 			   path);
