@@ -1,23 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* `vmint train`: labeled feature rows -> scaling -> grid search with
- * cross-validation grouped by input -> three libsvm classifiers -> model
- * directory (model/model-dir.h). */
+/* `vmint train`: the command line; the pipeline (scaling, grid search with
+ * cross-validation grouped by input, three libsvm classifiers, model
+ * directory) is model/trainer.c. */
 #include "vmint.h"
 #include "common/err.h"
-#include "common/outfile.h"
 #include "model/dataset.h"
 #include "model/inputs.h"
-#include "model/model-dir.h"
-#include "model/scale.h"
-#include "model/svm-util.h"
 #include "model/trainer.h"
 
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char usage_text[] =
