@@ -9,6 +9,8 @@
 #include "model/labels.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -68,6 +70,15 @@ static int on_trace_row(void *ctx, const struct window_row *row)
 	struct ds_labels lab = { DS_UNLABELED, DS_UNLABELED, DS_UNLABELED };
 	struct window_label wl;
 
+	/* The CSV reader refuses non-finite values; so does this path. */
+	for (size_t j = 0; j < nr_features; j++) {
+		if (!isfinite(row->features[j])) {
+			err_append("VM '%s', window at %" PRIu64 " ns: feature %s is %g (extractor bug)",
+				   row->vm->name, row->start_ns, features[j].name,
+				   row->features[j]);
+			return -1;
+		}
+	}
 	if (labels_lookup(tl->labels, row->vm->name, row->start_ns, row->end_ns, &wl)) {
 		lab.interference = wl.interference ? 1 : 0;
 		lab.resource = ds_class_index(ds_resource_names, DS_NR_RESOURCES,
