@@ -49,7 +49,7 @@ for row in csv.DictReader(open(sys.argv[1])):
 PY
 }
 
-echo "1..26"
+echo "1..27"
 
 run train --help
 ok $(( rc != 0 )) "train --help exits 0"
@@ -144,3 +144,7 @@ run train $D/train-a.csv -o "$tmp/one" $small -q
 [ "$rc" -eq 0 ] && [ "$(jq -r '[.classifiers[].cv.grouped_by] | unique | join(" ")' "$tmp/one/model.json")" = time_block ] &&
 	grep -q "one input: cross-validation folds are time blocks" "$tmp/last.err"
 ok $? "one input: folds are time blocks, recorded in model.json, with a warning"
+
+run train $D/train-a.csv $D/train-b.csv $D/train-c.csv -o "$tmp/sub" $small -q --grid-rows 50
+[ "$rc" -eq 0 ] && [ "$(jq -r '.classifiers[] | "\(.cv.rows)/\(.training.rows)"' "$tmp/sub/model.json" | tr '\n' ' ')" = "50/172 50/172 42/42 " ]
+ok $? "--grid-rows 50: grid search on 50 rows, final model on all (resource has 42)"
