@@ -58,6 +58,7 @@ struct trace_load {
 	struct dataset *ds;          /* weak */
 	const struct labels *labels; /* weak */
 	int group;
+	size_t rows, labeled;
 };
 
 static int on_trace_row(void *ctx, const struct window_row *row)
@@ -79,7 +80,9 @@ static int on_trace_row(void *ctx, const struct window_row *row)
 			return -1;
 		}
 	}
+	tl->rows++;
 	if (labels_lookup(tl->labels, row->vm->name, row->start_ns, row->end_ns, &wl)) {
+		tl->labeled++;
 		lab.interference = wl.interference ? 1 : 0;
 		lab.resource = ds_class_index(ds_resource_names, DS_NR_RESOURCES,
 					      wl.resource ? wl.resource : "none");
@@ -152,6 +155,9 @@ static int load_trace(const struct input *in, struct dataset *ds)
 	for (size_t i = 0; i < ngroups; i++)
 		if (load_group(in, &groups[i], &tl, labels.window_ns) < 0)
 			goto end;
+	if (tl.labeled == 0)
+		warn_msg("trace '%s': none of its %zu windows has a label in '%s' (do the VM names of vms.json and labels.json agree?)",
+			 in->path, tl.rows, in->labels);
 	ds->has_labels = 1;
 	ret = 0;
 end:
