@@ -1,7 +1,8 @@
 # vmint — build, test, install.
 #   make            build bin/vmint
 #   make check      build and run every test: unit tests (cmocka) and end-to-end
-#                   tests (prove), then the unit tests again under ASan+UBSan
+#                   tests (prove; tests/e2e/75-valgrind.t runs each command under
+#                   valgrind memcheck), then the unit tests again under ASan+UBSan
 #   make demo       vmint detect on the shipped sample trace -> demo/report.{json,html}
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
 #   make bench      vmint's cost against babeltrace2's own decoding
