@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-	"usage: vmint train (TRACE --labels FILE | FEATURES.csv)... -o MODELDIR [options]\n"
+	"usage: vmint train {(TRACE --labels FILE | FEATURES.csv) [--group NAME]}...\n"
+	"                   -o MODELDIR [options]\n"
 	"\n"
 	"Trains the classifiers of vmint on labeled windows and writes a model\n"
 	"directory (model.json + interference.model, workload.model, resource.model):\n"
@@ -25,6 +26,8 @@ static const char usage_text[] =
 	"gamma are chosen by grid search with k-fold cross-validation grouped by input:\n"
 	"the windows of one input (one CSV or trace) never fall on both sides of a\n"
 	"fold, so give several inputs (with one input, folds are contiguous time blocks).\n"
+	"Inputs given the same --group NAME (e.g. runs of one scenario with other\n"
+	"seeds) are one group: a stricter, more honest cross-validation.\n"
 	"Features are scaled as model.json records (log1p for rates, then z-score).\n"
 	"\n"
 	"Inputs: a trace (or session) directory followed by --labels labels.json, as\n"
@@ -48,11 +51,12 @@ static const char usage_text[] =
 	"\n"
 	"exit codes: 0 ok, 1 usage, 2 bad input, 3 internal error\n";
 
-enum { OPT_LABELS = 256, OPT_GRID_ROWS, OPT_C, OPT_GAMMA };
+enum { OPT_LABELS = 256, OPT_GROUP, OPT_GRID_ROWS, OPT_C, OPT_GAMMA };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "labels", required_argument, NULL, OPT_LABELS },
+	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "folds", required_argument, NULL, 'k' },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "grid-rows", required_argument, NULL, OPT_GRID_ROWS },
@@ -106,6 +110,10 @@ static int parse_args(int argc, char **argv, struct train_opts *o,
 			break;
 		case OPT_LABELS:
 			if (input_list_set_labels(in, optarg) < 0)
+				return -1;
+			break;
+		case OPT_GROUP:
+			if (input_list_set_group(in, optarg) < 0)
 				return -1;
 			break;
 		case 'o':
@@ -166,6 +174,7 @@ int cmd_train(int argc, char **argv)
 	};
 	struct input_list in = { 0 };
 	struct dataset ds;
+	const char **groups = NULL;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int st, ret;
 
@@ -176,10 +185,20 @@ int cmd_train(int argc, char **argv)
 		input_list_fini(&in);
 		return st > 0 ? VMINT_EXIT_OK : VMINT_EXIT_USAGE;
 	}
-	if (input_list_load(&in, &ds) < 0)
+	groups = malloc((in.n ? in.n : 1) * sizeof(*groups));
+	if (!groups) {
+		err_append("out of memory");
+		ret = VMINT_EXIT_INTERNAL;
+	} else if (input_list_load(&in, &ds) < 0) {
 		ret = err_contains("out of memory") ? VMINT_EXIT_INTERNAL : VMINT_EXIT_INPUT;
-	else
+	} else {
+		/* Each input is one dataset group, in order. */
+		for (size_t i = 0; i < in.n; i++)
+			groups[i] = in.v[i].group;
+		o.cv_groups = groups;
 		ret = trainer_run(&o, &ds);
+	}
+	free(groups);
 	dataset_fini(&ds);
 	input_list_fini(&in);
 	return ret;

@@ -28,6 +28,7 @@ int input_list_add(struct input_list *l, const char *path)
 	l->v = v;
 	v[l->n].path = path;
 	v[l->n].labels = NULL;
+	v[l->n].group = NULL;
 	l->n++;
 	return 0;
 }
@@ -43,6 +44,20 @@ int input_list_set_labels(struct input_list *l, const char *labels)
 		return -1;
 	}
 	l->v[l->n - 1].labels = labels;
+	return 0;
+}
+
+int input_list_set_group(struct input_list *l, const char *group)
+{
+	if (l->n == 0) {
+		err_append("--group '%s' must follow the input it groups", group);
+		return -1;
+	}
+	if (l->v[l->n - 1].group) {
+		err_append("'%s' has two --group names", l->v[l->n - 1].path);
+		return -1;
+	}
+	l->v[l->n - 1].group = group;
 	return 0;
 }
 

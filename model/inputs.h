@@ -14,6 +14,7 @@
 struct input {
 	const char *path;   /* weak: a features CSV or a trace directory */
 	const char *labels; /* weak: labels.json of a trace, NULL for a CSV */
+	const char *group;  /* weak: --group NAME (train's CV grouping), or NULL */
 };
 
 struct input_list {
@@ -27,6 +28,9 @@ int input_list_add(struct input_list *l, const char *path);
 /* Gives --labels FILE to the last input. Returns 0, or -1 (cause
  * appended) when there is no input yet or it already has labels. */
 int input_list_set_labels(struct input_list *l, const char *labels);
+
+/* Gives --group NAME to the last input. Returns 0 or -1 (cause appended). */
+int input_list_set_group(struct input_list *l, const char *group);
 
 void input_list_fini(struct input_list *l);
 

@@ -147,6 +147,38 @@ static int count_groups(const struct svm_set *set)
 	return n;
 }
 
+/* Inputs named by the same --group form one cross-validation group:
+ * renumbers set->group (input indices) into those groups. Returns 1 when
+ * any input was given a group name, else 0 (groups stay the inputs). */
+static int apply_cv_groups(struct svm_set *set, const struct dataset *ds,
+			   const char *const *names)
+{
+	int *id = malloc((ds->ngroups ? ds->ngroups : 1) * sizeof(*id));
+	int n = 0, named = 0;
+
+	if (!names || !id) {
+		free(id);
+		return 0;
+	}
+	for (size_t g = 0; g < ds->ngroups; g++) {
+		id[g] = -1;
+		named |= names[g] != NULL;
+		for (size_t h = 0; names[g] && h < g; h++) {
+			if (names[h] && strcmp(names[h], names[g]) == 0) {
+				id[g] = id[h];
+				break;
+			}
+		}
+		if (id[g] < 0)
+			id[g] = n++;
+	}
+	for (int i = 0; i < set->prob.l; i++)
+		set->group[i] = id[set->group[i]];
+	set->ngroups = n;
+	free(id);
+	return named;
+}
+
 static json_t *range_json(const struct log2_range *r)
 {
 	return json_pack("[f,f,f]", r->lo, r->hi, r->step);
@@ -154,7 +186,7 @@ static json_t *range_json(const struct log2_range *r)
 
 static json_t *info_json(const struct model_dir *m, enum model_kind k,
 			 const struct selection *s, const struct grid_result *g,
-			 const struct train_opts *o, size_t grid_n, int by_input)
+			 const struct train_opts *o, size_t grid_n, const char *grouped_by)
 {
 	json_t *counts = json_object(), *conf = json_array(), *cv, *tr;
 
@@ -170,7 +202,7 @@ static json_t *info_json(const struct model_dir *m, enum model_kind k,
 	tr = json_pack("{s:I,s:o}", "rows", (json_int_t)s->n, "class_counts", counts);
 	cv = json_pack("{s:i,s:s,s:s,s:f,s:f,s:I,s:o,s:{s:o,s:o,s:i}}",
 		       "folds", g->nfolds,
-		       "grouped_by", by_input ? "input" : "time_block",
+		       "grouped_by", grouped_by,
 		       "metric", k == MODEL_INTERFERENCE ? "f1_true" : "macro_f1",
 		       "score", g->score,
 		       "accuracy", metrics_accuracy(&g->conf),
@@ -191,7 +223,7 @@ static double seconds_since(const struct timespec *t0)
 
 static void print_summary(const struct model_dir *m, enum model_kind k,
 			  const struct selection *s, const struct grid_result *g,
-			  int by_input, double grid_s, double final_s)
+			  const char *grouped_by, double grid_s, double final_s)
 {
 	printf("%-12s %6zu rows (", model_kind_names[k], s->n);
 	for (int c = 0; c < s->nclass; c++)
@@ -199,7 +231,7 @@ static void print_summary(const struct model_dir *m, enum model_kind k,
 	printf(")\n%-12s C 2^%g, gamma 2^%g; CV %s %.3f, accuracy %.3f (%d folds by %s, %d grid points)\n",
 	       "", log2(g->C), log2(g->gamma),
 	       k == MODEL_INTERFERENCE ? "F1" : "macro-F1", g->score,
-	       metrics_accuracy(&g->conf), g->nfolds, by_input ? "input" : "time block",
+	       metrics_accuracy(&g->conf), g->nfolds, grouped_by,
 	       g->points);
 	printf("%-12s grid search %.1f s, final training %.1f s\n", "", grid_s, final_s);
 }
@@ -219,9 +251,10 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 	struct grid_result g;
 	struct svm_set grid_set = { 0 };
 	size_t *pick = NULL, *grid_rows = NULL, grid_n;
-	int *grid_target = NULL, by_input, ret = -1;
+	int *grid_target = NULL, by_input, named, ret = -1;
 	struct timespec t0;
 	double grid_s;
+	const char *grouped_by;
 
 	if (select_rows(ds, k, &s) < 0)
 		goto end;
@@ -256,6 +289,7 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 		goto end;
 	/* Groups that actually hold this classifier's rows (the interfered
 	 * windows of the resource classifier may all come from one input). */
+	named = apply_cv_groups(&grid_set, ds, o->cv_groups);
 	by_input = count_groups(&grid_set) >= 2;
 	if (!by_input) {
 		if (ds->ngroups >= 2) /* else trainer_run said so once */
@@ -279,9 +313,10 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 	if (!cl->svm)
 		goto end;
 	cl->present = 1;
-	cl->info = info_json(m, k, &s, &g, o, grid_n, by_input);
+	grouped_by = !by_input ? "time_block" : named ? "group" : "input";
+	cl->info = info_json(m, k, &s, &g, o, grid_n, grouped_by);
 	if (!o->quiet)
-		print_summary(m, k, &s, &g, by_input, grid_s, seconds_since(&t0));
+		print_summary(m, k, &s, &g, grouped_by, grid_s, seconds_since(&t0));
 	ret = 0;
 end:
 	if (ret < 0)
@@ -294,13 +329,14 @@ end:
 	return ret;
 }
 
-static json_t *training_json(const struct dataset *ds)
+static json_t *training_json(const struct dataset *ds, const char *const *cv_groups)
 {
 	json_t *inputs = json_array();
 	size_t labeled = 0;
 
 	for (size_t g = 0; g < ds->ngroups; g++) {
 		size_t rows = 0, lab = 0;
+		json_t *in;
 
 		for (size_t i = 0; i < ds->nrows; i++) {
 			if (ds->meta[i].group != (int)g)
@@ -309,9 +345,11 @@ static json_t *training_json(const struct dataset *ds)
 			lab += ds->labels[i].interference != DS_UNLABELED;
 		}
 		labeled += lab;
-		json_array_append_new(inputs, json_pack("{s:s,s:I,s:I}", "path",
-							ds->groups[g], "rows", (json_int_t)rows,
-							"labeled_rows", (json_int_t)lab));
+		in = json_pack("{s:s,s:I,s:I}", "path", ds->groups[g], "rows",
+			       (json_int_t)rows, "labeled_rows", (json_int_t)lab);
+		if (in && cv_groups && cv_groups[g])
+			json_object_set_new(in, "group", json_string(cv_groups[g]));
+		json_array_append_new(inputs, in);
 	}
 	return json_pack("{s:I,s:I,s:o}", "rows", (json_int_t)ds->nrows,
 			 "labeled_rows", (json_int_t)labeled, "inputs", inputs);
@@ -370,7 +408,7 @@ int trainer_run(const struct train_opts *o, const struct dataset *ds)
 	}
 	if (fit_scaling(ds, &m) < 0)
 		goto end;
-	m.training = training_json(ds);
+	m.training = training_json(ds, o->cv_groups);
 	if (ds->ngroups < 2)
 		warn_msg("one input: cross-validation folds are time blocks of it, not separate traces; give several inputs for an honest score");
 	for (int k = 0; k < MODEL_NR_KINDS; k++) {

@@ -20,6 +20,9 @@ struct train_opts {
 	size_t grid_rows;           /* grid-search subset size, 0 = all rows */
 	struct log2_range c, gamma;
 	int verbose, quiet;
+	const char *const *cv_groups; /* weak: per input (dataset group), the
+				       * --group name or NULL (its own group);
+				       * NULL = every input its own group */
 };
 
 /* Trains on `ds` and saves to o->out. Returns an exit code (enum

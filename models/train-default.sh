@@ -28,7 +28,8 @@ for seed in $seeds; do
 	for s in "$repo"/datasets/scenarios/train/*.json; do
 		name=$(basename "$s" .json)-$seed
 		simulate "$s" --seed "$seed" -o "$work/$name"
-		train+=("$name" --labels "$name/labels.json")
+		# one group per scenario: CV never trains and tests on one scenario
+		train+=("$name" --labels "$name/labels.json" --group "$(basename "$s" .json)")
 	done
 done
 for s in "$repo"/datasets/scenarios/validation/*.json; do

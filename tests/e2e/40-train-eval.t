@@ -49,7 +49,7 @@ for row in csv.DictReader(open(sys.argv[1])):
 PY
 }
 
-echo "1..27"
+echo "1..28"
 
 run train --help
 ok $(( rc != 0 )) "train --help exits 0"
@@ -148,3 +148,8 @@ ok $? "one input: folds are time blocks, recorded in model.json, with a warning"
 run train $D/train-a.csv $D/train-b.csv $D/train-c.csv -o "$tmp/sub" $small -q --grid-rows 50
 [ "$rc" -eq 0 ] && [ "$(jq -r '.classifiers[] | "\(.cv.rows)/\(.training.rows)"' "$tmp/sub/model.json" | tr '\n' ' ')" = "50/172 50/172 42/42 " ]
 ok $? "--grid-rows 50: grid search on 50 rows, final model on all (resource has 42)"
+
+run train $D/train-a.csv --group x $D/train-b.csv --group x $D/train-c.csv -o "$tmp/grp" $small -q
+[ "$rc" -eq 0 ] && [ "$(jq -r '[.classifiers[].cv | "\(.grouped_by):\(.folds)"] | unique | join(" ")' "$tmp/grp/model.json")" = group:2 ] &&
+	[ "$(jq -r '[.training.inputs[].group] | map(. // "-") | join(" ")' "$tmp/grp/model.json")" = "x x -" ]
+ok $? "--group: inputs with one group name are one CV group (3 inputs, 2 folds), recorded in model.json"
