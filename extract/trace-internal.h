@@ -9,6 +9,7 @@
  */
 
 #include "extract/trace.h"
+#include "extract/merge.h"
 
 #include <babeltrace2/babeltrace.h>
 #include <time.h>
@@ -51,12 +52,12 @@ void graph_parts_fini(struct graph_parts *g);
 size_t graph_parts_nports(const struct graph_parts *g);
 /* Output ports of the source that has the most. */
 size_t graph_parts_max_source_ports(const struct graph_parts *g);
-/* Connects the output ports i for which i % modulo == rest to `sink_in`,
- * through a muxer unless there is one; i counts over all the sources in
- * order, or with per_source within each source. Returns 0, or -1 with a
- * cause appended. */
-int graph_parts_connect(struct graph_parts *g, const bt_port_input *sink_in,
-			size_t modulo, size_t rest, int per_source);
+/* Adds vmint's merging sink (merge.h) calling `cb`, its inputs connected
+ * to the output ports i for which i % modulo == rest; i counts over all
+ * the sources in order, or with per_source within each source. Returns
+ * 0, or -1 with a cause appended. */
+int graph_parts_add_sink(struct graph_parts *g, const struct merge_callbacks *cb,
+			 size_t modulo, size_t rest, int per_source);
 /* Runs the graph to its end: 0, or -1 (babeltrace2's error is current). */
 int graph_run(bt_graph *graph);
 /* Appends the causes of a failed run of the group's graph. */

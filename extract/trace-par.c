@@ -58,6 +58,7 @@ struct worker {
 	pthread_t thread;
 	int started;
 	struct graph_parts g;
+	struct merge_callbacks cb;
 	struct decoder *dec;      /* owned */
 	struct batch *b[NBATCH];  /* owned: a ring, filled in order */
 	int full[NBATCH];         /* under mu */
@@ -253,37 +254,13 @@ static int add_other(struct worker *w, const bt_message *msg)
 	return 0;
 }
 
-static bt_graph_simple_sink_component_consume_func_status
-worker_consume(bt_message_iterator *it, void *data)
+static int worker_message(void *data, const bt_message *msg)
 {
 	struct worker *w = data;
-	bt_message_array_const msgs;
-	uint64_t count, i;
-	int failed = 0;
 
-	switch (bt_message_iterator_next(it, &msgs, &count)) {
-	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
-		break;
-	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
-		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
-	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
-		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_AGAIN;
-	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
-		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
-	default:
-		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
-	}
-	for (i = 0; i < count; i++) {
-		if (!failed) {
-			if (bt_message_get_type(msgs[i]) == BT_MESSAGE_TYPE_EVENT)
-				failed = add_event(w, msgs[i]) != 0;
-			else
-				failed = add_other(w, msgs[i]) != 0;
-		}
-		bt_message_put_ref(msgs[i]);
-	}
-	return failed ? BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR :
-			BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
+	if (bt_message_get_type(msg) == BT_MESSAGE_TYPE_EVENT)
+		return add_event(w, msg);
+	return add_other(w, msg);
 }
 
 static void *worker_main(void *data)
@@ -417,9 +394,9 @@ static int merge(struct worker *ws, size_t n, struct reader *r)
 static int worker_setup(struct worker *w, const struct trace_group *group,
 			size_t jobs, size_t index, int per_source, const int *cancel)
 {
-	const bt_component_sink *sink;
-
 	w->cancel = cancel;
+	w->cb.data = w;
+	w->cb.on_message = worker_message;
 	for (int i = 0; i < NBATCH; i++)
 		if (!(w->b[i] = malloc(sizeof(*w->b[i])))) {
 			err_append("out of memory");
@@ -430,16 +407,7 @@ static int worker_setup(struct worker *w, const struct trace_group *group,
 		return -1;
 	if (graph_parts_build(&w->g, group) != 0)
 		return -1;
-	if (bt_graph_add_simple_sink_component(w->g.graph, "vmint", NULL,
-					       worker_consume, NULL, w, &sink) !=
-	    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-		err_take_bt();
-		err_append("cannot create vmint's sink component");
-		return -1;
-	}
-	return graph_parts_connect(&w->g,
-		bt_component_sink_borrow_input_port_by_index_const(sink, 0),
-		jobs, index, per_source);
+	return graph_parts_add_sink(&w->g, &w->cb, jobs, index, per_source);
 }
 
 static void worker_fini(struct worker *w)

@@ -2,6 +2,7 @@
 #include "extract/trace.h"
 #include "extract/trace-internal.h"
 #include "extract/decode.h"
+#include "extract/merge.h"
 #include "common/err.h"
 #include "common/outfile.h"
 
@@ -246,38 +247,19 @@ static int handle_message(struct reader *r, const bt_message *msg)
 	}
 }
 
-static bt_graph_simple_sink_component_consume_func_status
-consume(bt_message_iterator *it, void *data)
+static int on_message(void *data, const bt_message *msg)
 {
-	struct reader *r = data;
-	bt_message_array_const msgs;
-	uint64_t count, i;
-	int failed = 0;
+	return handle_message(data, msg);
+}
 
-	switch (bt_message_iterator_next(it, &msgs, &count)) {
-	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
-		break;
-	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
-		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
-	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
-		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_AGAIN;
-	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
-		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
-	default:
-		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
-	}
-	for (i = 0; i < count; i++) {
-		if (!failed && handle_message(r, msgs[i]) != 0)
-			failed = 1;
-		/* Put every reference back, the unprocessed ones too. */
-		bt_message_put_ref(msgs[i]);
-	}
-	if (!failed && outfile_interrupted()) {
+static int on_chunk(void *data)
+{
+	(void)data;
+	if (outfile_interrupted()) {
 		err_append("interrupted by a signal");
-		failed = 1;
+		return -1;
 	}
-	return failed ? BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR :
-			BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
+	return 0;
 }
 
 /* ---- the graph -------------------------------------------------------- */
@@ -354,59 +336,39 @@ static const bt_port_output *selected_port(const struct graph_parts *g, size_t i
 	return NULL;
 }
 
-int graph_parts_connect(struct graph_parts *g, const bt_port_input *sink_in,
-			size_t modulo, size_t rest, int per_source)
+int graph_parts_add_sink(struct graph_parts *g, const struct merge_callbacks *cb,
+			 size_t modulo, size_t rest, int per_source)
 {
-	const bt_component_filter *muxer = NULL;
-	const bt_component_class_filter *mux_cls;
-	const bt_port_output *only = NULL;
+	const bt_component_sink *sink;
 	size_t nports = graph_parts_nports(g), mine = 0, i;
 
-	for (i = 0; i < nports; i++) {
-		const bt_port_output *p = selected_port(g, i, modulo, rest, per_source);
-
-		if (p) {
-			only = p;
+	for (i = 0; i < nports; i++)
+		if (selected_port(g, i, modulo, rest, per_source))
 			mine++;
-		}
-	}
 	if (mine == 0) {
 		err_append("the traces hold no stream");
 		return -1;
 	}
-	if (mine == 1) {
-		/* One stream is already in time order: no muxer needed, which
-		 * also spares streams whose packets overlap a little. */
-		return bt_graph_connect_ports(g->graph, only, sink_in, NULL) ==
-			BT_GRAPH_CONNECT_PORTS_STATUS_OK ? 0 : -1;
-	}
-	mux_cls = bt_plugin_borrow_filter_component_class_by_name_const(g->utils, "muxer");
-	if (!mux_cls ||
-	    bt_graph_add_filter_component(g->graph, mux_cls, "muxer", NULL,
-					  BT_LOGGING_LEVEL_NONE, &muxer) !=
-		    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+	/* vmint's merging sink in place of filter.utils.muxer: the same
+	 * order, a heap instead of a scan of every stream per message. */
+	if (merge_sink_add(g->graph, "vmint", mine, cb, &sink) != 0) {
 		err_take_bt();
-		err_append("cannot create babeltrace2's filter.utils.muxer");
+		err_append("cannot create vmint's sink component");
 		return -1;
 	}
+	mine = 0;
 	for (i = 0; i < nports; i++) {
 		const bt_port_output *p = selected_port(g, i, modulo, rest, per_source);
-		/* The muxer always offers one more free input port. */
-		uint64_t nin = bt_component_filter_get_input_port_count(muxer);
 
 		if (p && bt_graph_connect_ports(g->graph, p,
-			bt_component_filter_borrow_input_port_by_index_const(muxer, nin - 1),
-			NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK)
-			goto error;
+			bt_component_sink_borrow_input_port_by_index_const(sink, mine++),
+			NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+			err_take_bt();
+			err_append("cannot connect the trace graph");
+			return -1;
+		}
 	}
-	if (bt_graph_connect_ports(g->graph,
-		bt_component_filter_borrow_output_port_by_index_const(muxer, 0),
-		sink_in, NULL) == BT_GRAPH_CONNECT_PORTS_STATUS_OK)
-		return 0;
-error:
-	err_take_bt();
-	err_append("cannot connect the trace graph");
-	return -1;
+	return 0;
 }
 
 /* Output ports of the source that has the most. */
@@ -708,7 +670,8 @@ int trace_read(const struct trace_group *group,
 	struct graph_parts g = { 0 };
 	struct reader r = { .handler = handler, .stats = stats,
 			    .opts = opts ? opts : &no_opts };
-	const bt_component_sink *sink;
+	struct merge_callbacks cb = { .data = &r, .on_message = on_message,
+				      .on_chunk = on_chunk };
 	int ret = -1;
 
 	memset(stats, 0, sizeof(*stats));
@@ -724,15 +687,7 @@ int trace_read(const struct trace_group *group,
 	r.decoder = decoder_create();
 	if (!r.decoder)
 		goto end;
-	if (bt_graph_add_simple_sink_component(g.graph, "vmint", NULL, consume,
-					       NULL, &r, &sink) !=
-	    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-		err_take_bt();
-		err_append("cannot create vmint's sink component");
-		goto end;
-	}
-	if (graph_parts_connect(&g, bt_component_sink_borrow_input_port_by_index_const(sink, 0),
-				1, 0, 0) != 0)
+	if (graph_parts_add_sink(&g, &cb, 1, 0, 0) != 0)
 		goto end;
 	if (graph_run(g.graph) != 0) {
 		trace_explain_failure(group);
