@@ -75,6 +75,10 @@ int main(int argc, char **argv)
 		status = VMINT_EXIT_INTERNAL;
 	}
 	if (status != VMINT_EXIT_OK) {
+		/* A command stopped by SIGINT/SIGTERM may see it as a failed
+		 * read (the trace reader stops with an error): still 130. */
+		if (outfile_interrupted())
+			status = VMINT_EXIT_INTERRUPTED;
 		if (outfile_interrupted() && err_count() == 0)
 			err_append("interrupted");
 		err_print(stderr);
