@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+
+/* Less free space than this after a failed write: the disk is full. */
+#define SIMW_FULL_DISK_BYTES (1u << 20)
 
 /* Records of one CPU not yet written, in time order. */
 struct cpubuf {
@@ -657,6 +661,22 @@ static int fix_trace_uuid(const char *dir, const uint8_t *uuid)
 	return ret;
 }
 
+/* sink.ctf.fs reports a failed write without its errno: say when the
+ * disk is full, the usual cause. */
+static void note_full_disk(const char *path)
+{
+	struct statvfs vfs;
+
+	if (statvfs(path, &vfs) == 0 &&
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < SIMW_FULL_DISK_BYTES)
+		err_append("No space left on device: %llu bytes free where "
+			   "'%s' is", (unsigned long long)vfs.f_bavail * vfs.f_frsize,
+			   path);
+}
+
+/* The graph of a run whose sink failed (see simw_run): never destroyed. */
+static bt_graph *failed_graph;
+
 int simw_run(const struct simw_config *cfg, simw_produce_fn produce,
 	     void *data, uint64_t *counts)
 {
@@ -690,7 +710,14 @@ int simw_run(const struct simw_config *cfg, simw_produce_fn produce,
 	if (st != BT_GRAPH_RUN_STATUS_OK) {
 		if (!w.failed || err_count() == 0)
 			err_take_bt();
+		note_full_disk(cfg->path);
 		err_append("cannot write the trace '%s'", cfg->path);
+		/* babeltrace2 2.0.4's sink.ctf.fs crashes (SIGSEGV in its
+		 * finalization) when destroyed after one of its writes failed,
+		 * e.g. on a full disk: keep that graph, still referenced, for
+		 * the rest of this short-lived process instead. */
+		failed_graph = graph;
+		graph = NULL;
 		goto end;
 	}
 	BT_GRAPH_PUT_REF_AND_RESET(graph); /* closes the sink's files */
