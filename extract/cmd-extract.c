@@ -153,7 +153,9 @@ static int extract_group(const struct extract_opts *o, struct extract_run *r,
 		return VMINT_EXIT_INTERNAL;
 	}
 	memset(&st, 0, sizeof(st));
-	rc = run_analysis(g, a, &st) < 0 ? VMINT_EXIT_INPUT : VMINT_EXIT_OK;
+	rc = VMINT_EXIT_OK;
+	if (run_analysis(g, a, &st) < 0) /* a write error is ours, not the trace's */
+		rc = ferror(r->out.out.fp) ? VMINT_EXIT_INTERNAL : VMINT_EXIT_INPUT;
 	if (rc == VMINT_EXIT_OK && host_vms_seen(&a->host) == 0)
 		warn_msg("no virtual machine found in the trace of host '%s'",
 			 g->hostname ? g->hostname : st.hostname[0] ? st.hostname : "?");

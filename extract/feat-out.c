@@ -112,7 +112,8 @@ int feat_out_row(struct feat_out *o, const struct window_row *row,
 	}
 	o->rows++;
 	if (ferror(o->out.fp)) {
-		err_append("cannot write '%s': %s", o->out.path, strerror(errno));
+		err_append("cannot write '%s': %s",
+			   o->out.path ? o->out.path : "standard output", strerror(errno));
 		return -1;
 	}
 	return 0;
