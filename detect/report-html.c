@@ -8,7 +8,9 @@
 #include "common/outfile.h"
 #include "vmint.h"
 
+#include <errno.h>
 #include <math.h>
+#include <string.h>
 #include <time.h>
 
 #define WIDTH 960
@@ -224,7 +226,7 @@ int report_write_html(const struct detect_result *r, const char *path)
 	recommendations(f, r);
 	fputs("</body></html>\n", f);
 	if (ferror(f)) {
-		err_append("cannot write '%s'", path);
+		err_append("cannot write '%s': %s", path, strerror(errno ? errno : EIO));
 		outfile_abort(&of);
 		return -1;
 	}

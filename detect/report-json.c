@@ -5,6 +5,7 @@
 #include "common/outfile.h"
 #include "vmint.h"
 
+#include <errno.h>
 #include <string.h>
 
 static json_t *culprits_json(const struct detect_result *r,
@@ -161,7 +162,7 @@ int report_write_json(const json_t *json, const char *path)
 		return -1;
 	if (json_dumpf(json, of.fp, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0 ||
 	    fputc('\n', of.fp) == EOF) {
-		err_append("cannot write '%s'", path);
+		err_append("cannot write '%s': %s", path, strerror(errno ? errno : EIO));
 		outfile_abort(&of);
 		return -1;
 	}

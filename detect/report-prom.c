@@ -5,6 +5,9 @@
 #include "common/err.h"
 #include "common/outfile.h"
 
+#include <errno.h>
+#include <string.h>
+
 /* Label values escape backslash, double quote and newline. */
 static void put_label(FILE *f, const char *s)
 {
@@ -84,7 +87,7 @@ int report_write_prom(const struct detect_result *r, const char *path)
 		}
 	}
 	if (ferror(f)) {
-		err_append("cannot write '%s'", path);
+		err_append("cannot write '%s': %s", path, strerror(errno ? errno : EIO));
 		outfile_abort(&of);
 		return -1;
 	}

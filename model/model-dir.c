@@ -225,7 +225,8 @@ static int write_files(const struct model_dir *m, const char *tmp)
 		snprintf(name, sizeof(name), "%s.model", model_kind_names[k]);
 		mp = join(tmp, name);
 		if (!mp || svm_save_model(mp, m->cls[k].svm) != 0) {
-			err_append("cannot write libsvm model '%s'", mp ? mp : name);
+			err_append("cannot write libsvm model '%s': %s", mp ? mp : name,
+				   strerror(errno ? errno : EIO));
 			free(mp);
 			goto end;
 		}
