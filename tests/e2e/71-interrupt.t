@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Every write is atomic: a run stopped by SIGINT or SIGTERM in the middle
+# (vmint simulate, extract, detect, train on a larger trace, killed once
+# its temporary output exists) exits 130 with a message, leaves the old
+# output byte for byte, and no temporary file or directory behind.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+vmint=$PWD/bin/vmint
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+fail=0
+ok() { # ok STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fail=1
+	fi
+}
+tree_hash() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
+
+# interrupt SIGNAL GLOB LOG CMD...: runs CMD in the background, sends
+# SIGNAL as soon as a path matching GLOB exists (the run is writing), and
+# sets $rc to its exit code; $sent=1 if the signal went out while it ran.
+interrupt() {
+	local sig=$1 glob=$2 log=$3 pid i
+	shift 3
+	"$@" > /dev/null 2> "$log" &
+	pid=$!
+	sent=0
+	for i in $(seq 400); do
+		# shellcheck disable=SC2086
+		if compgen -G "$glob" > /dev/null; then
+			kill -s "$sig" "$pid" 2> /dev/null && sent=1
+			break
+		fi
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.02
+	done
+	wait "$pid"
+	rc=$?
+}
+# no_temp DIR: nothing named *.tmp.* or .simulate.* left in DIR
+no_temp() { [ -z "$(find "$1" \( -name '*.tmp.*' -o -name '.simulate.*' \) -print)" ]; }
+
+# 20 s of 4 busy pCPUs: about 1.6 M events, 60 MB, seconds to write or read.
+cat > "$tmp/big.json" <<'JSON'
+{"schema":"vmint.scenario/1","seed":11,"duration_s":20,
+ "host":{"name":"big-host","cpus":4,"kernel":"5.15.0"},
+ "vms":[{"name":"a","vcpus":2,"workload":[{"start_s":0,"end_s":20,"type":"cpu","intensity":0.9}]},
+        {"name":"b","vcpus":2,"workload":[{"start_s":0,"end_s":20,"type":"cpu","intensity":0.9}]},
+        {"name":"c","vcpus":2,"workload":[{"start_s":0,"end_s":20,"type":"cpu","intensity":0.9}]},
+        {"name":"d","vcpus":1,"workload":[{"start_s":0,"end_s":20,"type":"disk","intensity":0.8}]},
+        {"name":"e","vcpus":1,"workload":[{"start_s":0,"end_s":20,"type":"net","intensity":0.8}]}]}
+JSON
+
+echo "1..16"
+
+"$vmint" simulate "$tmp/big.json" -o "$tmp/big" 2> /dev/null
+ok $? "simulate the larger trace"
+
+# simulate over an existing output directory, another seed.
+before=$(tree_hash "$tmp/big")
+interrupt INT "$tmp/big/.simulate.*" "$tmp/sim.err" \
+	"$vmint" simulate "$tmp/big.json" --seed 12 -o "$tmp/big"
+[ "$sent" = 1 ] && [ "$rc" -eq 130 ]
+ok $? "simulate: SIGINT while writing -> exit 130 (got $rc, signal sent: $sent)"
+[ "$(tree_hash "$tmp/big")" = "$before" ] && no_temp "$tmp/big"
+ok $? "simulate: old kernel/, vms.json and labels.json unchanged, no temporary left"
+grep -q 'interrupted' "$tmp/sim.err"
+ok $? "simulate: says it was interrupted ($(head -1 "$tmp/sim.err"))"
+
+# extract over an existing CSV.
+echo "old output" > "$tmp/out.csv"
+interrupt INT "$tmp/out.csv.tmp.*" "$tmp/ex.err" \
+	"$vmint" extract "$tmp/big" -o "$tmp/out.csv" --window 100ms
+[ "$sent" = 1 ] && [ "$rc" -eq 130 ]
+ok $? "extract: SIGINT while reading -> exit 130 (got $rc, signal sent: $sent)"
+[ "$(cat "$tmp/out.csv")" = "old output" ] && no_temp "$tmp"
+ok $? "extract: old CSV unchanged, no temporary left"
+grep -q 'interrupted' "$tmp/ex.err"
+ok $? "extract: says it was interrupted ($(head -1 "$tmp/ex.err"))"
+
+interrupt TERM "$tmp/out.csv.tmp.*" "$tmp/ex2.err" \
+	"$vmint" extract "$tmp/big" -o "$tmp/out.csv" --window 100ms
+[ "$sent" = 1 ] && [ "$rc" -eq 130 ] &&
+	[ "$(cat "$tmp/out.csv")" = "old output" ] && no_temp "$tmp"
+ok $? "extract: SIGTERM -> exit 130 (got $rc), old CSV unchanged, no temporary"
+
+# detect over an existing report, with the HTML page too.
+echo "old report" > "$tmp/report.json"
+echo "old page" > "$tmp/report.html"
+interrupt INT "$tmp/report.json.tmp.*" "$tmp/det.err" \
+	"$vmint" detect "$tmp/big" --model tests/fuzz/model --window 100ms \
+	-o "$tmp/report.json" --html "$tmp/report.html"
+[ "$sent" = 1 ] && [ "$rc" -eq 130 ]
+ok $? "detect: SIGINT while reading -> exit 130 (got $rc, signal sent: $sent)"
+[ "$(cat "$tmp/report.json")" = "old report" ] &&
+	[ "$(cat "$tmp/report.html")" = "old page" ] && no_temp "$tmp"
+ok $? "detect: old report.json and report.html unchanged, no temporary left"
+
+# train over an existing model: stopped during the grid search.
+for sc in cpu-overcommit quiet-host disk-neighbour-midtrace; do
+	"$vmint" simulate "datasets/scenarios/train/$sc.json" -o "$tmp/$sc" 2> /dev/null &&
+		"$vmint" extract "$tmp/$sc" --labels "$tmp/$sc/labels.json" \
+			-o "$tmp/$sc.csv" 2> /dev/null || echo "# $sc failed"
+done > "$tmp/lib.err"
+[ ! -s "$tmp/lib.err" ]
+ok $? "labeled windows of three library scenarios to train on"
+cp -r tests/fuzz/model "$tmp/model"
+before=$(tree_hash "$tmp/model")
+"$vmint" train "$tmp"/{cpu-overcommit,quiet-host,disk-neighbour-midtrace}.csv \
+	-o "$tmp/model" -j 1 -q --grid-rows 0 -k 3 \
+	--c-log2 -1:15:1 --gamma-log2 -15:3:1 > /dev/null 2> "$tmp/train.err" &
+pid=$!
+sleep 1.5
+kill -INT "$pid" 2> /dev/null
+sent=$?
+wait "$pid"
+rc=$?
+[ "$sent" = 0 ] && [ "$rc" -eq 130 ]
+ok $? "train: SIGINT during the grid search -> exit 130 (got $rc)"
+[ "$(tree_hash "$tmp/model")" = "$before" ] && no_temp "$tmp"
+ok $? "train: old model directory unchanged, no temporary left"
+grep -q 'interrupted' "$tmp/train.err"
+ok $? "train: says it was interrupted ($(head -1 "$tmp/train.err"))"
+
+# A run that is not interrupted still replaces the old output.
+"$vmint" extract "$tmp/big" -o "$tmp/out.csv" --window 100ms 2> /dev/null &&
+	head -1 "$tmp/out.csv" | grep -q '^vm,'
+ok $? "extract without a signal replaces the old CSV"
+"$vmint" simulate "$tmp/big.json" --seed 12 -o "$tmp/big" 2> /dev/null &&
+	[ "$(tree_hash "$tmp/big")" != "$before" ] && no_temp "$tmp/big"
+ok $? "simulate without a signal replaces the old trace"
+
+exit $fail
