@@ -109,6 +109,29 @@ static int emit_rows(struct analysis *a, uint64_t end)
 	return 0;
 }
 
+/* Charges the window ending at `we` its part of the pending discarded
+ * events: in proportion to its overlap with what is left of their range,
+ * at least one, everything when the range ends in it. */
+static void charge_lost(struct analysis *a, uint64_t we)
+{
+	uint64_t from = a->lost_from > a->host.win_start ? a->lost_from : a->host.win_start;
+	uint64_t n = a->lost_pending;
+
+	if (!a->lost_pending || from >= we)
+		return;
+	if (a->lost_to > we) {
+		n = (uint64_t)((double)a->lost_pending * (double)(we - from) /
+			       (double)(a->lost_to - from));
+		if (n < 1)
+			n = 1;
+		if (n > a->lost_pending)
+			n = a->lost_pending;
+	}
+	a->host.acc.lost_events += n;
+	a->lost_pending -= n;
+	a->lost_from = we;
+}
+
 /* Charges everything open up to `end` (the border, or the last event),
  * emits the rows, and starts the next window. */
 static int close_window(struct analysis *a, uint64_t end)
@@ -119,6 +142,7 @@ static int close_window(struct analysis *a, uint64_t end)
 
 	sched_flush(h, end);
 	io_flush(&a->io, h, end);
+	charge_lost(a, h->win_start + a->cfg.window_ns);
 	rc = emit_rows(a, end);
 	for (i = 0; i < h->nvms; i++)
 		vm_acc_reset(&h->vms[i]->acc);
@@ -253,9 +277,18 @@ void analysis_on_discarded(struct analysis *a, int cpu, uint64_t begin_ns,
 			   uint64_t end_ns, uint64_t count)
 {
 	(void)cpu;
-	(void)begin_ns;
-	(void)end_ns;
-	a->host.acc.lost_events += count;
+	if (end_ns < begin_ns)
+		end_ns = begin_ns;
+	if (!a->lost_pending) {
+		a->lost_from = begin_ns;
+		a->lost_to = end_ns;
+	} else { /* several records (one per stream) pending: one range */
+		if (begin_ns < a->lost_from)
+			a->lost_from = begin_ns;
+		if (end_ns > a->lost_to)
+			a->lost_to = end_ns;
+	}
+	a->lost_pending += count;
 	a->lost_events += count;
 }
 
@@ -266,6 +299,8 @@ int analysis_finish(struct analysis *a, uint64_t last_ts)
 	if (last_ts < a->last_ts)
 		last_ts = a->last_ts;
 	sched_finish(&a->host, last_ts);
+	a->host.acc.lost_events += a->lost_pending; /* the trace ends here */
+	a->lost_pending = 0;
 	return close_window(a, last_ts);
 }
 

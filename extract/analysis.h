@@ -57,6 +57,9 @@ struct analysis {
 	int started;
 	uint64_t last_ts;
 	uint64_t lost_events;   /* whole trace */
+	/* Discarded events not yet charged to a window: lost somewhere in
+	 * [lost_from, lost_to], spread over the windows of that range. */
+	uint64_t lost_pending, lost_from, lost_to;
 	uint64_t rows;          /* rows emitted */
 	double *row;            /* owned: nr_features scratch */
 };
@@ -68,7 +71,9 @@ void analysis_destroy(struct analysis *a);
 /* One event (time order). Returns 0, or -1 (cause appended). */
 int analysis_on_event(struct analysis *a, const struct ev *ev);
 
-/* LTTng's discarded events: counted in the window open when reported. */
+/* LTTng's discarded events, lost in [begin_ns, end_ns]: spread over the
+ * windows of that range in proportion to their overlap, at least one in
+ * each (so every window concerned has lost_events = 1). */
 void analysis_on_discarded(struct analysis *a, int cpu, uint64_t begin_ns,
 			   uint64_t end_ns, uint64_t count);
 
