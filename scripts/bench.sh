@@ -3,6 +3,7 @@
 # make bench: the cost of vmint against babeltrace2's own decoding of the
 # same trace, measured in one run, interleaved and repeated.
 #   (a) babeltrace2 TRACE -c sink.utils.dummy   decoding alone: the floor
+#       (its muxer included; vmint merges the streams with its own sink)
 #   (b) vmint extract TRACE                     (c) vmint detect TRACE
 #   (b2) vmint extract -j 2 TRACE               (c2) vmint detect -j 2 TRACE
 # Prints wall time and peak RSS of each run, the ratios b/a and c/a (and
@@ -62,11 +63,11 @@ PY
 	echo "$dir"
 }
 
-# Runs a command, prints "seconds kib".
+# Runs a command, prints "wall-seconds peak-kib cpu-seconds" (user + sys).
 measure() {
-	/usr/bin/time -f "%e %M" -o "$tmp/time" "$@" > /dev/null 2> "$tmp/err" ||
+	/usr/bin/time -f "%e %M %U %S" -o "$tmp/time" "$@" > /dev/null 2> "$tmp/err" ||
 		{ echo "bench: failed: $*" >&2; cat "$tmp/err" >&2; exit 1; }
-	tail -1 "$tmp/time"
+	tail -1 "$tmp/time" | awk '{print $1, $2, $3 + $4}'
 }
 
 # min median max of the numbers on stdin
@@ -92,36 +93,44 @@ cmds=("babeltrace2 $t1/kernel -c sink.utils.dummy"
       "$VMINT extract -j $JOBS $t1 -o /dev/null"
       "$VMINT detect -j $JOBS $t1 -o /dev/null")
 : > "$tmp/rows"
+read -r load _ < /proc/loadavg
+echo "load average before: $load (other work on the machine makes wall times noisy;"
+echo "CPU times, user + system, are given too)"
 for i in $(seq "$REPEAT"); do
 	row="" line="round $i:"
 	for k in "${!cmds[@]}"; do
 		# shellcheck disable=SC2086 # the commands are word lists
-		read -r t m < <(measure ${cmds[$k]})
-		row="$row $t $m"
-		line="$line ${names[$k]} ${t}s ${m}KiB |"
+		read -r t m c < <(measure ${cmds[$k]})
+		row="$row $t $m $c"
+		line="$line ${names[$k]} ${t}s ${c}cpu ${m}KiB |"
 	done
 	echo "$row" >> "$tmp/rows"
 	echo "${line% |}"
 done
 
-# column of time of command k: 2k+1, of RSS: 2k+2 (awk, 1-based)
-ratio() { # k: time of k / time of babeltrace2
-	awk -v c=$((2 * $1 + 1)) '{print $c / $1}' "$tmp/rows" | stats
+# columns of command k (awk, 1-based): wall 3k+1, peak RSS 3k+2, CPU 3k+3
+col() { # k offset: that column of every round
+	awk -v c=$((3 * $1 + $2)) '{print $c}' "$tmp/rows"
+}
+ratio() { # k offset: column of k / the same column of babeltrace2
+	awk -v c=$((3 * $1 + $2)) -v b="$2" '{print $c / $b}' "$tmp/rows" | stats
 }
 echo "--- $REPEAT rounds, $events events"
 for k in 1 2 3 4; do
-	read -r a b c < <(ratio "$k")
-	echo "${names[$k]}/babeltrace2 time: min $a median $b max $c"
+	read -r a b c < <(ratio "$k" 1)
+	read -r d e f < <(ratio "$k" 3)
+	printf '%-14s / babeltrace2: wall min %s median %s max %s | CPU min %s median %s max %s\n' \
+		"${names[$k]}" "$a" "$b" "$c" "$d" "$e" "$f"
 done
 for k in 0 1 2 3 4; do
-	read -r a b c < <(awk -v c=$((2 * k + 1)) -v ev="$events" '{print ev / $c}' "$tmp/rows" | stats)
-	read -r _ _ r3 < <(awk -v c=$((2 * k + 2)) '{print $c}' "$tmp/rows" | stats)
-	printf '%-14s events/s: median %.0f (min %.0f max %.0f); peak RSS max %.0f KiB\n' \
+	read -r a b c < <(col "$k" 1 | awk -v ev="$events" '{print ev / $1}' | stats)
+	read -r _ _ r3 < <(col "$k" 2 | stats)
+	printf '%-14s events/s (wall): median %.0f (min %.0f max %.0f); peak RSS max %.0f KiB\n' \
 		"${names[$k]}" "$b" "$a" "$c" "$r3"
 done
 for k in 1 2; do
-	read -r a b c < <(awk -v s=$((2 * k + 1)) -v p=$((2 * (k + 2) + 1)) '{print $s / $p}' "$tmp/rows" | stats)
-	echo "${names[$k]} -j $JOBS speed-up: min $a median $b max $c"
+	read -r a b c < <(awk -v s=$((3 * k + 1)) -v p=$((3 * (k + 2) + 1)) '{print $s / $p}' "$tmp/rows" | stats)
+	echo "${names[$k]} -j $JOBS wall speed-up: min $a median $b max $c"
 done
 
 if [ "${BENCH_X4:-1}" = 1 ]; then
@@ -129,9 +138,9 @@ if [ "${BENCH_X4:-1}" = 1 ]; then
 	echo "--- peak RSS at 1x and 4x the trace length ($events and $(cat "$t4/events") events)"
 	for k in 0 1 2 3; do
 		# 1x: the largest of the rounds
-		read -r _ _ m1 < <(awk -v c=$((2 * k + 2)) '{print $c}' "$tmp/rows" | stats)
+		read -r _ _ m1 < <(col "$k" 2 | stats)
 		# shellcheck disable=SC2086
-		read -r _ m4 < <(measure ${cmds[$k]//$t1/$t4})
+		read -r _ m4 _ < <(measure ${cmds[$k]//$t1/$t4})
 		awk -v n="${names[$k]}" -v a="${m1%.*}" -v b="$m4" \
 			'BEGIN {printf "%-14s peak RSS: %d KiB at 1x, %d KiB at 4x (ratio %.2f)\n", n, a, b, b / a}'
 	done
