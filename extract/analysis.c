@@ -109,27 +109,35 @@ static int emit_rows(struct analysis *a, uint64_t end)
 	return 0;
 }
 
-/* Charges the window ending at `we` its part of the pending discarded
- * events: in proportion to its overlap with what is left of their range,
- * at least one, everything when the range ends in it. */
+/* Charges the window ending at `we` its part of each pending discarded-
+ * events record: in proportion to its overlap with what is left of the
+ * record's range, at least one, everything when the range ends here. */
 static void charge_lost(struct analysis *a, uint64_t we)
 {
-	uint64_t from = a->lost_from > a->host.win_start ? a->lost_from : a->host.win_start;
-	uint64_t n = a->lost_pending;
+	size_t i, kept = 0;
 
-	if (!a->lost_pending || from >= we)
-		return;
-	if (a->lost_to > we) {
-		n = (uint64_t)((double)a->lost_pending * (double)(we - from) /
-			       (double)(a->lost_to - from));
-		if (n < 1)
-			n = 1;
-		if (n > a->lost_pending)
-			n = a->lost_pending;
+	for (i = 0; i < a->nlost; i++) {
+		struct lost_range *l = &a->lost[i];
+		uint64_t from = l->from > a->host.win_start ? l->from : a->host.win_start;
+		uint64_t n = l->count;
+
+		if (from < we) {
+			if (l->to > we) {
+				n = (uint64_t)((double)l->count * (double)(we - from) /
+					       (double)(l->to - from));
+				if (n < 1)
+					n = 1;
+				if (n > l->count)
+					n = l->count;
+			}
+			a->host.acc.lost_events += n;
+			l->count -= n;
+			l->from = we;
+		}
+		if (l->count)
+			a->lost[kept++] = *l;
 	}
-	a->host.acc.lost_events += n;
-	a->lost_pending -= n;
-	a->lost_from = we;
+	a->nlost = kept;
 }
 
 /* Charges everything open up to `end` (the border, or the last event),
@@ -279,16 +287,17 @@ void analysis_on_discarded(struct analysis *a, int cpu, uint64_t begin_ns,
 	(void)cpu;
 	if (end_ns < begin_ns)
 		end_ns = begin_ns;
-	if (!a->lost_pending) {
-		a->lost_from = begin_ns;
-		a->lost_to = end_ns;
-	} else { /* several records (one per stream) pending: one range */
-		if (begin_ns < a->lost_from)
-			a->lost_from = begin_ns;
-		if (end_ns > a->lost_to)
-			a->lost_to = end_ns;
+	if (a->nlost == ANALYSIS_LOST_RANGES) { /* full: widen the last one */
+		struct lost_range *l = &a->lost[a->nlost - 1];
+
+		l->count += count;
+		if (begin_ns < l->from)
+			l->from = begin_ns;
+		if (end_ns > l->to)
+			l->to = end_ns;
+	} else {
+		a->lost[a->nlost++] = (struct lost_range){ count, begin_ns, end_ns };
 	}
-	a->lost_pending += count;
 	a->lost_events += count;
 }
 
@@ -299,8 +308,9 @@ int analysis_finish(struct analysis *a, uint64_t last_ts)
 	if (last_ts < a->last_ts)
 		last_ts = a->last_ts;
 	sched_finish(&a->host, last_ts);
-	a->host.acc.lost_events += a->lost_pending; /* the trace ends here */
-	a->lost_pending = 0;
+	for (size_t i = 0; i < a->nlost; i++) /* the trace ends here */
+		a->host.acc.lost_events += a->lost[i].count;
+	a->nlost = 0;
 	return close_window(a, last_ts);
 }
 

@@ -50,6 +50,8 @@ struct analysis_config {
 	void *ctx;
 };
 
+#define ANALYSIS_LOST_RANGES 32
+
 struct analysis {
 	struct analysis_config cfg;
 	struct host host;
@@ -57,9 +59,13 @@ struct analysis {
 	int started;
 	uint64_t last_ts;
 	uint64_t lost_events;   /* whole trace */
-	/* Discarded events not yet charged to a window: lost somewhere in
-	 * [lost_from, lost_to], spread over the windows of that range. */
-	uint64_t lost_pending, lost_from, lost_to;
+	/* Discarded-events records not yet fully charged to windows: each
+	 * `count` events lost somewhere in [from, to], spread over the
+	 * windows of that range (the last slot absorbs any overflow). */
+	struct lost_range {
+		uint64_t count, from, to;
+	} lost[ANALYSIS_LOST_RANGES];
+	size_t nlost;
 	uint64_t rows;          /* rows emitted */
 	double *row;            /* owned: nr_features scratch */
 };
