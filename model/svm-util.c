@@ -329,6 +329,29 @@ static int range_values(const struct log2_range *r, double **out)
 	return n;
 }
 
+/* The grid point closest (in log2) to libsvm's own defaults, C = 1 and
+ * gamma = 1 / features: used when every point scored the same. */
+static int nearest_default(const struct grid_job *job, const struct svm_set *s)
+{
+	int nfeat = 0, best = 0;
+	double best_d = INFINITY;
+
+	if (s->prob.l > 0)
+		while (s->prob.x[0][nfeat].index != -1)
+			nfeat++;
+	for (int i = 0; i < job->nc * job->ngamma; i++) {
+		double dc = log2(job->cs[i / job->ngamma]);
+		double dg = log2(job->gammas[i % job->ngamma]) + log2(nfeat > 0 ? nfeat : 1);
+		double d = dc * dc + dg * dg;
+
+		if (d < best_d) {
+			best_d = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
 static int run_threads(struct grid_job *job, int jobs)
 {
 	pthread_t tid[16];
@@ -397,6 +420,12 @@ int svmu_grid_search(const struct svm_set *s, const struct grid_options *o,
 	for (int i = 1; i < total; i++)
 		if (job.score[i] > job.score[bi])
 			bi = i;
+	best->flat = 1;
+	for (int i = 0; i < total; i++)
+		if (job.score[i] != job.score[bi])
+			best->flat = 0;
+	if (best->flat)
+		bi = nearest_default(&job, s);
 	best->C = job.cs[bi / job.ngamma];
 	best->gamma = job.gammas[bi % job.ngamma];
 	best->score = job.score[bi];

@@ -94,6 +94,9 @@ struct grid_result {
 	double score;            /* F1 of `positive`, or macro-F1 */
 	int nfolds;
 	int points;              /* grid points tried */
+	int flat;                /* every point scored the same: CV could not
+				  * choose, C and gamma are the grid point
+				  * nearest libsvm's defaults (1, 1/features) */
 	struct confusion conf;   /* cross-validated confusion at the best point */
 };
 
@@ -101,6 +104,7 @@ struct grid_result {
  * Tries every (C, gamma) of the grid with grouped CV on `s` (class weights
  * balanced) and keeps the best score; ties go to the smaller C, then the
  * smaller gamma (grid order), so the result does not depend on threads.
+ * When every point ties (e.g. a class that only one group has), see flat.
  * Returns 0, or -1 (cause appended; also when interrupted).
  */
 int svmu_grid_search(const struct svm_set *s, const struct grid_options *o,

@@ -200,7 +200,7 @@ static json_t *info_json(const struct model_dir *m, enum model_kind k,
 		json_array_append_new(conf, row);
 	}
 	tr = json_pack("{s:I,s:o}", "rows", (json_int_t)s->n, "class_counts", counts);
-	cv = json_pack("{s:i,s:s,s:s,s:f,s:f,s:I,s:o,s:{s:o,s:o,s:i}}",
+	cv = json_pack("{s:i,s:s,s:s,s:f,s:f,s:I,s:o,s:{s:o,s:o,s:i,s:s}}",
 		       "folds", g->nfolds,
 		       "grouped_by", grouped_by,
 		       "metric", k == MODEL_INTERFERENCE ? "f1_true" : "macro_f1",
@@ -209,7 +209,8 @@ static json_t *info_json(const struct model_dir *m, enum model_kind k,
 		       "rows", (json_int_t)grid_n,
 		       "confusion", conf,
 		       "grid", "c_log2", range_json(&o->c), "gamma_log2",
-		       range_json(&o->gamma), "points", g->points);
+		       range_json(&o->gamma), "points", g->points,
+		       "chosen_by", g->flat ? "libsvm_default (all points tied)" : "best_score");
 	return json_pack("{s:o,s:o}", "training", tr, "cv", cv);
 }
 
@@ -303,6 +304,9 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 	if (svmu_grid_search(&grid_set, &go, &g) < 0)
 		goto end;
 	grid_s = seconds_since(&t0);
+	if (g.flat && g.score < 1) /* all perfect is no cause for alarm */
+		warn_msg("%s: every grid point scored %.3f in cross-validation (a class found in one group only?); using C 2^%g, gamma 2^%g, nearest libsvm's defaults",
+			 model_kind_names[k], g.score, log2(g.C), log2(g.gamma));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (svm_set_build(keep, ds, &m->sc, s.rows, s.target, s.n, s.nclass) < 0)
 		goto end;

@@ -148,7 +148,11 @@ static void test_grid_search_separable(void **state)
 	assert_int_equal(best.points, 9);
 	assert_int_equal(best.nfolds, 3);
 	assert_true(best.score == 1.0);
-	assert_true(best.C == 0.5); /* ties go to the smallest C */
+	/* Every point is perfect here: nearest libsvm's defaults (C 1, gamma
+	 * 1/2); 2^-1 and 2^1 are equally near 1, grid order decides. */
+	assert_true(best.flat);
+	assert_true(best.C == 0.5);
+	assert_true(best.gamma == 0.5);
 	assert_int_equal(confusion_total(&best.conf), 60);
 	m = svmu_train(&set, best.C, best.gamma);
 	assert_non_null(m);
@@ -165,6 +169,31 @@ static void test_grid_search_separable(void **state)
 	dataset_fini(&ds);
 }
 
+/* Each class in one group only: every grid point scores 0, and the
+ * choice falls back to the point nearest libsvm's defaults. */
+static void test_grid_search_flat(void **state)
+{
+	struct dataset ds;
+	struct svm_set set;
+	struct scaler sc;
+	struct grid_result best;
+	struct grid_options o = {
+		.c = { -1, 3, 2 }, .gamma = { -3, 1, 2 },
+		.folds = 3, .jobs = 2, .positive = -1,
+	};
+
+	(void)state;
+	build_group_classes(&ds, &set, &sc, 1);
+	assert_int_equal(svmu_grid_search(&set, &o, &best), 0);
+	assert_true(best.flat);
+	assert_true(best.score == 0.0);
+	assert_true(best.C == 0.5);     /* 2^-1 and 2^1 equally near 1: grid order */
+	assert_true(best.gamma == 0.5); /* 1 / 2 features */
+	svm_set_fini(&set);
+	scaler_fini(&sc);
+	dataset_fini(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_no_group_on_both_sides),
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_grid_search_separable),
+		cmocka_unit_test(test_grid_search_flat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
