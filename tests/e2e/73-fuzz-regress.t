@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Replays every input the fuzzers found (tests/fuzz/regress/<harness>-*)
+# through bin/vmint the way its harness uses it: no crash, no hang (20 s),
+# exit 0 or 2 (bad input), and a refusal names the input.
+#   trace-stream-*    as the stream of the fuzz template trace
+#   trace-metadata-*  as its metadata
+#   scenario-*        vmint simulate
+#   model-*           as model.json beside the template model's files
+#   vms-*, labels-*   vmint extract of the template trace with --vms/--labels
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+vmint=$PWD/bin/vmint
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+fail=0
+ok() { # ok STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fail=1
+	fi
+}
+
+inputs=(tests/fuzz/regress/*)
+[ -e "${inputs[0]}" ] || inputs=()
+echo "1..$((${#inputs[@]} + 1))"
+
+# The template itself reads: the fuzz harnesses mutate a valid trace.
+mkdir -p "$tmp/tpl/kernel"
+cp tests/fuzz/trace/metadata tests/fuzz/trace/channel0_0 "$tmp/tpl/kernel/"
+cp tests/fuzz/trace/vms.json "$tmp/tpl/"
+"$vmint" extract "$tmp/tpl" --window 10ms -o "$tmp/template.csv" 2> /dev/null &&
+	[ "$(tail -n +2 "$tmp/template.csv" | wc -l)" -ge 2 ]
+ok $? "the fuzz template trace extracts ($(($(wc -l < "$tmp/template.csv") - 1)) rows)"
+
+for f in "${inputs[@]}"; do
+	name=${f##*/}
+	rm -rf "$tmp/t" "$tmp/m"
+	mkdir -p "$tmp/t/kernel" "$tmp/m"
+	cp tests/fuzz/trace/metadata tests/fuzz/trace/channel0_0 "$tmp/t/kernel/"
+	cp tests/fuzz/trace/vms.json "$tmp/t/"
+	what=$name
+	case $name in
+	trace-stream-*)
+		cp "$f" "$tmp/t/kernel/channel0_0"
+		cmd=("$vmint" extract "$tmp/t" --window 10ms -o "$tmp/out.csv") what=$tmp/t ;;
+	trace-metadata-*)
+		cp "$f" "$tmp/t/kernel/metadata"
+		cmd=("$vmint" extract "$tmp/t" --window 10ms -o "$tmp/out.csv") what=$tmp/t ;;
+	scenario-*)
+		cmd=("$vmint" simulate "$f" -o "$tmp/sim") what=$f ;;
+	model-*)
+		cp tests/fuzz/model/*.model "$tmp/m/" && cp "$f" "$tmp/m/model.json"
+		cmd=("$vmint" detect "$tmp/t" --model "$tmp/m" -o "$tmp/r.json") what=$tmp/m ;;
+	vms-*)
+		cmd=("$vmint" extract "$tmp/t" --vms "$f" -o "$tmp/out.csv") what=$f ;;
+	labels-*)
+		cmd=("$vmint" extract "$tmp/t" --labels "$f" -o "$tmp/out.csv") what=$f ;;
+	*)
+		ok 1 "$name: unknown harness prefix"
+		continue ;;
+	esac
+	timeout 20 "${cmd[@]}" > /dev/null 2> "$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		ok 0 "$name: accepted (exit 0)"
+	else
+		[ "$rc" -eq 2 ] && grep -qF "$what" "$tmp/err"
+		ok $? "$name: exit $rc (want 0 or 2, not a crash or timeout), names the input: $(tail -1 "$tmp/err")"
+	fi
+done
+
+exit $fail
