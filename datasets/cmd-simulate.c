@@ -37,7 +37,8 @@ static void usage(FILE *out)
 		"      --stats       print the events written per type on stdout\n"
 		"  -h, --help        this help\n\n"
 		"A summary line (events, CPU time, events/s) goes to stderr.\n"
-		"exit codes: 0 ok, 1 usage, 2 bad scenario, 3 internal or write error\n");
+		"exit codes: 0 ok, 1 usage, 2 bad scenario, 3 internal or write error,\n"
+		"130 interrupted\n");
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag,

@@ -50,7 +50,7 @@ static void usage(FILE *fp)
 		"                   Markdown and exit (extract/FEATURES.md is this)\n"
 		"  -h, --help       this help\n\n"
 		"exit codes: 0 ok (also when no VM is found: header only), 1 usage,\n"
-		"2 bad input, 3 internal error\n");
+		"2 bad input, 3 internal or write error, 130 interrupted\n");
 }
 
 static void list_features(FILE *fp)

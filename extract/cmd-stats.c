@@ -47,7 +47,7 @@ static void usage(FILE *fp)
 		"  -h, --help   this help\n\n"
 		"Per-thread CPU time is counted like lttng-analyses' cputop; disk\n"
 		"latencies (issue -> complete) like its iolatency.\n"
-		"exit codes: 0 ok, 1 usage, 2 bad input, 3 internal error\n");
+		"exit codes: 0 ok, 1 usage, 2 bad input, 3 internal error, 130 interrupted\n");
 }
 
 static int cmp_threads(const void *x, const void *y)

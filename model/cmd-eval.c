@@ -46,7 +46,8 @@ static const char usage_text[] =
 	"      --json        JSON on stdout (schema vmint.eval/1) instead of tables\n"
 	"  -h, --help        this help\n"
 	"\n"
-	"exit codes: 0 ok, 1 usage, 2 bad input or model, 3 internal error\n";
+	"exit codes: 0 ok, 1 usage, 2 bad input or model, 3 internal error,\n"
+	"130 interrupted\n";
 
 enum { OPT_LABELS = 256, OPT_JSON };
 

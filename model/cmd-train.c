@@ -49,7 +49,8 @@ static const char usage_text[] =
 	"  -v, --verbose         libsvm's own messages on stderr\n"
 	"  -h, --help            this help\n"
 	"\n"
-	"exit codes: 0 ok, 1 usage, 2 bad input, 3 internal error\n";
+	"exit codes: 0 ok, 1 usage, 2 bad input, 3 internal or write error,\n"
+	"130 interrupted\n";
 
 enum { OPT_LABELS = 256, OPT_GROUP, OPT_GRID_ROWS, OPT_C, OPT_GAMMA };
 
