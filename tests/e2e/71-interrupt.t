@@ -58,7 +58,7 @@ cat > "$tmp/big.json" <<'JSON'
         {"name":"e","vcpus":1,"workload":[{"start_s":0,"end_s":20,"type":"net","intensity":0.8}]}]}
 JSON
 
-echo "1..16"
+echo "1..17"
 
 "$vmint" simulate "$tmp/big.json" -o "$tmp/big" 2> /dev/null
 ok $? "simulate the larger trace"
@@ -136,5 +136,15 @@ ok $? "extract without a signal replaces the old CSV"
 "$vmint" simulate "$tmp/big.json" --seed 12 -o "$tmp/big" 2> /dev/null &&
 	[ "$(tree_hash "$tmp/big")" != "$before" ] && no_temp "$tmp/big"
 ok $? "simulate without a signal replaces the old trace"
+
+# The exit codes are documented by every command's --help.
+for c in "" simulate extract stats train eval detect; do
+	# shellcheck disable=SC2086
+	"$vmint" $c --help 2>&1 | tr '\n' ' ' | tr -s ' ' |
+		grep -q '0 .*1 usage.* 2 bad .* 3 internal.* 130 interrupted' || echo "# vmint $c --help"
+done > "$tmp/help.missing"
+cat "$tmp/help.missing"
+[ ! -s "$tmp/help.missing" ]
+ok $? "vmint --help and each command's --help document 0, 1 usage, 2 bad input, 3 internal, 130 interrupted"
 
 exit $fail
