@@ -5,11 +5,13 @@
  * The host model needs every event in time order, so the analysis stays
  * in one thread; what is spread is babeltrace2's decoding, about nine
  * tenths of the work. Worker k runs its own graph (its own source.ctf.fs
- * and muxer) over the streams i with i % N == k, decodes each event into
+ * and merging sink) over stream k, k + N, ... of each trace, decodes each event into
  * a struct ev (strings copied) and hands batches of them to the calling
  * thread, which merges the N time-ordered sequences in the order of
  * babeltrace2's muxer (time, then trace UUID, trace name, stream class
- * id, stream id: common_muxing_compare_messages) and feeds the handler.
+ * id, stream id: common_muxing_compare_messages; complete ties, which
+ * only copies of one trace have, stay within one worker) and feeds the
+ * handler.
  * The result is the same sequence of events as one graph's, so there is
  * no state to carry across a cut: each stream is decoded whole, by one
  * worker. Memory is bounded: NBATCH batches per worker.
