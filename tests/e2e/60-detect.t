@@ -14,7 +14,7 @@ n=0
 ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 py() { python3 -c "$@"; }
 
-echo "1..18"
+echo "1..19"
 
 $vmint detect datasets/sample -o "$tmp/r.json" --html "$tmp/r.html" \
 	--watcher-actions "$tmp/w.json" --prom "$tmp/r.prom" 2> "$tmp/err"
@@ -148,3 +148,13 @@ $vmint detect --help > "$tmp/help" 2>&1
 ok $? "detect --help exits 0"
 grep -q "exit codes" "$tmp/help"
 ok $? "detect --help documents the exit codes"
+
+# vmint eval scores the report itself, with the numbers computed above.
+bin/vmint eval --json --report "$tmp/r.json" --labels datasets/sample/labels.json > "$tmp/score.json"
+py "
+import json
+t = json.load(open('$tmp/score.json'))['total']
+assert t['windows'] == $total and t['tp'] + t['fn'] == $culprit_n + t['fn'] - 0
+assert t['fp'] == 0 and t['fn'] == 0 and t['culprit_top1'] == 1.0 and t['resource_accuracy'] == 1.0
+"
+ok $? "vmint eval --report gives the same scores (F1 1, culprit 1, resource 1)"
