@@ -14,7 +14,8 @@ SVM_CFLAGS ?=
 SVM_LIBS   ?= -lsvm
 OPT     ?= -O2 -g
 ALL_CFLAGS = $(OPT) -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
-           -I. $(shell pkg-config --cflags $(PKGS)) $(SVM_CFLAGS) $(CFLAGS)
+           -I. $(shell pkg-config --cflags $(PKGS)) $(SVM_CFLAGS) \
+           -DVMINT_DATADIR='"$(PREFIX)/share/vmint"' $(CFLAGS)
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) $(SVM_LIBS) -lm $(LDLIBS_EXTRA)
 
 BUILD   ?= build
@@ -116,6 +117,8 @@ bench: $(BIN)
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/vmint
+	install -d $(DESTDIR)$(PREFIX)/share/vmint/models/default
+	install -m 644 models/default/* $(DESTDIR)$(PREFIX)/share/vmint/models/default/
 
 clean:
 	rm -rf $(BUILD) bin
