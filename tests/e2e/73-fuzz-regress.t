@@ -5,6 +5,7 @@
 # exit 0 or 2 (bad input), and a refusal names the input.
 #   trace-stream-*    as the stream of the fuzz template trace
 #   trace-metadata-*  as its metadata
+#   trace-par-*       as the second stream of the 2-CPU template, -j 2
 #   scenario-*        vmint simulate
 #   model-*           as model.json beside the template model's files
 #   vms-*, labels-*   vmint extract of the template trace with --vms/--labels
@@ -49,6 +50,11 @@ for f in "${inputs[@]}"; do
 	trace-stream-*)
 		cp "$f" "$tmp/t/kernel/channel0_0"
 		cmd=("$vmint" extract "$tmp/t" --window 10ms -o "$tmp/out.csv") what=$tmp/t ;;
+	trace-par-*)
+		cp tests/fuzz/trace2/metadata tests/fuzz/trace2/channel0_0 "$tmp/t/kernel/"
+		cp tests/fuzz/trace2/vms.json "$tmp/t/"
+		cp "$f" "$tmp/t/kernel/channel0_1"
+		cmd=("$vmint" extract "$tmp/t" -j 2 --window 10ms -o "$tmp/out.csv") what=$tmp/t ;;
 	trace-metadata-*)
 		cp "$f" "$tmp/t/kernel/metadata"
 		cmd=("$vmint" extract "$tmp/t" --window 10ms -o "$tmp/out.csv") what=$tmp/t ;;

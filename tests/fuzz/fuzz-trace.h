@@ -10,8 +10,20 @@
  * goes through what `vmint extract` does: trace_discover, vms.json,
  * trace_read into an analysis with 10 ms windows.
  * $VMINT_FUZZ_TRACE names another template directory (run from the
- * repository root otherwise).
+ * repository root otherwise). FUZZ_TRACE_TEMPLATE, FUZZ_TRACE_STREAMS
+ * and FUZZ_TRACE_JOBS select a 2-CPU template (tests/fuzz/trace2/) read
+ * by the parallel decoder (trace-par.c, as `-j 2`).
  */
+
+#ifndef FUZZ_TRACE_TEMPLATE
+#define FUZZ_TRACE_TEMPLATE "tests/fuzz/trace"
+#endif
+#ifndef FUZZ_TRACE_STREAMS
+#define FUZZ_TRACE_STREAMS 1
+#endif
+#ifndef FUZZ_TRACE_JOBS
+#define FUZZ_TRACE_JOBS 1
+#endif
 
 #include "common/err.h"
 #include "common/vms.h"
@@ -58,7 +70,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	if (!tmpl)
-		tmpl = "tests/fuzz/trace";
+		tmpl = FUZZ_TRACE_TEMPLATE;
 	snprintf(fuzz_trace_dir, sizeof(fuzz_trace_dir),
 		 "/tmp/vmint-fuzz-trace-%d", (int)getpid());
 	snprintf(kernel, sizeof(kernel), "%s/kernel", fuzz_trace_dir);
@@ -68,6 +80,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	fuzz_copy(tmpl, kernel, "metadata");
 	fuzz_copy(tmpl, kernel, "channel0_0");
+	if (FUZZ_TRACE_STREAMS > 1)
+		fuzz_copy(tmpl, kernel, "channel0_1");
+	run_set_jobs(FUZZ_TRACE_JOBS);
 	fuzz_copy(tmpl, fuzz_trace_dir, "vms.json");
 	return 0;
 }
