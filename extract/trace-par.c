@@ -67,7 +67,7 @@ struct worker {
 	size_t fill, take;        /* batches filled (worker), taken (merger) */
 	int done, failed;         /* under mu */
 	const bt_error *error;    /* owned: babeltrace2's cause of a failure */
-	const int *cancel;        /* weak: set by the merger, under mu */
+	int cancel;               /* set by the merger, under mu */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct stream_key **keys; /* owned */
@@ -118,9 +118,9 @@ static int push_batch(struct worker *w)
 	w->full[w->fill % NBATCH] = 1;
 	w->fill++;
 	pthread_cond_broadcast(&w->cv);
-	while (w->full[w->fill % NBATCH] && !*w->cancel)
+	while (w->full[w->fill % NBATCH] && !w->cancel)
 		pthread_cond_wait(&w->cv, &w->mu);
-	if (*w->cancel)
+	if (w->cancel)
 		ret = -1;
 	pthread_mutex_unlock(&w->mu);
 	if (!ret) {
@@ -394,9 +394,8 @@ static int merge(struct worker *ws, size_t n, struct reader *r)
 }
 
 static int worker_setup(struct worker *w, const struct trace_group *group,
-			size_t jobs, size_t index, int per_source, const int *cancel)
+			size_t jobs, size_t index, int per_source)
 {
-	w->cancel = cancel;
 	w->cb.data = w;
 	w->cb.on_message = worker_message;
 	for (int i = 0; i < NBATCH; i++)
@@ -432,7 +431,7 @@ int trace_read_parallel(const struct trace_group *group, struct reader *r,
 {
 	struct worker *ws;
 	size_t i, nports, most;
-	int cancel = 0, ret = -1, stopped = -1, per_source;
+	int ret = -1, stopped = -1, per_source;
 	struct graph_parts probe;
 
 	if (graph_parts_build(&probe, group) != 0) {
@@ -465,7 +464,7 @@ int trace_read_parallel(const struct trace_group *group, struct reader *r,
 	 * component-class references are not atomic. Each graph then runs
 	 * in one thread only, sharing no object with the others. */
 	for (i = 0; i < jobs; i++)
-		if (worker_setup(&ws[i], group, jobs, i, per_source, &cancel) != 0)
+		if (worker_setup(&ws[i], group, jobs, i, per_source) != 0)
 			goto end;
 	for (i = 0; i < jobs; i++) {
 		if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) {
@@ -481,7 +480,7 @@ end:
 	for (i = 0; i < jobs; i++) {
 		pthread_mutex_lock(&ws[i].mu);
 		if (stopped != 0)
-			cancel = 1;
+			ws[i].cancel = 1;
 		pthread_cond_broadcast(&ws[i].cv);
 		pthread_mutex_unlock(&ws[i].mu);
 	}
