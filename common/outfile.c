@@ -39,6 +39,40 @@ static void on_signal(int sig)
 			unlink(open_tmp[i]);
 }
 
+static const char *volatile abort_input;
+
+void outfile_abort_context(const char *input)
+{
+	abort_input = input;
+}
+
+static void put(const char *s)
+{
+	ssize_t unused = write(STDERR_FILENO, s, strlen(s));
+
+	(void)unused;
+}
+
+/* Only async-signal-safe calls: unlink, write, strlen, _exit, raise. */
+static void on_abort(int sig)
+{
+	const char *input = abort_input;
+
+	if (!input) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	for (int i = 0; i < MAX_OPEN_TMP; i++)
+		if (open_tmp[i])
+			unlink(open_tmp[i]);
+	put("vmint: error: babeltrace2 aborted while reading '");
+	put(input);
+	put("': the trace is corrupt (babeltrace2's reason is above); "
+	    "no output written\n");
+	_exit(VMINT_EXIT_INPUT);
+}
+
 void outfile_install_signal_handlers(void)
 {
 	struct sigaction sa;
@@ -48,6 +82,8 @@ void outfile_install_signal_handlers(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_abort;
+	sigaction(SIGABRT, &sa, NULL);
 }
 
 int outfile_interrupted(void)

@@ -35,4 +35,14 @@ void outfile_install_signal_handlers(void);
 /* Non-zero once SIGINT or SIGTERM was received: long loops poll it. */
 int outfile_interrupted(void);
 
+/*
+ * Names the trace libbabeltrace2 is reading, until called with NULL. If
+ * the library aborts meanwhile (babeltrace2 2.0.4 aborts on a failed
+ * precondition, e.g. corrupt CTF metadata declaring a field twice), the
+ * SIGABRT handler removes open temporaries, says which input was being
+ * read and exits VMINT_EXIT_INPUT. Outside such a read, an abort stays an
+ * abort. `input` must outlive the read.
+ */
+void outfile_abort_context(const char *input);
+
 #endif

@@ -292,6 +292,7 @@ static int add_source(struct graph_parts *g, const bt_component_class_source *cl
 		goto end;
 	}
 	snprintf(name, sizeof(name), "src-%zu", index);
+	outfile_abort_context(dir); /* cleared when the read ends */
 	if (bt_graph_add_source_component(g->graph, cls, name, params,
 					  BT_LOGGING_LEVEL_NONE,
 					  &g->srcs[g->nsrcs]) != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
@@ -369,6 +370,54 @@ int graph_parts_add_sink(struct graph_parts *g, const struct merge_callbacks *cb
 		}
 	}
 	return 0;
+}
+
+int graph_parts_add_muxed_sink(struct graph_parts *g, const struct merge_callbacks *cb)
+{
+	const bt_component_class_filter *mux_cls;
+	const bt_component_filter *muxer = NULL;
+	const bt_component_sink *sink;
+	size_t nports = graph_parts_nports(g);
+
+	/* One stream is already in time order: no muxer, which also spares
+	 * a lone stream whose packets overlap a little. */
+	if (nports <= 1)
+		return graph_parts_add_sink(g, cb, 1, 0, 0);
+	mux_cls = bt_plugin_borrow_filter_component_class_by_name_const(g->utils, "muxer");
+	if (!mux_cls ||
+	    bt_graph_add_filter_component(g->graph, mux_cls, "muxer", NULL,
+					  BT_LOGGING_LEVEL_NONE, &muxer) !=
+		    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+		err_take_bt();
+		err_append("cannot create babeltrace2's filter.utils.muxer");
+		return -1;
+	}
+	for (size_t i = 0; i < g->nsrcs; i++) {
+		uint64_t n = bt_component_source_get_output_port_count(g->srcs[i]);
+
+		for (uint64_t p = 0; p < n; p++) {
+			/* The muxer always offers one more free input port. */
+			uint64_t nin = bt_component_filter_get_input_port_count(muxer);
+
+			if (bt_graph_connect_ports(g->graph,
+				bt_component_source_borrow_output_port_by_index_const(g->srcs[i], p),
+				bt_component_filter_borrow_input_port_by_index_const(muxer, nin - 1),
+				NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK)
+				goto error;
+		}
+	}
+	/* The merging sink with a single input only passes messages on. */
+	if (merge_sink_add(g->graph, "vmint", 1, cb, &sink) != 0 ||
+	    bt_graph_connect_ports(g->graph,
+		bt_component_filter_borrow_output_port_by_index_const(muxer, 0),
+		bt_component_sink_borrow_input_port_by_index_const(sink, 0), NULL) !=
+		    BT_GRAPH_CONNECT_PORTS_STATUS_OK)
+		goto error;
+	return 0;
+error:
+	err_take_bt();
+	err_append("cannot connect the trace graph");
+	return -1;
 }
 
 /* Output ports of the source that has the most. */
@@ -551,6 +600,7 @@ static int peek_hostname(const bt_plugin *ctf, const char *dir, char **hostname)
 end:
 	free(p.hostname);
 	graph_parts_fini(&g);
+	outfile_abort_context(NULL);
 	return ret;
 }
 
@@ -687,7 +737,7 @@ int trace_read(const struct trace_group *group,
 	r.decoder = decoder_create();
 	if (!r.decoder)
 		goto end;
-	if (graph_parts_add_sink(&g, &cb, 1, 0, 0) != 0)
+	if (graph_parts_add_muxed_sink(&g, &cb) != 0)
 		goto end;
 	if (graph_run(g.graph) != 0) {
 		trace_explain_failure(group);
@@ -698,6 +748,7 @@ end:
 	if (r.progress_shown)
 		fputs("\n", stderr);
 	graph_parts_fini(&g);
+	outfile_abort_context(NULL);
 	decoder_destroy(r.decoder);
 	return ret;
 }
