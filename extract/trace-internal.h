@@ -58,6 +58,10 @@ size_t graph_parts_max_source_ports(const struct graph_parts *g);
  * 0, or -1 with a cause appended. */
 int graph_parts_add_sink(struct graph_parts *g, const struct merge_callbacks *cb,
 			 size_t modulo, size_t rest, int per_source);
+/* The serial graph: every output port into babeltrace2's
+ * filter.utils.muxer, then vmint's sink (one stream: no muxer). Returns 0,
+ * or -1 with a cause appended. */
+int graph_parts_add_muxed_sink(struct graph_parts *g, const struct merge_callbacks *cb);
 /* Runs the graph to its end: 0, or -1 (babeltrace2's error is current). */
 int graph_run(bt_graph *graph);
 /* Appends the causes of a failed run of the group's graph. */

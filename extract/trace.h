@@ -6,12 +6,13 @@
  * Reading CTF traces through libbabeltrace2. trace_read() finds every CTF
  * trace under the given paths (a directory holding a `metadata` file, as
  * `babeltrace2 DIR` finds them), builds one graph
- *     source.ctf.fs (one per trace) -> vmint's merging sink (merge.h)
- * whose inputs are every stream, merged in filter.utils.muxer's order
- * (cheaper than the muxer: a heap), runs it, and hands every event to the
+ *     source.ctf.fs (one per trace) -> filter.utils.muxer -> vmint's sink
+ * (no muxer for a single stream), runs it, and hands every event to the
  * handler in time order, decoded into a `struct ev`. With
- * trace_options.jobs > 1 the streams are decoded by that many threads
- * (trace-par.c) and merged in the same order: the same events reach the
+ * trace_options.jobs > 1 the streams are decoded by that many threads,
+ * each with its own graph (trace-par.c), and merged in the calling thread
+ * in the muxer's order by vmint's merging sink (merge.h), since no
+ * babeltrace2 component merges across graphs: the same events reach the
  * handler, in the caller's thread.
  */
 
