@@ -281,6 +281,8 @@ static int fetch(struct merge *m, size_t k)
 			return -1;
 		}
 	}
+	if (m->nin == 1)
+		return 1; /* a lone input is passed on as it comes: no key needed */
 	msg = in->msgs[in->pos];
 	in->weight = type_weight(bt_message_get_type(msg));
 	cs = msg_clock(msg);
