@@ -6,6 +6,7 @@
 #   make demo       vmint detect on the shipped sample trace -> demo/report.{json,html}
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
 #   make bench      vmint's cost against babeltrace2's own decoding
+#   make model      retrain models/default from the training scenarios
 #   make install PREFIX=/usr/local
 PREFIX  ?= /usr/local
 CC      ?= gcc
@@ -31,7 +32,7 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit e2e sanitize fuzz bench demo install clean setup
+.PHONY: all check unit e2e sanitize fuzz bench demo model install clean setup
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -110,6 +111,10 @@ demo: setup
 		--html demo/report.html --watcher-actions demo/watcher-actions.json \
 		--prom demo/vmint.prom
 	@echo "demo: wrote demo/report.json, demo/report.html, demo/watcher-actions.json, demo/vmint.prom"
+
+# Retrains the shipped model from the training scenarios (about 3 min).
+model: $(BIN)
+	models/train-default.sh
 
 bench: $(BIN)
 	scripts/bench.sh
