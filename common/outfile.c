@@ -33,10 +33,21 @@ static void untrack(const char *tmp)
 
 static void on_signal(int sig)
 {
+	int again = interrupted != 0;
+
 	interrupted = sig;
 	for (int i = 0; i < MAX_OPEN_TMP; i++)
 		if (open_tmp[i])
 			unlink(open_tmp[i]);
+	/* A second signal: the run did not stop at the first (libbabeltrace2
+	 * can spin inside a corrupt stream without returning to vmint). */
+	if (again) {
+		static const char msg[] = "vmint: error: interrupted (second signal)\n";
+		ssize_t unused = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+
+		(void)unused;
+		_exit(VMINT_EXIT_INTERRUPTED);
+	}
 }
 
 static const char *volatile abort_input;
