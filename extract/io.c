@@ -123,12 +123,13 @@ static void disk_release(struct io *io, struct disk_dev *d, struct disk_req *r)
 static struct disk_req *disk_new(struct io *io, struct host *h,
 				 struct disk_dev *d, const struct ev *ev)
 {
-	struct disk_req *r = io->free_reqs;
+	struct disk_req *r;
 	struct disk_req *old = tidmap_get(&d->pending, (int64_t)ev->u.block.sector);
 	int owner = block_owner(h, ev);
 
 	if (old) /* never completed: forget it */
 		disk_release(io, d, old);
+	r = io->free_reqs; /* after the release, which pushes onto the list */
 	if (r) {
 		io->free_reqs = r->next_free;
 	} else {
