@@ -6,6 +6,15 @@
 
 #define EMPTY INT64_MIN
 
+/* EMPTY marks a free slot, so it cannot be a key: a corrupt trace may
+ * still give it (a sector of 2^63 found by fuzz-trace-metadata was
+ * stored as a free slot and its request leaked). It shares the slot of
+ * its neighbour instead. */
+static int64_t fold(int64_t key)
+{
+	return key == EMPTY ? EMPTY + 1 : key;
+}
+
 static size_t slot_of(const struct tidmap *m, int64_t key)
 {
 	/* Fibonacci hashing spreads sequential tids and aligned addresses. */
@@ -29,6 +38,7 @@ void *tidmap_get(const struct tidmap *m, int64_t key)
 {
 	size_t i;
 
+	key = fold(key);
 	if (!m->cap)
 		return NULL;
 	for (i = slot_of(m, key); m->slots[i].key != EMPTY; i = (i + 1) & (m->cap - 1))
@@ -74,6 +84,7 @@ static int grow(struct tidmap *m)
 
 int tidmap_put(struct tidmap *m, int64_t key, void *value)
 {
+	key = fold(key);
 	if ((m->n + 1) * 4 > m->cap * 3 && grow(m) < 0)
 		return -1;
 	place(m, key, value);
@@ -85,6 +96,7 @@ void *tidmap_remove(struct tidmap *m, int64_t key)
 	size_t i, j, home;
 	void *value;
 
+	key = fold(key);
 	if (!m->cap)
 		return NULL;
 	for (i = slot_of(m, key); m->slots[i].key != key; i = (i + 1) & (m->cap - 1))
