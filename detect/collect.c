@@ -42,6 +42,11 @@ int collect_init(struct collector *c, struct detect_result *res,
 	memset(c, 0, sizeof(*c));
 	c->res = res;
 	c->model = model;
+	/* feature columns looked up once, not per row */
+	c->lost_index = features_index("lost_events_per_s");
+	c->share_index[RES_CPU] = features_index("cpu_delay_share");
+	c->share_index[RES_DISK] = features_index("disk_delay_share");
+	c->share_index[RES_NET] = features_index("net_delay_share");
 	return classify_init(&c->cls, model);
 }
 
@@ -79,17 +84,10 @@ static double feature(const double *x, int index)
 }
 
 /* Delayed share of each resource, as the labeling rule defines it. */
-static void delay_shares(const double *x, double *share)
+static void delay_shares(const struct collector *c, const double *x, double *share)
 {
-	static int idx[RES__COUNT] = { -2 };
-
-	if (idx[0] == -2) {
-		idx[RES_CPU] = features_index("cpu_delay_share");
-		idx[RES_DISK] = features_index("disk_delay_share");
-		idx[RES_NET] = features_index("net_delay_share");
-	}
 	for (int r = 0; r < RES__COUNT; r++)
-		share[r] = feature(x, idx[r]);
+		share[r] = feature(x, c->share_index[r]);
 }
 
 /* Delay on each resource caused by others, ns (the extractor's ledger
@@ -192,7 +190,7 @@ int collect_row(void *ctx, const struct window_row *row)
 	w->vm = c->vm_base + row->vm_index;
 	w->start_ns = row->start_ns;
 	w->end_ns = row->end_ns;
-	delay_shares(row->features, share);
+	delay_shares(c, row->features, share);
 	delays(acc, delay);
 	measured = measured_resource(share, delay, row->end_ns - row->start_ns);
 	/*
@@ -231,7 +229,7 @@ int collect_row(void *ctx, const struct window_row *row)
 	}
 	count_events(acc, c->counts[r->nwindows]);
 	w->discarded_events = (uint64_t)llround(
-		feature(row->features, features_index("lost_events_per_s")) * covered_s);
+		feature(row->features, c->lost_index) * covered_s);
 	/* workload probabilities, summed per VM (the array grows with VMs) */
 	if ((size_t)w->vm >= c->nwl) {
 		double (*s)[WL__COUNT] = realloc(c->wl_sum, (size_t)(w->vm + 1) * sizeof(*s));

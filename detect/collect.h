@@ -37,6 +37,7 @@ struct collector {
 	double (*wl_sum)[WL__COUNT];   /* owned: per VM, summed probabilities */
 	size_t nwl;
 	int vm_base;                   /* index of this group's first VM */
+	int lost_index, share_index[RES__COUNT]; /* feature columns, or -1 */
 };
 
 int collect_init(struct collector *c, struct detect_result *res,
