@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "detect/score-report.h"
 #include "common/err.h"
+#include "common/json-file.h"
 #include "model/labels.h"
 #include "vmint.h"
 
@@ -55,18 +56,14 @@ int score_report(const char *report_path, const char *labels_path,
 		 struct report_score *s)
 {
 	struct labels l;
-	json_error_t jerr;
 	json_t *root, *windows, *w;
 	const char *schema = NULL;
 	size_t i;
 	int ret = -1;
 
-	root = json_load_file(report_path, 0, &jerr);
-	if (!root) {
-		err_append("'%s': line %d, column %d: not valid JSON: %s", report_path,
-			   jerr.line, jerr.column, jerr.text);
+	root = json_file_load(report_path);
+	if (!root)
 		return -1;
-	}
 	if (json_unpack(root, "{s:s, s:o}", "schema", &schema, "windows", &windows) != 0 ||
 	    strcmp(schema, "vmint.report/1") != 0 || !json_is_array(windows)) {
 		err_append("'%s': not a vmint.report/1 (keys 'schema' and 'windows')",

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "model/labels.h"
 #include "common/err.h"
+#include "common/json-file.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -319,24 +319,13 @@ static int labels_parse(const char *path, const json_t *root, struct labels *l)
 
 int labels_load(const char *path, struct labels *out)
 {
-	json_error_t jerr;
 	json_t *root;
-	FILE *fp;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	fp = fopen(path, "r");
-	if (!fp) {
-		err_append("cannot open '%s': %s", path, strerror(errno));
+	root = json_file_load(path);
+	if (!root)
 		return -1;
-	}
-	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
-	fclose(fp);
-	if (!root) {
-		err_append("'%s': line %d, column %d: not valid JSON: %s", path,
-			   jerr.line, jerr.column, jerr.text);
-		return -1;
-	}
 	ret = labels_parse(path, root, out);
 	json_decref(root);
 	if (ret < 0)
