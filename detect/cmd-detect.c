@@ -116,51 +116,39 @@ static int check_features(const struct model_dir *m, const char *path)
 	return ret;
 }
 
-/* Runs one host's traces into the collector and the result's trace info. */
+/* Keeps a host's VMs and what its traces say of themselves. */
+static int group_done(void *ctx, const struct analysis *a, const struct trace_stats *st)
+{
+	struct collector *col = ctx;
+	struct detect_result *r = col->res;
+
+	if (collect_end_group(col, a) < 0)
+		return -1;
+	if (!r->hostname && st->hostname[0] && !(r->hostname = strdup(st->hostname))) {
+		err_append("out of memory");
+		return -1;
+	}
+	if (st->events && (!r->start_ns || st->first_ns < r->start_ns))
+		r->start_ns = st->first_ns;
+	if (st->last_ns > r->end_ns)
+		r->end_ns = st->last_ns;
+	r->events += st->events;
+	r->discarded_events += st->discarded_events;
+	if (st->ncpus > r->cpus)
+		r->cpus = st->ncpus;
+	return 0;
+}
+
+/* Runs one host's traces into the collector. */
 static int detect_group(const struct detect_opts *o, struct collector *col,
 			const struct trace_group *g, char **paths, size_t npaths)
 {
-	struct detect_result *r = col->res;
-	struct vms_file vms;
 	struct analysis_config cfg = {
 		.window_ns = o->window_ns, .on_row = collect_row, .ctx = col,
 	};
-	struct trace_stats st;
-	struct analysis *a;
-	int rc;
 
-	if (run_load_vms(o->vms_path, g, paths, npaths, &vms) < 0)
-		return VMINT_EXIT_INPUT;
-	cfg.vms = vms.n ? &vms : NULL;
-	a = analysis_create(&cfg);
-	if (!a) {
-		vms_fini(&vms);
-		return VMINT_EXIT_INTERNAL;
-	}
 	collect_begin_group(col);
-	memset(&st, 0, sizeof(st));
-	rc = run_analysis(g, a, &st) < 0 ? VMINT_EXIT_INPUT : VMINT_EXIT_OK;
-	if (rc == VMINT_EXIT_OK && collect_end_group(col, a) < 0)
-		rc = VMINT_EXIT_INTERNAL;
-	if (rc == VMINT_EXIT_OK) {
-		if (!r->hostname && (g->hostname || st.hostname[0]))
-			r->hostname = strdup(g->hostname ? g->hostname : st.hostname);
-		if (!r->start_ns || (st.events && st.first_ns < r->start_ns))
-			r->start_ns = st.first_ns;
-		if (st.last_ns > r->end_ns)
-			r->end_ns = st.last_ns;
-		r->events += st.events;
-		r->discarded_events += st.discarded_events;
-		if (st.ncpus > r->cpus)
-			r->cpus = st.ncpus;
-		if (host_vms_seen(&a->host) == 0)
-			warn_msg("no virtual machine found in the trace of host '%s'",
-				 g->hostname ? g->hostname : st.hostname[0] ? st.hostname : "?");
-	}
-	trace_stats_fini(&st);
-	analysis_destroy(a);
-	vms_fini(&vms);
-	return rc;
+	return run_group(o->vms_path, g, paths, npaths, cfg, group_done, col);
 }
 
 static int write_outputs(const struct detect_opts *o, const struct detect_result *r)

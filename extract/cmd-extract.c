@@ -136,35 +136,14 @@ static int on_row(void *ctx, const struct window_row *row)
 static int extract_group(const struct extract_opts *o, struct extract_run *r,
 			 const struct trace_group *g, char **paths, size_t npaths)
 {
-	struct vms_file vms;
 	struct analysis_config cfg = {
 		.window_ns = o->window_ns, .on_row = on_row, .ctx = r,
 	};
-	struct trace_stats st;
-	struct analysis *a;
-	int rc;
+	int rc = run_group(o->vms_path, g, paths, npaths, cfg, NULL, NULL);
 
-	if (run_load_vms(o->vms_path, g, paths, npaths, &vms) < 0)
-		return VMINT_EXIT_INPUT;
-	cfg.vms = vms.n ? &vms : NULL;
-	a = analysis_create(&cfg);
-	if (!a) {
-		vms_fini(&vms);
-		return VMINT_EXIT_INTERNAL;
-	}
-	memset(&st, 0, sizeof(st));
-	rc = VMINT_EXIT_OK;
-	if (run_analysis(g, a, &st) < 0) /* a write error is ours, not the trace's */
-		rc = ferror(r->out.out.fp) ? VMINT_EXIT_INTERNAL : VMINT_EXIT_INPUT;
-	if (rc == VMINT_EXIT_OK && host_vms_seen(&a->host) == 0)
-		warn_msg("no virtual machine found in the trace of host '%s'",
-			 g->hostname ? g->hostname : st.hostname[0] ? st.hostname : "?");
-	if (rc == VMINT_EXIT_OK && a->lost_events)
-		warn_msg("%llu events were lost (discarded by LTTng); the windows concerned "
-			 "say so in lost_events", (unsigned long long)a->lost_events);
-	trace_stats_fini(&st);
-	analysis_destroy(a);
-	vms_fini(&vms);
+	/* a write error is ours, not the trace's */
+	if (rc == VMINT_EXIT_INPUT && r->out.out.fp && ferror(r->out.out.fp))
+		rc = VMINT_EXIT_INTERNAL;
 	return rc;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "extract/run.h"
+#include "vmint.h"
 #include "common/err.h"
 #include "common/vms.h"
 
@@ -115,4 +116,39 @@ int run_analysis(const struct trace_group *g, struct analysis *a,
 	if (trace_read(g, &opts, &h, stats) < 0)
 		return -1;
 	return analysis_finish(a, stats->last_ns);
+}
+
+int run_group(const char *vms_path, const struct trace_group *g,
+	      char **paths, size_t npaths, struct analysis_config cfg,
+	      run_done_fn done, void *ctx)
+{
+	struct vms_file vms;
+	struct trace_stats st;
+	struct analysis *a;
+	const char *host;
+	int rc = VMINT_EXIT_OK;
+
+	if (run_load_vms(vms_path, g, paths, npaths, &vms) < 0)
+		return VMINT_EXIT_INPUT;
+	cfg.vms = vms.n ? &vms : NULL;
+	a = analysis_create(&cfg);
+	if (!a) {
+		vms_fini(&vms);
+		return VMINT_EXIT_INTERNAL;
+	}
+	memset(&st, 0, sizeof(st));
+	if (run_analysis(g, a, &st) < 0)
+		rc = VMINT_EXIT_INPUT;
+	host = g->hostname ? g->hostname : st.hostname[0] ? st.hostname : "?";
+	if (rc == VMINT_EXIT_OK && host_vms_seen(&a->host) == 0)
+		warn_msg("no virtual machine found in the trace of host '%s'", host);
+	if (rc == VMINT_EXIT_OK && a->lost_events)
+		warn_msg("%llu events were lost (discarded by LTTng); the windows concerned "
+			 "say so in lost_events", (unsigned long long)a->lost_events);
+	if (rc == VMINT_EXIT_OK && done && done(ctx, a, &st) < 0)
+		rc = VMINT_EXIT_INTERNAL;
+	trace_stats_fini(&st);
+	analysis_destroy(a);
+	vms_fini(&vms);
+	return rc;
 }

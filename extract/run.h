@@ -36,6 +36,23 @@ void run_set_jobs(int jobs);
 /* Parses -j's argument (1..64) and sets it. Returns 0, or -1 (cause appended). */
 int run_parse_jobs(const char *text);
 
+/* What a command keeps of a host's finished analysis (its VMs, totals),
+ * called before the analysis is destroyed. Returns 0 or -1 (cause
+ * appended). */
+typedef int (*run_done_fn)(void *ctx, const struct analysis *a,
+			   const struct trace_stats *stats);
+
+/*
+ * Analyses one host's traces, as extract and detect do: loads its vms.json
+ * (run_load_vms), creates the analysis from `cfg` (cfg.vms is set here),
+ * reads the traces, warns when the host shows no VM or lost events, then
+ * calls `done` (may be NULL). Returns an exit code: 0, VMINT_EXIT_INPUT
+ * (bad trace or vms.json) or VMINT_EXIT_INTERNAL (memory, `done`).
+ */
+int run_group(const char *vms_path, const struct trace_group *g,
+	      char **paths, size_t npaths, struct analysis_config cfg,
+	      run_done_fn done, void *ctx);
+
 /* Reads the group's traces into `a` and closes its last window.
  * Returns 0 or -1 (cause appended); `stats` is filled either way. */
 int run_analysis(const struct trace_group *g, struct analysis *a,
