@@ -275,6 +275,10 @@ int collect_end_group(struct collector *c, const struct analysis *a)
 			return -1;
 		}
 		dst->pid = src->pid;
+		/* the tap device the extractor tied to this VM (domiftune's interface) */
+		for (size_t k = 0; k < a->io.nnets; k++)
+			if (a->io.nets[k].vm == (int)i)
+				snprintf(dst->tap, sizeof(dst->tap), "%s", a->io.nets[k].name);
 		dst->vcpus = src->vcpus_config ? src->vcpus_config : src->nvcpus;
 		dst->totals = (struct report_totals){
 			.cpu_ns = src->tot.cpu_ns, .guest_ns = src->tot.guest_ns,

@@ -286,16 +286,18 @@ static void plan_io(const struct detect_result *r, int victim, int culprit,
 			 "--total-bytes-sec %ld", r->vms[culprit].name, iops, bps);
 	} else {
 		long kib = lround(fmax(128, LIMIT_FACTOR * use.net_bps / 1024));
+		const char *tap = r->vms[culprit].tap;
 
 		add_param(rec, "outbound_average_kib", (double)kib);
 		snprintf(rec->reason, sizeof(rec->reason),
 			 "%s's packets queued behind %s's on the shared NIC; %s sent "
-			 "%.1f MB/s meanwhile (interface vnet0 assumed: see virsh domiflist)",
+			 "%.1f MB/s meanwhile%s",
 			 vv->name, r->vms[culprit].name, r->vms[culprit].name,
-			 use.net_bps / 1e6);
+			 use.net_bps / 1e6, tap[0] ? "" :
+			 " (interface vnet0 assumed: see virsh domiflist)");
 		snprintf(rec->command, sizeof(rec->command),
-			 "virsh domiftune %s vnet0 --live --outbound %ld,%ld,%ld",
-			 r->vms[culprit].name, kib, kib * 2, kib);
+			 "virsh domiftune %s %s --live --outbound %ld,%ld,%ld",
+			 r->vms[culprit].name, tap[0] ? tap : "vnet0", kib, kib * 2, kib);
 	}
 }
 

@@ -68,6 +68,7 @@ struct report_totals {
 struct vm_result {
 	char *name;  /* owned */
 	char *uuid;  /* owned, NULL when vms.json does not give it */
+	char tap[32]; /* its tap device as the trace shows it, or "" */
 	int64_t pid;
 	int vcpus;
 	int workload;                 /* enum workload */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,6 +186,27 @@ static void saturated_host_without_a_dominant_culprit_needs_resources(void **sta
 	detect_result_fini(&r);
 }
 
+static void net_culprit_is_limited_on_its_own_tap(void **state)
+{
+	struct detect_result r;
+	int bad[] = { 4 };
+
+	(void)state;
+	build(&r, bad, 1, 10);
+	r.windows[A * 10 + 4].resource = RES_NET;
+	r.windows[B * 10 + 4].use.net_bps = 80e6; /* B sent 80 MB/s meanwhile */
+	snprintf(r.vms[B].tap, sizeof(r.vms[B].tap), "tap7");
+	detect_find_episodes(&r);
+	assert_int_equal(detect_recommend(&r), 0);
+	assert_int_equal(r.nrecs, 1);
+	assert_int_equal(r.recs[0].action, ACT_LIMIT);
+	assert_int_equal(r.recs[0].vm, B);
+	/* half of 80e6 B/s in KiB/s */
+	assert_non_null(strstr(r.recs[0].command,
+		"virsh domiftune vmB tap7 --live --outbound 39063,78126,39063"));
+	detect_result_fini(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +216,7 @@ int main(void)
 		cmocka_unit_test(persistent_interference_migrates_the_smaller_vm),
 		cmocka_unit_test(quiet_host_gets_none_and_a_valid_report),
 		cmocka_unit_test(saturated_host_without_a_dominant_culprit_needs_resources),
+		cmocka_unit_test(net_culprit_is_limited_on_its_own_tap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
