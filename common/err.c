@@ -11,29 +11,16 @@
 static char causes[ERR_MAX_CAUSES][ERR_MAX_LEN];
 static int nr_causes;
 
-static void append_v(const char *fmt, va_list ap)
-{
-	if (nr_causes >= ERR_MAX_CAUSES)
-		return;
-	vsnprintf(causes[nr_causes], ERR_MAX_LEN, fmt, ap);
-	nr_causes++;
-}
-
 void err_append(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* When full, the newest (outermost) cause replaces the last slot:
+	 * the root cause and the message naming the input both survive. */
+	if (nr_causes == ERR_MAX_CAUSES)
+		nr_causes--;
 	va_start(ap, fmt);
-	append_v(fmt, ap);
-	va_end(ap);
-}
-
-static void append_plain(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	append_v(fmt, ap);
+	vsnprintf(causes[nr_causes++], ERR_MAX_LEN, fmt, ap);
 	va_end(ap);
 }
 
@@ -67,7 +54,7 @@ void err_take_bt(void)
 			bt_error_borrow_cause_by_index(error, i);
 		const char *msg = bt_error_cause_get_message(cause);
 
-		append_plain("babeltrace2: %s: %.*s",
+		err_append("babeltrace2: %s: %.*s",
 			     bt_error_cause_get_module_name(cause),
 			     human_part(msg), msg);
 	}

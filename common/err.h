@@ -21,7 +21,8 @@ enum vmint_exit {
 	VMINT_EXIT_INTERRUPTED = 130,
 };
 
-/* Appends a cause (printf format). Never fails: an overflow drops the cause. */
+/* Appends a cause (printf format). Never fails: past 16 causes the newest
+ * replaces the previous newest. */
 void err_append(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Moves babeltrace2's current-thread error causes into the chain. */

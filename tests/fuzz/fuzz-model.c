@@ -4,6 +4,7 @@
  * files of a small trained model (tests/fuzz/model/, or $VMINT_FUZZ_MODEL;
  * run from the repository root). An accepted model must classify a row. */
 #include "common/err.h"
+#include "tests/fuzz/fuzz-file.h"
 #include "model/classify.h"
 #include "model/model-dir.h"
 
@@ -17,27 +18,6 @@
 
 static char dir[128];
 
-static void copy(const char *from_dir, const char *name)
-{
-	char from[512], to[512], buf[65536];
-	FILE *in, *out;
-	size_t n;
-
-	snprintf(from, sizeof(from), "%s/%s", from_dir, name);
-	snprintf(to, sizeof(to), "%s/%s", dir, name);
-	in = fopen(from, "rb");
-	out = fopen(to, "wb");
-	if (!in || !out) {
-		fprintf(stderr, "fuzz: cannot copy '%s' to '%s'\n", from, to);
-		abort();
-	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			abort();
-	fclose(in);
-	fclose(out);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *tmpl = getenv("VMINT_FUZZ_MODEL");
@@ -49,9 +29,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(dir, sizeof(dir), "/tmp/vmint-fuzz-model-%d", (int)getpid());
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		abort();
-	copy(tmpl, "interference.model");
-	copy(tmpl, "workload.model");
-	copy(tmpl, "resource.model");
+	fuzz_copy(tmpl, dir, "interference.model");
+	fuzz_copy(tmpl, dir, "workload.model");
+	fuzz_copy(tmpl, dir, "resource.model");
 	return 0;
 }
 

@@ -26,6 +26,7 @@
 #endif
 
 #include "common/err.h"
+#include "tests/fuzz/fuzz-file.h"
 #include "common/vms.h"
 #include "extract/analysis.h"
 #include "extract/run.h"
@@ -40,27 +41,6 @@
 #include <unistd.h>
 
 static char fuzz_trace_dir[128];
-
-static void fuzz_copy(const char *from_dir, const char *to_dir, const char *name)
-{
-	char from[512], to[512], buf[65536];
-	FILE *in, *out;
-	size_t n;
-
-	snprintf(from, sizeof(from), "%s/%s", from_dir, name);
-	snprintf(to, sizeof(to), "%s/%s", to_dir, name);
-	in = fopen(from, "rb");
-	out = fopen(to, "wb");
-	if (!in || !out) {
-		fprintf(stderr, "fuzz: cannot copy '%s' to '%s'\n", from, to);
-		abort();
-	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			abort();
-	fclose(in);
-	fclose(out);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
