@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE /* getdents64: list a directory from a signal handler */
 #include "common/outfile.h"
 #include "common/err.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,16 +34,101 @@ static void untrack(const char *tmp)
 			open_tmp[i] = NULL;
 }
 
-static void on_signal(int sig)
-{
-	int again = interrupted != 0;
+/* Temporary directories, removed with their contents when a signal ends
+ * the run at once (the run's own cleanup never comes). */
+#define MAX_TMP_DIRS 4
+static const char *volatile tmp_dirs[MAX_TMP_DIRS];
 
-	interrupted = sig;
+int outfile_track_dir(const char *path)
+{
+	for (int i = 0; i < MAX_TMP_DIRS; i++) {
+		if (!tmp_dirs[i]) {
+			tmp_dirs[i] = path;
+			return 0;
+		}
+	}
+	err_append("internal: more than %d temporary directories", MAX_TMP_DIRS);
+	return -1;
+}
+
+void outfile_untrack_dir(const char *path)
+{
+	for (int i = 0; i < MAX_TMP_DIRS; i++)
+		if (tmp_dirs[i] == path)
+			tmp_dirs[i] = NULL;
+}
+
+static int remove_tree_at(int at, const char *name, int depth);
+
+/* Removes what directory `fd` lists; returns how many entries went. */
+static int remove_entries(int fd, int depth)
+{
+	char buf[1024];
+	int gone = 0;
+	ssize_t n;
+
+	lseek(fd, 0, SEEK_SET);
+	while ((n = getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+
+			off += d->d_reclen;
+			if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0 &&
+			    remove_tree_at(fd, d->d_name, depth) == 0)
+				gone++;
+		}
+	}
+	return gone;
+}
+
+/*
+ * Removes `name` (relative to directory fd `at`) and, if it is a
+ * directory, everything in it, at most `depth` levels down. Returns 0
+ * once it is gone. Only async-signal-safe calls (getdents64 is the bare
+ * system call): it runs in the signal handler. Entries are removed while
+ * listed, which may skip some: lists again while that makes progress.
+ */
+static int remove_tree_at(int at, const char *name, int depth)
+{
+	int fd, gone, ret;
+
+	if (unlinkat(at, name, 0) == 0)
+		return 0;
+	if (depth == 0)
+		return -1;
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	do {
+		gone = remove_entries(fd, depth - 1);
+		ret = unlinkat(at, name, AT_REMOVEDIR);
+	} while (ret != 0 && gone > 0);
+	close(fd);
+	return ret;
+}
+
+/* What a signal that ends the run leaves undone: every temporary. */
+static void remove_temporaries(int with_dirs)
+{
 	for (int i = 0; i < MAX_OPEN_TMP; i++)
 		if (open_tmp[i])
 			unlink(open_tmp[i]);
+	if (!with_dirs)
+		return;
+	for (int i = MAX_TMP_DIRS - 1; i >= 0; i--)
+		if (tmp_dirs[i])
+			remove_tree_at(AT_FDCWD, tmp_dirs[i], 8);
+}
+
+static void on_signal(int sig)
+{
+	int again = interrupted != 0, saved_errno = errno;
+
+	interrupted = sig;
 	/* A second signal: the run did not stop at the first (libbabeltrace2
-	 * can spin inside a corrupt stream without returning to vmint). */
+	 * can spin inside a corrupt stream without returning to vmint). At
+	 * the first, the run removes its directories itself on its way out. */
+	remove_temporaries(again);
 	if (again) {
 		static const char msg[] = "vmint: error: interrupted (second signal)\n";
 		ssize_t unused = write(STDERR_FILENO, msg, sizeof(msg) - 1);
@@ -48,6 +136,7 @@ static void on_signal(int sig)
 		(void)unused;
 		_exit(VMINT_EXIT_INTERRUPTED);
 	}
+	errno = saved_errno;
 }
 
 static const char *volatile abort_input;
@@ -64,7 +153,8 @@ static void put(const char *s)
 	(void)unused;
 }
 
-/* Only async-signal-safe calls: unlink, write, strlen, _exit, raise. */
+/* Only async-signal-safe calls: unlink, write, strlen, _exit, raise and
+ * remove_tree_at's. */
 static void on_abort(int sig)
 {
 	const char *input = abort_input;
@@ -74,9 +164,7 @@ static void on_abort(int sig)
 		raise(sig);
 		return;
 	}
-	for (int i = 0; i < MAX_OPEN_TMP; i++)
-		if (open_tmp[i])
-			unlink(open_tmp[i]);
+	remove_temporaries(1);
 	put("vmint: error: babeltrace2 aborted while reading '");
 	put(input);
 	put("': the trace is corrupt (babeltrace2's reason is above); "

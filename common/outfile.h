@@ -36,6 +36,21 @@ void outfile_install_signal_handlers(void);
 int outfile_interrupted(void);
 
 /*
+ * Registers a temporary directory of the run (a model being written, a
+ * trace being simulated, an output directory the run created) to be
+ * removed with everything in it when a signal ends the run at once: a
+ * second SIGINT/SIGTERM, or a babeltrace2 abort. At the first signal the
+ * run removes it itself on its way out. `path` is borrowed until
+ * outfile_untrack_dir(path). Returns 0, or -1 (cause appended) when too
+ * many are registered.
+ */
+int outfile_track_dir(const char *path);
+
+/* Forgets `path` (the same pointer as registered): it is kept, or the
+ * run removed it itself. */
+void outfile_untrack_dir(const char *path);
+
+/*
  * Names the trace libbabeltrace2 is reading, until called with NULL. If
  * the library aborts meanwhile (babeltrace2 2.0.4 aborts on a failed
  * precondition, e.g. corrupt CTF metadata declaring a field twice), the
