@@ -5,7 +5,8 @@
  * Writes OUTDIR/kernel/ (a CTF trace like LTTng's), OUTDIR/vms.json and
  * OUTDIR/labels.json. The trace is written in a temporary directory
  * beside it and renamed into place; the JSON files are written
- * atomically; on error nothing partial is left.
+ * atomically; on error nothing partial is left, and an OUTDIR (or parent)
+ * the run created is removed again.
  */
 #include "vmint.h"
 #include "common/err.h"
@@ -17,11 +18,13 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static void usage(FILE *out)
 {
@@ -32,7 +35,8 @@ static void usage(FILE *out)
 		"  OUTDIR/vms.json    QEMU pid -> VM name (vmint.vms/1)\n"
 		"  OUTDIR/labels.json exact interference labels (vmint.labels/1)\n\n"
 		"options:\n"
-		"  -o, --output DIR  output directory (created if needed)\n"
+		"  -o, --output DIR  output directory (created if needed, and removed\n"
+		"                    again if the run then fails or is interrupted)\n"
 		"  -s, --seed N      random seed (default: the scenario's \"seed\")\n"
 		"      --stats       print the events written per type on stdout\n"
 		"  -h, --help        this help\n\n"
@@ -55,11 +59,27 @@ static void remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* mkdir -p: the output directory and its missing parents. */
-static int make_dirs(const char *path)
+/* mkdir of buf[0..len), noting in *created the first one this run made. */
+static int make_dir(const char *buf, size_t len, size_t *created)
+{
+	if (mkdir(buf, 0777) == 0) {
+		if (!*created)
+			*created = len;
+		return 0;
+	}
+	return errno == EEXIST ? 0 : -1;
+}
+
+/*
+ * mkdir -p: the output directory and its missing parents. Sets *created
+ * to the length of the shortest prefix of `path` it created (the top
+ * directory this run made), 0 when the directory was there.
+ */
+static int make_dirs(const char *path, size_t *created)
 {
 	char buf[PATH_MAX];
 
+	*created = 0;
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -68,13 +88,38 @@ static int make_dirs(const char *path)
 		if (*p != '/')
 			continue;
 		*p = 0;
-		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+		if (make_dir(buf, (size_t)(p - buf), created) != 0)
 			return -1;
 		*p = '/';
 	}
-	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
+	return make_dir(buf, strlen(buf), created);
+}
+
+/*
+ * Undoes make_dirs after a failed or interrupted run: the output
+ * directory with what the run wrote in it, then each parent the run
+ * made (rmdir: only while empty). Never a directory that was there.
+ */
+static void remove_created_dirs(const char *outdir, size_t created)
+{
+	char buf[PATH_MAX];
+	size_t n;
+
+	if (!created)
+		return;
+	remove_tree(outdir);
+	n = (size_t)snprintf(buf, sizeof(buf), "%s", outdir);
+	for (;;) {
+		while (n > 1 && buf[n - 1] == '/')
+			buf[--n] = 0;
+		while (n > 0 && buf[n - 1] != '/')
+			buf[--n] = 0;
+		while (n > 1 && buf[n - 1] == '/')
+			buf[--n] = 0;
+		if (n < created)
+			return;
+		rmdir(buf);
+	}
 }
 
 static int write_json(const char *dir, const char *name, json_t *doc)
@@ -135,13 +180,47 @@ static void print_stats(const struct sim *s, const uint64_t *counts,
 		total, cpu_s, cpu_s > 0 ? total / cpu_s : 0.0);
 }
 
+/*
+ * Puts the trace, vms.json and labels.json in place, with SIGINT and
+ * SIGTERM held meanwhile: a signal then would leave the new trace beside
+ * the old JSON files. A signal that came before stops it here (-1, and
+ * *interrupted set); one that comes during is delivered once all is in
+ * place, and the run has succeeded: the signal handler has then already
+ * forgotten `top`, the directory the run created (if any).
+ */
+static int install_outputs(struct sim *s, const char *tmpdir,
+			   const char *trace, const char *outdir,
+			   const char *top, int *interrupted)
+{
+	sigset_t hold, old;
+	int ret = -1;
+
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigprocmask(SIG_BLOCK, &hold, &old);
+	*interrupted = outfile_interrupted();
+	if (*interrupted)
+		err_append("interrupted: '%s' left unchanged", outdir);
+	else if (install_trace(tmpdir, trace, outdir) == 0 &&
+		 write_json(outdir, "vms.json", sim_vms_json(s)) == 0 &&
+		 write_json(outdir, "labels.json", sim_labels_json(s)) == 0)
+		ret = 0;
+	/* Done: no signal may now take the output directory away. */
+	if (ret == 0)
+		outfile_untrack_dir(top);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
 static int simulate(const char *scenario_path, const char *outdir,
 		    int have_seed, uint64_t seed, int stats)
 {
 	struct scenario sc;
 	struct sim *s = NULL;
-	char tmpdir[PATH_MAX], trace[PATH_MAX + 8];
-	int have_tmp = 0;
+	char tmpdir[PATH_MAX], trace[PATH_MAX + 8], top[PATH_MAX];
+	int have_tmp = 0, interrupted = 0;
+	size_t created = 0;
 	uint64_t counts[SIMEV__COUNT], total = 0;
 	clock_t c0 = clock();
 	int status = VMINT_EXIT_INTERNAL;
@@ -150,28 +229,34 @@ static int simulate(const char *scenario_path, const char *outdir,
 		return VMINT_EXIT_INPUT;
 	if (have_seed)
 		sc.seed = seed;
-	if (make_dirs(outdir) != 0) {
+	if (make_dirs(outdir, &created) != 0) {
 		err_append("cannot create output directory '%s': %s", outdir,
 			   strerror(errno));
 		goto end;
 	}
+	/* A second signal ends the run at once: the handler then removes the
+	 * top directory this run created, and the temporary one. */
+	snprintf(top, sizeof(top), "%.*s", (int)created, outdir);
+	if (created && outfile_track_dir(top) != 0)
+		goto end;
 	snprintf(tmpdir, sizeof(tmpdir), "%s/.simulate.XXXXXX", outdir);
 	if (!mkdtemp(tmpdir)) {
 		err_append("cannot create a temporary directory in '%s': %s",
 			   outdir, strerror(errno));
 		goto end;
 	}
-	have_tmp = 1;
+	have_tmp = outfile_track_dir(tmpdir) == 0;
+	if (!have_tmp) {
+		remove_tree(tmpdir);
+		goto end;
+	}
 	snprintf(trace, sizeof(trace), "%s/kernel", tmpdir);
 	s = sim_create(&sc, sc.seed);
 	if (!s || sim_run(s, trace, counts)) {
-		if (outfile_interrupted())
-			status = VMINT_EXIT_INTERRUPTED;
+		interrupted = outfile_interrupted();
 		goto end;
 	}
-	if (install_trace(tmpdir, trace, outdir) ||
-	    write_json(outdir, "vms.json", sim_vms_json(s)) ||
-	    write_json(outdir, "labels.json", sim_labels_json(s)))
+	if (install_outputs(s, tmpdir, trace, outdir, top, &interrupted) != 0)
 		goto end;
 	for (int i = 0; i < SIMEV__COUNT; i++)
 		total += counts[i];
@@ -179,8 +264,16 @@ static int simulate(const char *scenario_path, const char *outdir,
 		    stats);
 	status = VMINT_EXIT_OK;
 end:
-	if (have_tmp)
+	if (have_tmp) {
 		remove_tree(tmpdir);
+		outfile_untrack_dir(tmpdir);
+	}
+	if (status != VMINT_EXIT_OK)
+		remove_created_dirs(outdir, created);
+	if (created)
+		outfile_untrack_dir(top);
+	if (interrupted)
+		status = VMINT_EXIT_INTERRUPTED;
 	if (status != VMINT_EXIT_OK)
 		err_append("cannot simulate '%s'", scenario_path);
 	sim_destroy(s);

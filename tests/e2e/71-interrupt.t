@@ -3,7 +3,11 @@
 # Every write is atomic: a run stopped by SIGINT or SIGTERM in the middle
 # (vmint simulate, extract, detect, train on a larger trace, killed once
 # its temporary output exists) exits 130 with a message, leaves the old
-# output byte for byte, and no temporary file or directory behind.
+# output byte for byte, and no temporary file or directory behind; an
+# output directory the run created is removed again, one that was there
+# is kept. Where gdb is installed, it stops a run at an exact step for
+# the signal: train while it writes model.tmp.*, and a second signal,
+# which ends the run inside the signal handler.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 vmint=$PWD/bin/vmint
@@ -47,6 +51,33 @@ interrupt() {
 # no_temp DIR: nothing named *.tmp.* or .simulate.* left in DIR
 no_temp() { [ -z "$(find "$1" \( -name '*.tmp.*' -o -name '.simulate.*' \) -print)" ]; }
 
+# gdb_signals FUNCTION SKIP LOG SIGNAL... -- CMD...: runs CMD under gdb,
+# which stops it each time it enters FUNCTION (after SKIP such entries)
+# and sends it the next SIGNAL there: a signal at an exact step of the
+# run, e.g. while the model directory is being written. After the last
+# signal the run goes on to its end. Sets $rc to CMD's exit code and
+# $stops to the number of stops.
+gdb_signals() {
+	local fn=$1 skip=$2 log=$3 sigs=() ex=() i
+	shift 3
+	while [ "$1" != -- ]; do
+		sigs+=("$1")
+		shift
+	done
+	shift
+	for ((i = 0; i < ${#sigs[@]}; i++)); do
+		[ "$i" -eq $((${#sigs[@]} - 1)) ] && ex+=(-ex delete)
+		ex+=(-ex "signal ${sigs[$i]}")
+	done
+	DEBUGINFOD_URLS='' gdb -q -batch -nx -iex 'set debuginfod enabled off' \
+		-iex 'set breakpoint pending on' -ex "break $fn" -ex "ignore 1 $skip" \
+		-ex run "${ex[@]}" -ex 'print $_exitcode' --args "$@" > "$log" 2>&1
+	rc=$(sed -n 's/^\$1 = //p' "$log")
+	stops=$(grep -c '^Breakpoint 1, ' "$log")
+}
+have_gdb() { command -v gdb > /dev/null; }
+skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+
 # 20 s of 4 busy pCPUs: about 1.6 M events, 60 MB, seconds to write or read.
 cat > "$tmp/big.json" <<'JSON'
 {"schema":"vmint.scenario/1","seed":11,"duration_s":20,
@@ -58,21 +89,47 @@ cat > "$tmp/big.json" <<'JSON'
         {"name":"e","vcpus":1,"workload":[{"start_s":0,"end_s":20,"type":"net","intensity":0.8}]}]}
 JSON
 
-echo "1..18"
+echo "1..21"
 
 "$vmint" simulate "$tmp/big.json" -o "$tmp/big" 2> /dev/null
 ok $? "simulate the larger trace"
 
 # simulate over an existing output directory, another seed.
-before=$(tree_hash "$tmp/big")
+big_before=$(tree_hash "$tmp/big")
 interrupt INT "$tmp/big/.simulate.*" "$tmp/sim.err" \
 	"$vmint" simulate "$tmp/big.json" --seed 12 -o "$tmp/big"
 [ "$sent" = 1 ] && [ "$rc" -eq 130 ]
 ok $? "simulate: SIGINT while writing -> exit 130 (got $rc, signal sent: $sent)"
-[ "$(tree_hash "$tmp/big")" = "$before" ] && no_temp "$tmp/big"
+[ "$(tree_hash "$tmp/big")" = "$big_before" ] && no_temp "$tmp/big"
 ok $? "simulate: old kernel/, vms.json and labels.json unchanged, no temporary left"
 grep -q 'interrupted' "$tmp/sim.err"
 ok $? "simulate: says it was interrupted ($(head -1 "$tmp/sim.err"))"
+
+# simulate into a directory it creates (and a missing parent): gone again.
+interrupt TERM "$tmp/made/out/.simulate.*" "$tmp/sim-made.err" \
+	"$vmint" simulate "$tmp/big.json" -o "$tmp/made/out"
+[ "$sent" = 1 ] && [ "$rc" -eq 130 ] && [ ! -e "$tmp/made" ]
+ok $? "simulate: SIGTERM -> exit 130, the output directory and the parent it created are removed (got $rc, signal sent: $sent)"
+rm -rf "$tmp/made"
+# ... but not an (empty) directory that was there before.
+mkdir "$tmp/was-there"
+interrupt INT "$tmp/was-there/.simulate.*" "$tmp/sim-was.err" \
+	"$vmint" simulate "$tmp/big.json" -o "$tmp/was-there"
+[ "$sent" = 1 ] && [ "$rc" -eq 130 ] && [ -d "$tmp/was-there" ] &&
+	[ -z "$(ls -A "$tmp/was-there")" ]
+ok $? "simulate: SIGINT -> exit 130, an existing empty -o directory is kept, empty (got $rc, signal sent: $sent)"
+# Two signals at once (the second ends the run in the signal handler),
+# 50 batches of events into the trace: the handler removes it all.
+if have_gdb; then
+	gdb_signals outfile_interrupted 50 "$tmp/sim-gdb.log" SIGTERM SIGTERM -- \
+		"$vmint" simulate "$tmp/big.json" -o "$tmp/made2/out"
+	[ "$stops" = 2 ] && [ "$rc" = 130 ] && [ ! -e "$tmp/made2" ] &&
+		grep -q 'second signal' "$tmp/sim-gdb.log"
+	ok $? "simulate: two SIGTERMs while writing -> exit 130, created directories removed by the handler (got $rc, $stops stops)"
+	rm -rf "$tmp/made2" # what a failure left, out of the later checks' way
+else
+	skip "no gdb: simulate stopped twice at an exact step"
+fi
 
 # extract over an existing CSV.
 echo "old output" > "$tmp/out.csv"
@@ -146,7 +203,7 @@ ok $? "train: says it was interrupted ($(head -1 "$tmp/train.err"))"
 	head -1 "$tmp/out.csv" | grep -q '^vm,'
 ok $? "extract without a signal replaces the old CSV"
 "$vmint" simulate "$tmp/big.json" --seed 12 -o "$tmp/big" 2> /dev/null &&
-	[ "$(tree_hash "$tmp/big")" != "$before" ] && no_temp "$tmp/big"
+	[ "$(tree_hash "$tmp/big")" != "$big_before" ] && no_temp "$tmp/big"
 ok $? "simulate without a signal replaces the old trace"
 
 # A stream on which babeltrace2 2.0.4 spins in src.ctf.fs's initialization
