@@ -3,6 +3,7 @@
 #include "model/model-dir.h"
 #include "model/dataset.h"
 #include "common/err.h"
+#include "common/outfile.h"
 #include "vmint.h"
 
 #include <dirent.h>
@@ -292,11 +293,20 @@ static int install_dir(const char *tmp, const char *dir, int exists)
 	return -1;
 }
 
+/* Fails once SIGINT/SIGTERM came: the old model stays, nothing is left. */
+static int check_not_interrupted(const char *dir)
+{
+	if (!outfile_interrupted())
+		return 0;
+	err_append("interrupted: '%s' left unchanged", dir);
+	return -1;
+}
+
 int model_dir_save(const struct model_dir *m, const char *dir)
 {
 	size_t n = strlen(dir);
 	char *tmp = malloc(n + sizeof(".tmp.XXXXXX"));
-	int exists, ret = -1;
+	int exists, tracked = 0, ret = -1;
 
 	if (!tmp) {
 		err_append("out of memory");
@@ -311,16 +321,22 @@ int model_dir_save(const struct model_dir *m, const char *dir)
 		ret = -2;
 		goto end;
 	}
+	if (check_not_interrupted(dir) < 0)
+		goto end;
 	if (!mkdtemp(tmp)) {
 		err_append("cannot create directory beside '%s': %s", dir, strerror(errno));
 		goto end;
 	}
-	if (write_files(m, tmp) < 0 || install_dir(tmp, dir, exists) < 0) {
+	tracked = outfile_track_dir(tmp) == 0;
+	if (!tracked || write_files(m, tmp) < 0 || check_not_interrupted(dir) < 0 ||
+	    install_dir(tmp, dir, exists) < 0) {
 		remove_model_tree(tmp);
 		goto end;
 	}
 	ret = 0;
 end:
+	if (tracked)
+		outfile_untrack_dir(tmp);
 	if (ret == -1)
 		err_append("cannot save model directory '%s'", dir);
 	free(tmp);

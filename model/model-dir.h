@@ -54,9 +54,10 @@ const char *model_class_name(const struct model_dir *m, enum model_kind k, int i
  * Writes `m` as directory `dir`, atomically: everything goes into
  * "<dir>.tmp.XXXXXX" beside it, which then replaces `dir` (an existing
  * `dir` must be a model directory, i.e. hold model.json, or be empty).
- * Returns 0, -1 on a write failure (cause appended, temporary removed,
- * old `dir` intact), or -2 when `dir` exists and is not a model directory
- * (cause appended, nothing written).
+ * Returns 0, -1 on a write failure or once SIGINT/SIGTERM came (cause
+ * appended, temporary removed, old `dir` intact; a signal that ends the
+ * run at once removes the temporary too), or -2 when `dir` exists and is
+ * not a model directory (cause appended, nothing written).
  */
 int model_dir_save(const struct model_dir *m, const char *dir);
 
