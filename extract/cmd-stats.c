@@ -46,8 +46,10 @@ static void usage(FILE *fp)
 		"               events of each type, every thread and every disk\n"
 		"  -h, --help   this help\n\n"
 		"Per-thread CPU time is counted like lttng-analyses' cputop; disk\n"
-		"latencies (issue -> complete) like its iolatency.\n"
-		"exit codes: 0 ok, 1 usage, 2 bad input, 3 internal error, 130 interrupted\n");
+		"latencies (issue -> complete) like its iolatency. The traces must be of\n"
+		"one host (their environment's hostname).\n"
+		"exit codes: 0 ok, 1 usage, 2 bad input (also traces of several hosts),\n"
+		"3 internal error, 130 interrupted\n");
 }
 
 static int cmp_threads(const void *x, const void *y)
@@ -382,8 +384,9 @@ int cmd_stats(int argc, char **argv)
 	if (trace_discover(argv + optind, (size_t)(argc - optind), &groups, &ngroups) < 0)
 		return VMINT_EXIT_INPUT;
 	if (ngroups != 1) {
+		/* The command line is well formed; the traces are not one summary. */
 		err_append("the traces are of %zu hosts: give the traces of one host", ngroups);
-		rc = VMINT_EXIT_USAGE;
+		rc = VMINT_EXIT_INPUT;
 		goto end;
 	}
 	r.g = &groups[0];

@@ -4,7 +4,8 @@
 # its text output), per-thread CPU time equals lttng-analyses' cputop
 # within 0.5%, per-disk request counts and latencies equal its
 # iolatency; a host without VMs is summarized with exit 0; a simulated
-# KVM host shows its three VMs with the exits the trace holds.
+# KVM host shows its three VMs with the exits the trace holds; traces of
+# two hosts together are bad input (exit 2), not a usage error.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 vmint=bin/vmint
@@ -27,7 +28,7 @@ ok() { # ok CONDITION-STATUS DESCRIPTION
 }
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 
-echo "1..16"
+echo "1..18"
 
 "$vmint" stats --help > "$tmp/help" 2>&1 && grep -q "usage: vmint stats" "$tmp/help"
 ok $? "stats --help prints the usage, exit 0"
@@ -110,6 +111,19 @@ if "$vmint" simulate datasets/scenarios/sample.json -o "$sim" > /dev/null 2>&1; 
 	ok $? "all disk requests are the VMs' (no host I/O in the scenario)"
 else
 	for i in 1 2 3 4 5 6; do skip "vmint simulate failed"; done
+fi
+
+# The same scenario on a host of another name: one summary is one host.
+jq '.host.name = "other-host"' datasets/scenarios/sample.json > "$tmp/other.json"
+if "$vmint" simulate "$tmp/other.json" -o "$tmp/other" > /dev/null 2>&1 && [ -d "$sim" ]; then
+	"$vmint" stats "$sim" "$tmp/other" > "$tmp/hosts.out" 2> "$tmp/hosts.err"
+	rc=$?
+	[ "$rc" -eq 2 ] && [ ! -s "$tmp/hosts.out" ] && grep -q "2 hosts" "$tmp/hosts.err"
+	ok $? "traces of two hosts: bad input, exit 2 (got $rc), nothing on stdout: $(head -1 "$tmp/hosts.err")"
+	"$vmint" stats --help | tr '\n' ' ' | grep -q '2 bad input (also traces of several hosts)'
+	ok $? "stats --help says so under its exit codes"
+else
+	for i in 1 2; do skip "vmint simulate failed"; done
 fi
 
 exit $fail
