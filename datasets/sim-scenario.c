@@ -2,6 +2,7 @@
 #include "datasets/sim-scenario.h"
 #include "datasets/sim-events.h"
 #include "common/err.h"
+#include "common/json-file.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -21,144 +22,83 @@ const char *sim_load_name(enum sim_load load)
 	return load_names[load];
 }
 
-/* Parsing context: the file name for messages and the JSON path so far. */
-struct ctx {
-	const char *what;
-};
-
-static int bad(const struct ctx *c, const char *key, const char *why)
-{
-	err_append("scenario '%s': key '%s' %s", c->what, key, why);
-	return -1;
-}
-
-static json_t *get(const struct ctx *c, json_t *obj, const char *prefix,
-		   const char *key, int required, int *failed)
-{
-	char full[128];
-	json_t *v = json_object_get(obj, key);
-
-	if (!v && required) {
-		snprintf(full, sizeof(full), "%s%s", prefix, key);
-		err_append("scenario '%s': missing key '%s'", c->what, full);
-		*failed = 1;
-	}
-	return v;
-}
-
-/* Number at obj.key (default `def` when absent and optional), checked
- * against [lo, hi]. */
-static double get_num(const struct ctx *c, json_t *obj, const char *prefix,
-		      const char *key, int required, double def, double lo,
-		      double hi, int *failed)
-{
-	char full[128];
-	json_t *v = get(c, obj, prefix, key, required, failed);
-	double x;
-
-	if (!v)
-		return def;
-	snprintf(full, sizeof(full), "%s%s", prefix, key);
-	if (!json_is_number(v)) {
-		bad(c, full, "must be a number");
-		*failed = 1;
-		return def;
-	}
-	x = json_number_value(v);
-	if (!(x >= lo && x <= hi)) {
-		char why[96];
-
-		snprintf(why, sizeof(why), "is %g, must be between %g and %g",
-			 x, lo, hi);
-		bad(c, full, why);
-		*failed = 1;
-		return def;
-	}
-	return x;
-}
-
-static int get_int(const struct ctx *c, json_t *obj, const char *prefix,
-		   const char *key, int required, int def, int lo, int hi,
-		   int *failed)
-{
-	char full[128];
-	json_t *v = get(c, obj, prefix, key, required, failed);
-
-	if (v && !json_is_integer(v)) {
-		snprintf(full, sizeof(full), "%s%s", prefix, key);
-		bad(c, full, "must be an integer");
-		*failed = 1;
-		return def;
-	}
-	return (int)get_num(c, obj, prefix, key, required, def, lo, hi, failed);
-}
-
-static void get_str(const struct ctx *c, json_t *obj, const char *prefix,
-		    const char *key, int required, const char *def, char *out,
-		    size_t size, int *failed)
-{
-	char full[128];
-	json_t *v = get(c, obj, prefix, key, required, failed);
-
-	snprintf(out, size, "%s", def);
-	if (!v)
-		return;
-	snprintf(full, sizeof(full), "%s%s", prefix, key);
-	if (!json_is_string(v) || json_string_length(v) == 0) {
-		bad(c, full, "must be a non-empty string");
-		*failed = 1;
-		return;
-	}
-	if (json_string_length(v) >= size) {
-		bad(c, full, "is too long");
-		*failed = 1;
-		return;
-	}
-	snprintf(out, size, "%s", json_string_value(v));
-}
-
-static json_t *get_array(const struct ctx *c, json_t *obj, const char *prefix,
-			 const char *key, int required, int *failed)
-{
-	char full[128];
-	json_t *v = get(c, obj, prefix, key, required, failed);
-
-	if (v && !json_is_array(v)) {
-		snprintf(full, sizeof(full), "%s%s", prefix, key);
-		bad(c, full, "must be an array");
-		*failed = 1;
-		return NULL;
-	}
-	return v;
-}
-
-static int check_object(const struct ctx *c, json_t *v, const char *key)
-{
-	if (!json_is_object(v))
-		return bad(c, key, "must be an object");
-	return 0;
-}
-
 static uint64_t s_to_ns(double s)
 {
 	return (uint64_t)llround(s * 1e9);
 }
 
-static int parse_kernel(const struct ctx *c, struct scenario *sc)
+/* Reads `key`, in seconds within [0, max_s], as nanoseconds into *ns
+ * (untouched when absent and optional). */
+static int get_seconds(const struct json_at *at, const json_t *obj,
+		       const char *key, enum json_need need, double max_s,
+		       uint64_t *ns)
+{
+	double s = -1;
+
+	if (json_at_get_double(at, obj, key, need, 0, max_s, &s) < 0)
+		return -1;
+	if (s >= 0)
+		*ns = s_to_ns(s);
+	return 0;
+}
+
+/* Copies string `key` into out[size] (untouched when absent and optional). */
+static int get_name(const struct json_at *at, const json_t *obj,
+		    const char *key, enum json_need need, char *out, size_t size)
+{
+	const char *s = NULL;
+
+	if (json_at_get_string(at, obj, key, need, &s) < 0)
+		return -1;
+	if (!s)
+		return 0;
+	if (strlen(s) >= size)
+		return json_at_fail(at, key, "is too long");
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+static int parse_kernel(const struct json_at *host, struct scenario *sc)
 {
 	int major, minor;
 
 	if (sscanf(sc->kernel, "%d.%d", &major, &minor) != 2 || major < 2 ||
 	    minor < 0 || minor > 999)
-		return bad(c, "host.kernel",
-			   "must be a kernel release like \"5.15.0\"");
+		return json_at_fail(host, "kernel",
+				    "must be a kernel release like \"5.15.0\"");
 	sc->kver = KVER(major, minor);
 	return 0;
 }
 
-static int parse_daemons(const struct ctx *c, struct scenario *sc, json_t *arr)
+/* The keys of one object are all checked, so that one run names every
+ * mistake in it; a bad object stops the reading. */
+static int parse_daemon(const struct json_at *at, const struct scenario *sc,
+			const json_t *o, struct sim_daemon_spec *d)
 {
+	double dur = sc->duration_ns / 1e9;
 	int failed = 0;
+
+	if (json_at_check_object(at, o) < 0)
+		return -1;
+	d->end_ns = sc->duration_ns;
+	failed |= get_name(at, o, "name", JSON_REQUIRED, d->name,
+			   sizeof(d->name)) < 0;
+	failed |= get_seconds(at, o, "start_s", JSON_OPTIONAL, dur,
+			      &d->start_ns) < 0;
+	failed |= get_seconds(at, o, "end_s", JSON_OPTIONAL, dur, &d->end_ns) < 0;
+	failed |= json_at_get_double(at, o, "cpu_share", JSON_REQUIRED, 0.001,
+				     sc->cpus, &d->cpu_share) < 0;
+	if (failed)
+		return -1;
+	if (d->end_ns <= d->start_ns)
+		return json_at_fail(at, "end_s", "must be after start_s");
+	return 0;
+}
+
+static int parse_daemons(const struct json_at *host, struct scenario *sc,
+			 const json_t *arr)
+{
+	struct json_at at;
 
 	sc->ndaemons = (int)json_array_size(arr);
 	sc->daemons = calloc(sc->ndaemons + 1, sizeof(*sc->daemons));
@@ -167,39 +107,47 @@ static int parse_daemons(const struct ctx *c, struct scenario *sc, json_t *arr)
 		return -1;
 	}
 	for (int i = 0; i < sc->ndaemons; i++) {
-		struct sim_daemon_spec *d = &sc->daemons[i];
-		json_t *o = json_array_get(arr, i);
-		char prefix[64];
-		double dur = sc->duration_ns / 1e9;
-
-		snprintf(prefix, sizeof(prefix), "host.daemons[%d].", i);
-		if (!json_is_object(o)) {
-			prefix[strlen(prefix) - 1] = 0;
-			return bad(c, prefix, "must be an object");
-		}
-		get_str(c, o, prefix, "name", 1, "daemon", d->name,
-			sizeof(d->name), &failed);
-		d->start_ns = s_to_ns(get_num(c, o, prefix, "start_s", 0, 0, 0,
-					      dur, &failed));
-		d->end_ns = s_to_ns(get_num(c, o, prefix, "end_s", 0, dur, 0,
-					    dur, &failed));
-		d->cpu_share = get_num(c, o, prefix, "cpu_share", 1, 0, 0.001,
-				       sc->cpus, &failed);
-		if (!failed && d->end_ns <= d->start_ns) {
-			char key[80];
-
-			snprintf(key, sizeof(key), "%send_s", prefix);
-			return bad(c, key, "must be after start_s");
-		}
+		json_at_item(&at, host, "daemons", i);
+		if (parse_daemon(&at, sc, json_array_get(arr, i),
+				 &sc->daemons[i]) < 0)
+			return -1;
 	}
-	return failed ? -1 : 0;
+	return 0;
 }
 
-static int parse_phases(const struct ctx *c, const struct scenario *sc,
-			struct sim_vm_spec *vm, json_t *arr, const char *vprefix)
+static int parse_phase(const struct json_at *at, const struct scenario *sc,
+		       const json_t *o, struct sim_phase *p)
 {
-	int failed = 0;
 	double dur = sc->duration_ns / 1e9;
+	const char *type = NULL;
+	int failed = 0, k;
+
+	if (json_at_check_object(at, o) < 0)
+		return -1;
+	p->intensity = 1.0;
+	failed |= get_seconds(at, o, "start_s", JSON_REQUIRED, dur,
+			      &p->start_ns) < 0;
+	failed |= get_seconds(at, o, "end_s", JSON_REQUIRED, dur, &p->end_ns) < 0;
+	failed |= json_at_get_string(at, o, "type", JSON_REQUIRED, &type) < 0;
+	failed |= json_at_get_double(at, o, "intensity", JSON_OPTIONAL, 0, 1,
+				     &p->intensity) < 0;
+	if (failed)
+		return -1;
+	for (k = 0; k < SIM_LOAD__COUNT; k++)
+		if (strcmp(type, load_names[k]) == 0)
+			break;
+	if (k == SIM_LOAD__COUNT)
+		return json_at_fail(at, "type", "must be one of idle, cpu, disk, net");
+	p->load = k;
+	if (p->end_ns <= p->start_ns)
+		return json_at_fail(at, "end_s", "must be after start_s");
+	return 0;
+}
+
+static int parse_phases(const struct json_at *vm_at, const struct scenario *sc,
+			struct sim_vm_spec *vm, const json_t *arr)
+{
+	struct json_at at;
 
 	vm->nphases = (int)json_array_size(arr);
 	vm->phases = calloc(vm->nphases + 1, sizeof(*vm->phases));
@@ -208,197 +156,189 @@ static int parse_phases(const struct ctx *c, const struct scenario *sc,
 		return -1;
 	}
 	for (int i = 0; i < vm->nphases; i++) {
-		struct sim_phase *p = &vm->phases[i];
-		json_t *o = json_array_get(arr, i);
-		char prefix[96], type[16];
-		int k;
-
-		snprintf(prefix, sizeof(prefix), "%sworkload[%d].", vprefix, i);
-		if (!json_is_object(o)) {
-			prefix[strlen(prefix) - 1] = 0;
-			return bad(c, prefix, "must be an object");
-		}
-		p->start_ns = s_to_ns(get_num(c, o, prefix, "start_s", 1, 0, 0,
-					      dur, &failed));
-		p->end_ns = s_to_ns(get_num(c, o, prefix, "end_s", 1, dur, 0,
-					    dur, &failed));
-		get_str(c, o, prefix, "type", 1, "idle", type, sizeof(type),
-			&failed);
-		p->intensity = get_num(c, o, prefix, "intensity", 0, 1.0, 0, 1,
-				       &failed);
-		if (failed)
+		json_at_item(&at, vm_at, "workload", i);
+		if (parse_phase(&at, sc, json_array_get(arr, i),
+				&vm->phases[i]) < 0)
 			return -1;
-		for (k = 0; k < SIM_LOAD__COUNT; k++)
-			if (strcmp(type, load_names[k]) == 0)
-				break;
-		if (k == SIM_LOAD__COUNT) {
-			char key[112];
-
-			snprintf(key, sizeof(key), "%stype", prefix);
-			return bad(c, key, "must be one of idle, cpu, disk, net");
-		}
-		p->load = k;
-		if (p->end_ns <= p->start_ns) {
-			char key[112];
-
-			snprintf(key, sizeof(key), "%send_s", prefix);
-			return bad(c, key, "must be after start_s");
-		}
 	}
 	return 0;
 }
 
-static int parse_vm(const struct ctx *c, struct scenario *sc, int i, json_t *o)
+/* One pCPU per vCPU, or no pinning at all (`pin` NULL). */
+static int parse_pin(const struct json_at *vm_at, const struct scenario *sc,
+		     struct sim_vm_spec *vm, const json_t *pin)
 {
-	struct sim_vm_spec *vm = &sc->vms[i];
-	char prefix[48];
-	json_t *pin, *workload;
-	int failed = 0;
+	struct json_at at;
 
-	snprintf(prefix, sizeof(prefix), "vms[%d].", i);
-	if (!json_is_object(o)) {
-		prefix[strlen(prefix) - 1] = 0;
-		return bad(c, prefix, "must be an object");
-	}
-	get_str(c, o, prefix, "name", 1, "vm", vm->name, sizeof(vm->name),
-		&failed);
-	vm->vcpus = get_int(c, o, prefix, "vcpus", 1, 1, 1, SIM_MAX_VCPUS,
-			    &failed);
-	vm->start_ns = s_to_ns(get_num(c, o, prefix, "start_s", 0, 0, 0,
-				       sc->duration_ns / 1e9, &failed));
-	vm->end_ns = s_to_ns(get_num(c, o, prefix, "end_s", 0, 0, 0,
-				     sc->duration_ns / 1e9, &failed));
-	if (!failed && vm->end_ns && vm->end_ns <= vm->start_ns) {
-		char key[64];
-
-		snprintf(key, sizeof(key), "%send_s", prefix);
-		return bad(c, key, "must be after the VM's start_s");
-	}
-	pin = get_array(c, o, prefix, "pin", 0, &failed);
-	workload = get_array(c, o, prefix, "workload", 1, &failed);
-	if (failed)
-		return -1;
 	for (int v = 0; v < SIM_MAX_VCPUS; v++)
 		vm->pin[v] = -1;
-	if (pin) {
-		char key[64];
+	if (!pin)
+		return 0;
+	if ((int)json_array_size(pin) != vm->vcpus)
+		return json_at_fail(vm_at, "pin", "must list one pCPU per vCPU");
+	for (int v = 0; v < vm->vcpus; v++) {
+		json_t *p = json_array_get(pin, v);
 
-		snprintf(key, sizeof(key), "%spin", prefix);
-		if ((int)json_array_size(pin) != vm->vcpus)
-			return bad(c, key, "must list one pCPU per vCPU");
-		for (int v = 0; v < vm->vcpus; v++) {
-			json_t *p = json_array_get(pin, v);
-
-			snprintf(key, sizeof(key), "%spin[%d]", prefix, v);
-			if (!json_is_integer(p))
-				return bad(c, key, "must be an integer");
-			if (json_integer_value(p) < 0 ||
-			    json_integer_value(p) >= sc->cpus) {
-				char why[96];
-
-				snprintf(why, sizeof(why),
-					 "is pCPU %lld, but the host has %d CPUs (0-%d)",
-					 (long long)json_integer_value(p),
-					 sc->cpus, sc->cpus - 1);
-				return bad(c, key, why);
-			}
-			vm->pin[v] = (int)json_integer_value(p);
-		}
+		json_at_item(&at, vm_at, "pin", v);
+		if (!json_is_integer(p))
+			return json_at_fail(&at, NULL, "must be an integer");
+		if (json_integer_value(p) < 0 || json_integer_value(p) >= sc->cpus)
+			return json_at_fail(&at, NULL,
+					    "is pCPU %" JSON_INTEGER_FORMAT
+					    ", but the host has %d CPUs (0-%d)",
+					    json_integer_value(p), sc->cpus,
+					    sc->cpus - 1);
+		vm->pin[v] = (int)json_integer_value(p);
 	}
-	for (int j = 0; j < i; j++)
-		if (strcmp(sc->vms[j].name, vm->name) == 0) {
-			char key[64];
-
-			snprintf(key, sizeof(key), "%sname", prefix);
-			return bad(c, key, "repeats the name of another VM");
-		}
-	return parse_phases(c, sc, vm, workload, prefix);
-}
-
-static int parse_host(const struct ctx *c, struct scenario *sc, json_t *host)
-{
-	json_t *daemons, *disk, *nic;
-	int failed = 0;
-
-	if (check_object(c, host, "host"))
-		return -1;
-	get_str(c, host, "host.", "name", 0, "compute-1", sc->host_name,
-		sizeof(sc->host_name), &failed);
-	sc->cpus = get_int(c, host, "host.", "cpus", 1, 1, 1, SIM_MAX_CPUS,
-			   &failed);
-	get_str(c, host, "host.", "kernel", 0, "5.15.0", sc->kernel,
-		sizeof(sc->kernel), &failed);
-	if (failed || parse_kernel(c, sc))
-		return -1;
-	sc->disk_mb_s = 200;
-	sc->disk_latency_ns = 100000;
-	disk = json_object_get(host, "disk");
-	if (disk) {
-		if (check_object(c, disk, "host.disk"))
-			return -1;
-		sc->disk_mb_s = get_num(c, disk, "host.disk.", "bandwidth_mb_s",
-					0, 200, 1, 1e6, &failed);
-		sc->disk_latency_ns = (uint64_t)(1000 * get_num(c, disk,
-			"host.disk.", "latency_us", 0, 100, 0, 1e6, &failed));
-	}
-	sc->nic_mbit_s = 1000;
-	nic = json_object_get(host, "nic");
-	if (nic) {
-		if (check_object(c, nic, "host.nic"))
-			return -1;
-		sc->nic_mbit_s = get_num(c, nic, "host.nic.", "rate_mbit_s", 0,
-					 1000, 1, 1e6, &failed);
-	}
-	daemons = get_array(c, host, "host.", "daemons", 0, &failed);
-	if (failed)
-		return -1;
-	if (daemons)
-		return parse_daemons(c, sc, daemons);
 	return 0;
 }
 
-static int parse_root(const struct ctx *c, struct scenario *sc, json_t *root)
+static int parse_vm(const struct json_at *root, struct scenario *sc, int i,
+		    const json_t *o)
 {
-	json_t *schema, *host, *vms;
+	struct sim_vm_spec *vm = &sc->vms[i];
+	double dur = sc->duration_ns / 1e9;
+	struct json_at at;
+	json_t *pin, *workload;
+	json_int_t vcpus = 1;
 	int failed = 0;
 
-	if (!json_is_object(root)) {
-		err_append("scenario '%s': not a JSON object", c->what);
+	json_at_item(&at, root, "vms", i);
+	if (json_at_check_object(&at, o) < 0)
 		return -1;
+	failed |= get_name(&at, o, "name", JSON_REQUIRED, vm->name,
+			   sizeof(vm->name)) < 0;
+	failed |= json_at_get_int(&at, o, "vcpus", JSON_REQUIRED, 1,
+				  SIM_MAX_VCPUS, &vcpus) < 0;
+	failed |= get_seconds(&at, o, "start_s", JSON_OPTIONAL, dur,
+			      &vm->start_ns) < 0;
+	failed |= get_seconds(&at, o, "end_s", JSON_OPTIONAL, dur,
+			      &vm->end_ns) < 0;
+	vm->vcpus = (int)vcpus;
+	if (!failed && vm->end_ns && vm->end_ns <= vm->start_ns)
+		return json_at_fail(&at, "end_s", "must be after the VM's start_s");
+	failed |= json_at_get(&at, o, "pin", JSON_ARRAY, JSON_OPTIONAL, &pin) < 0;
+	failed |= json_at_get(&at, o, "workload", JSON_ARRAY, JSON_REQUIRED,
+			      &workload) < 0;
+	if (failed || parse_pin(&at, sc, vm, pin) < 0)
+		return -1;
+	for (int j = 0; j < i; j++)
+		if (strcmp(sc->vms[j].name, vm->name) == 0)
+			return json_at_fail(&at, "name",
+					    "repeats the name of another VM");
+	return parse_phases(&at, sc, vm, workload);
+}
+
+static int parse_devices(const struct json_at *host_at, struct scenario *sc,
+			 const json_t *host)
+{
+	struct json_at at;
+	json_t *disk, *nic;
+	double latency_us = 100;
+	int failed = 0;
+
+	sc->disk_mb_s = 200;
+	sc->nic_mbit_s = 1000;
+	if (json_at_get(host_at, host, "disk", JSON_OBJECT, JSON_OPTIONAL,
+			&disk) < 0)
+		return -1;
+	if (disk) {
+		json_at_member(&at, host_at, "disk");
+		failed |= json_at_get_double(&at, disk, "bandwidth_mb_s",
+					     JSON_OPTIONAL, 1, 1e6,
+					     &sc->disk_mb_s) < 0;
+		failed |= json_at_get_double(&at, disk, "latency_us",
+					     JSON_OPTIONAL, 0, 1e6,
+					     &latency_us) < 0;
 	}
-	schema = get(c, root, "", "schema", 1, &failed);
-	if (schema && (!json_is_string(schema) ||
-		       strcmp(json_string_value(schema), SCHEMA) != 0))
-		return bad(c, "schema", "must be \"" SCHEMA "\"");
-	sc->seed = (uint64_t)get_num(c, root, "", "seed", 0, 1, 0, 4e18,
-				     &failed);
-	sc->duration_ns = s_to_ns(get_num(c, root, "", "duration_s", 1, 1,
-					  0.001, 86400, &failed));
-	sc->window_ns = (uint64_t)get_num(c, root, "", "window_ns", 0, 1e9,
-					  1e6, 3.6e12, &failed);
-	sc->start_ns = (uint64_t)get_num(c, root, "", "start_ns", 0,
-					 1.7e18, 1e9, 4e18, &failed);
-	host = get(c, root, "", "host", 1, &failed);
-	vms = get_array(c, root, "", "vms", 1, &failed);
-	if (failed || parse_host(c, sc, host))
+	sc->disk_latency_ns = (uint64_t)(1000 * latency_us);
+	if (json_at_get(host_at, host, "nic", JSON_OBJECT, JSON_OPTIONAL,
+			&nic) < 0)
+		return -1;
+	if (nic) {
+		json_at_member(&at, host_at, "nic");
+		failed |= json_at_get_double(&at, nic, "rate_mbit_s",
+					     JSON_OPTIONAL, 1, 1e6,
+					     &sc->nic_mbit_s) < 0;
+	}
+	return failed ? -1 : 0;
+}
+
+static int parse_host(const struct json_at *root, struct scenario *sc,
+		      const json_t *host)
+{
+	struct json_at at;
+	json_t *daemons;
+	json_int_t cpus = 1;
+	int failed = 0;
+
+	json_at_member(&at, root, "host");
+	snprintf(sc->host_name, sizeof(sc->host_name), "compute-1");
+	snprintf(sc->kernel, sizeof(sc->kernel), "5.15.0");
+	failed |= get_name(&at, host, "name", JSON_OPTIONAL, sc->host_name,
+			   sizeof(sc->host_name)) < 0;
+	failed |= json_at_get_int(&at, host, "cpus", JSON_REQUIRED, 1,
+				  SIM_MAX_CPUS, &cpus) < 0;
+	failed |= get_name(&at, host, "kernel", JSON_OPTIONAL, sc->kernel,
+			   sizeof(sc->kernel)) < 0;
+	sc->cpus = (int)cpus;
+	if (failed || parse_kernel(&at, sc) < 0)
+		return -1;
+	failed |= parse_devices(&at, sc, host) < 0;
+	failed |= json_at_get(&at, host, "daemons", JSON_ARRAY, JSON_OPTIONAL,
+			      &daemons) < 0;
+	if (failed)
+		return -1;
+	return daemons ? parse_daemons(&at, sc, daemons) : 0;
+}
+
+static int parse_root(const char *what, struct scenario *sc,
+		      const json_t *root)
+{
+	const struct json_at at = { .file = what, .kind = "scenario",
+				    .style = JSON_AT_IN_KEY };
+	double seed = 1, duration_s = 1, window_ns = 1e9, start_ns = 1.7e18;
+	json_t *host, *vms;
+	int failed = 0;
+
+	if (json_at_check_object(&at, root) < 0 ||
+	    json_at_check_schema(&at, root, SCHEMA) < 0)
+		return -1;
+	failed |= json_at_get_double(&at, root, "seed", JSON_OPTIONAL, 0, 4e18,
+				     &seed) < 0;
+	failed |= json_at_get_double(&at, root, "duration_s", JSON_REQUIRED,
+				     0.001, 86400, &duration_s) < 0;
+	failed |= json_at_get_double(&at, root, "window_ns", JSON_OPTIONAL,
+				     1e6, 3.6e12, &window_ns) < 0;
+	failed |= json_at_get_double(&at, root, "start_ns", JSON_OPTIONAL,
+				     1e9, 4e18, &start_ns) < 0;
+	failed |= json_at_get(&at, root, "host", JSON_OBJECT, JSON_REQUIRED,
+			      &host) < 0;
+	failed |= json_at_get(&at, root, "vms", JSON_ARRAY, JSON_REQUIRED,
+			      &vms) < 0;
+	sc->seed = (uint64_t)seed;
+	sc->duration_ns = s_to_ns(duration_s);
+	sc->window_ns = (uint64_t)window_ns;
+	sc->start_ns = (uint64_t)start_ns;
+	if (failed || parse_host(&at, sc, host) < 0)
 		return -1;
 	sc->nvms = (int)json_array_size(vms);
 	if (sc->nvms > SIM_MAX_VMS)
-		return bad(c, "vms", "has too many VMs (at most 32)");
+		return json_at_fail(&at, "vms", "has too many VMs (at most %d)",
+				    SIM_MAX_VMS);
 	sc->vms = calloc(sc->nvms + 1, sizeof(*sc->vms));
 	if (!sc->vms) {
 		err_append("out of memory");
 		return -1;
 	}
 	for (int i = 0; i < sc->nvms; i++)
-		if (parse_vm(c, sc, i, json_array_get(vms, i)))
+		if (parse_vm(&at, sc, i, json_array_get(vms, i)) < 0)
 			return -1;
 	return 0;
 }
 
 int scenario_parse(struct scenario *sc, const char *text, const char *what)
 {
-	struct ctx c = { what };
 	json_error_t jerr;
 	json_t *root;
 	int ret;
@@ -410,7 +350,7 @@ int scenario_parse(struct scenario *sc, const char *text, const char *what)
 			   jerr.line, jerr.text);
 		return -1;
 	}
-	ret = parse_root(&c, sc, root);
+	ret = parse_root(what, sc, root);
 	json_decref(root);
 	if (ret)
 		scenario_free(sc);
@@ -419,7 +359,6 @@ int scenario_parse(struct scenario *sc, const char *text, const char *what)
 
 int scenario_load(struct scenario *sc, const char *path)
 {
-	struct ctx c = { path };
 	json_error_t jerr;
 	json_t *root;
 	int ret;
@@ -435,7 +374,7 @@ int scenario_load(struct scenario *sc, const char *path)
 				   path, jerr.line, jerr.text);
 		return -1;
 	}
-	ret = parse_root(&c, sc, root);
+	ret = parse_root(path, sc, root);
 	json_decref(root);
 	if (ret)
 		scenario_free(sc);

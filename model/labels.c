@@ -15,96 +15,33 @@
 static const char *const workloads[] = { "idle", "cpu", "disk", "net", NULL };
 static const char *const resources[] = { "cpu", "disk", "net", NULL };
 
-/* Where a value sits, for messages: the file and "intervals[3]: " or "". */
-struct labels_ctx {
-	const char *path;
-	char where[48];
-};
-
-/* The value of `key` in `obj` when it has JSON type `type` (true and false
- * are both JSON_TRUE here). Returns 0 with *out set (NULL when absent and
- * optional) or -1 with a cause. */
-static int labels_get(const struct labels_ctx *c, const json_t *obj,
-		      const char *key, json_type type, int required,
-		      json_t **out)
-{
-	static const char *const what[] = {
-		[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",
-		[JSON_STRING] = "a string",  [JSON_INTEGER] = "an integer",
-		[JSON_TRUE] = "true or false",
-	};
-	json_t *v = json_object_get(obj, key);
-	json_type t;
-
-	*out = NULL;
-	if (!v || json_is_null(v)) {
-		if (!required)
-			return 0;
-		err_append("'%s': %smissing key '%s'", c->path, c->where, key);
-		return -1;
-	}
-	t = json_is_boolean(v) ? JSON_TRUE : json_typeof(v);
-	if (t != type) {
-		err_append("'%s': %skey '%s' must be %s", c->path, c->where, key,
-			   what[type]);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int labels_get_u64(const struct labels_ctx *c, const json_t *obj,
-			  const char *key, int required, uint64_t *out)
+/* Reads optional integer `key` into *out (untouched when absent), refusing
+ * a negative value. */
+static int labels_get_u64(const struct json_at *at, const json_t *obj,
+			  const char *key, enum json_need need, uint64_t *out)
 {
 	json_t *v;
 
-	if (labels_get(c, obj, key, JSON_INTEGER, required, &v) < 0)
+	if (json_at_get(at, obj, key, JSON_INTEGER, need, &v) < 0)
 		return -1;
 	if (!v)
 		return 0;
-	if (json_integer_value(v) < 0) {
-		err_append("'%s': %skey '%s' is negative", c->path, c->where,
-			   key);
-		return -1;
-	}
+	if (json_integer_value(v) < 0)
+		return json_at_fail(at, key, "is negative");
 	*out = (uint64_t)json_integer_value(v);
 	return 0;
 }
 
-static char *labels_strdup(const struct labels_ctx *c, const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d)
-		err_append("'%s': out of memory", c->path);
-	return d;
-}
-
-static int labels_get_name(const struct labels_ctx *c, const json_t *obj,
-			   const char *key, char **out)
-{
-	json_t *v;
-
-	if (labels_get(c, obj, key, JSON_STRING, 1, &v) < 0)
-		return -1;
-	if (json_string_length(v) == 0) {
-		err_append("'%s': %skey '%s' is empty", c->path, c->where, key);
-		return -1;
-	}
-	*out = labels_strdup(c, json_string_value(v));
-	return *out ? 0 : -1;
-}
-
-/* Reads optional enumerated string `key` into out[8] ("" when absent),
+/* Reads enumerated string `key` into out[8] ("" when absent and optional),
  * checking it is one of `allowed`. */
-static int labels_get_enum(const struct labels_ctx *c, const json_t *obj,
-			   const char *key, int required,
+static int labels_get_enum(const struct json_at *at, const json_t *obj,
+			   const char *key, enum json_need need,
 			   const char *const *allowed, char out[8])
 {
 	json_t *v;
 
 	out[0] = '\0';
-	if (labels_get(c, obj, key, JSON_STRING, required, &v) < 0)
+	if (json_at_get(at, obj, key, JSON_STRING, need, &v) < 0)
 		return -1;
 	if (!v)
 		return 0;
@@ -114,11 +51,10 @@ static int labels_get_enum(const struct labels_ctx *c, const json_t *obj,
 			return 0;
 		}
 	}
-	err_append("'%s': %skey '%s' is '%s', expected one of %s", c->path,
-		   c->where, key, json_string_value(v),
-		   allowed == workloads ? "idle, cpu, disk, net" :
-					  "cpu, disk, net");
-	return -1;
+	return json_at_fail(at, key, "is '%s', expected one of %s",
+			    json_string_value(v),
+			    allowed == workloads ? "idle, cpu, disk, net" :
+						   "cpu, disk, net");
 }
 
 static const struct label_vm *labels_find_vm(const struct labels *l,
@@ -130,99 +66,92 @@ static const struct label_vm *labels_find_vm(const struct labels *l,
 	return NULL;
 }
 
-static int labels_read_vm(struct labels_ctx *c, const json_t *item, size_t i,
-			  struct labels *l)
+static int labels_read_vm(const struct json_at *root, const json_t *item,
+			  size_t i, struct labels *l)
 {
 	struct label_vm *vm = &l->vms[i];
+	struct json_at at;
 	json_t *pid;
 
-	snprintf(c->where, sizeof(c->where), "vms[%zu]: ", i);
-	if (!json_is_object(item)) {
-		err_append("'%s': %smust be an object", c->path, c->where);
+	json_at_item(&at, root, "vms", i);
+	if (json_at_check_object(&at, item) < 0 ||
+	    json_at_dup_string(&at, item, "name", JSON_REQUIRED, &vm->name) < 0)
 		return -1;
-	}
-	if (labels_get_name(c, item, "name", &vm->name) < 0)
-		return -1;
-	if (labels_find_vm(l, vm->name) != vm) {
-		err_append("'%s': %sVM '%s' is listed twice", c->path, c->where,
-			   vm->name);
-		return -1;
-	}
-	if (labels_get(c, item, "pid", JSON_INTEGER, 0, &pid) < 0)
+	if (labels_find_vm(l, vm->name) != vm)
+		return json_at_fail(&at, NULL, "VM '%s' is listed twice", vm->name);
+	if (json_at_get(&at, item, "pid", JSON_INTEGER, JSON_OPTIONAL, &pid) < 0)
 		return -1;
 	vm->pid = pid ? json_integer_value(pid) : 0;
-	return labels_get_enum(c, item, "workload", 0, workloads, vm->workload);
+	return labels_get_enum(&at, item, "workload", JSON_OPTIONAL, workloads,
+			       vm->workload);
 }
 
-static int labels_read_culprits(struct labels_ctx *c, const json_t *item,
+static int labels_read_culprits(const struct json_at *at, const json_t *item,
 				const struct labels *l,
 				struct label_culprit_list *out)
 {
 	json_t *list, *name;
 	size_t i;
 
-	if (labels_get(c, item, "culprits", JSON_ARRAY, 0, &list) < 0)
+	if (json_at_get(at, item, "culprits", JSON_ARRAY, JSON_OPTIONAL, &list) < 0)
 		return -1;
 	if (!list)
 		return 0;
 	out->names = calloc(json_array_size(list) + 1, sizeof(*out->names));
 	if (!out->names) {
-		err_append("'%s': out of memory", c->path);
+		err_append("'%s': out of memory", at->file);
 		return -1;
 	}
 	json_array_foreach(list, i, name) {
 		const char *s = json_string_value(name);
 
-		if (!s || (strcmp(s, "host") != 0 && !labels_find_vm(l, s))) {
-			err_append("'%s': %skey 'culprits': item %zu must be the name of a VM listed in 'vms', or \"host\"",
-				   c->path, c->where, i);
+		if (!s || (strcmp(s, "host") != 0 && !labels_find_vm(l, s)))
+			return json_at_fail(at, NULL, "key 'culprits': item %zu must be the name of a VM listed in 'vms', or \"host\"",
+					    i);
+		out->names[i] = strdup(s);
+		if (!out->names[i]) {
+			err_append("'%s': out of memory", at->file);
 			return -1;
 		}
-		out->names[i] = labels_strdup(c, s);
-		if (!out->names[i])
-			return -1;
 		out->n = i + 1;
 	}
 	return 0;
 }
 
-static int labels_read_interval(struct labels_ctx *c, const json_t *item,
+static int labels_read_interval(const struct json_at *root, const json_t *item,
 				size_t i, struct labels *l)
 {
 	struct label_interval *iv = &l->iv[i];
+	struct json_at at;
 	json_t *flag;
 
-	snprintf(c->where, sizeof(c->where), "intervals[%zu]: ", i);
-	if (!json_is_object(item)) {
-		err_append("'%s': %smust be an object", c->path, c->where);
+	json_at_item(&at, root, "intervals", i);
+	if (json_at_check_object(&at, item) < 0 ||
+	    json_at_dup_string(&at, item, "vm", JSON_REQUIRED, &iv->vm) < 0)
 		return -1;
-	}
-	if (labels_get_name(c, item, "vm", &iv->vm) < 0)
+	if (!labels_find_vm(l, iv->vm))
+		return json_at_fail(&at, NULL, "key 'vm': '%s' is not a VM listed in 'vms'",
+				    iv->vm);
+	if (labels_get_u64(&at, item, "start_ns", JSON_REQUIRED, &iv->start_ns) < 0 ||
+	    labels_get_u64(&at, item, "end_ns", JSON_REQUIRED, &iv->end_ns) < 0)
 		return -1;
-	if (!labels_find_vm(l, iv->vm)) {
-		err_append("'%s': %skey 'vm': '%s' is not a VM listed in 'vms'",
-			   c->path, c->where, iv->vm);
-		return -1;
-	}
-	if (labels_get_u64(c, item, "start_ns", 1, &iv->start_ns) < 0 ||
-	    labels_get_u64(c, item, "end_ns", 1, &iv->end_ns) < 0)
-		return -1;
-	if (iv->start_ns >= iv->end_ns) {
-		err_append("'%s': %skey 'end_ns' (%" PRIu64
-			   ") must be after 'start_ns' (%" PRIu64 ")",
-			   c->path, c->where, iv->end_ns, iv->start_ns);
-		return -1;
-	}
-	if (labels_get(c, item, "interference", JSON_TRUE, 1, &flag) < 0)
+	if (iv->start_ns >= iv->end_ns)
+		return json_at_fail(&at, "end_ns", "(%" PRIu64
+				    ") must be after 'start_ns' (%" PRIu64 ")",
+				    iv->end_ns, iv->start_ns);
+	if (json_at_get(&at, item, "interference", JSON_TRUE, JSON_REQUIRED,
+			&flag) < 0)
 		return -1;
 	iv->interference = json_is_true(flag);
 	/* An interval without interference has no resource to name. */
 	if (iv->interference &&
-	    labels_get_enum(c, item, "resource", 1, resources, iv->resource) < 0)
+	    labels_get_enum(&at, item, "resource", JSON_REQUIRED, resources,
+			    iv->resource) < 0)
 		return -1;
-	if (labels_read_culprits(c, item, l, &iv->culprits) < 0)
+	if (labels_read_culprits(&at, item, l, &iv->culprits) < 0)
 		return -1;
-	return labels_get_enum(c, item, "workload", 0, workloads, iv->workload);
+	return labels_get_enum(&at, item, "workload", JSON_OPTIONAL, workloads,
+			       iv->workload);
 }
 
 /* Orders intervals by VM name, then by time: each VM's intervals are then
@@ -254,15 +183,15 @@ static int labels_check_overlap(const char *path, const struct labels *l)
 	return 0;
 }
 
-static int labels_read_list(struct labels_ctx *c, const json_t *root,
+static int labels_read_list(const struct json_at *at, const json_t *root,
 			    const char *key, json_t **list, void **array,
 			    size_t size)
 {
-	if (labels_get(c, root, key, JSON_ARRAY, 1, list) < 0)
+	if (json_at_get(at, root, key, JSON_ARRAY, JSON_REQUIRED, list) < 0)
 		return -1;
 	*array = calloc(json_array_size(*list) + 1, size);
 	if (!*array) {
-		err_append("'%s': out of memory", c->path);
+		err_append("'%s': out of memory", at->file);
 		return -1;
 	}
 	return 0;
@@ -270,47 +199,36 @@ static int labels_read_list(struct labels_ctx *c, const json_t *root,
 
 static int labels_parse(const char *path, const json_t *root, struct labels *l)
 {
-	struct labels_ctx c = { .path = path, .where = "" };
-	json_t *schema, *list, *item;
+	const struct json_at at = { .file = path, .null_is_absent = true };
+	json_t *list, *item;
 	void *array;
 	size_t i;
 
-	if (!json_is_object(root)) {
-		err_append("'%s': not a JSON object", path);
+	if (json_at_check_object(&at, root) < 0 ||
+	    json_at_check_schema(&at, root, LABELS_SCHEMA) < 0)
 		return -1;
-	}
-	if (labels_get(&c, root, "schema", JSON_STRING, 1, &schema) < 0)
-		return -1;
-	if (strcmp(json_string_value(schema), LABELS_SCHEMA) != 0) {
-		err_append("'%s': key 'schema' is '%s', expected '%s'", path,
-			   json_string_value(schema), LABELS_SCHEMA);
-		return -1;
-	}
 	l->window_ns = LABELS_DEFAULT_WINDOW_NS;
-	if (labels_get_u64(&c, root, "window_ns", 0, &l->window_ns) < 0)
+	if (labels_get_u64(&at, root, "window_ns", JSON_OPTIONAL, &l->window_ns) < 0)
 		return -1;
-	if (l->window_ns == 0) {
-		err_append("'%s': key 'window_ns' must be positive", path);
-		return -1;
-	}
+	if (l->window_ns == 0)
+		return json_at_fail(&at, "window_ns", "must be positive");
 
-	if (labels_read_list(&c, root, "vms", &list, &array, sizeof(*l->vms)) < 0)
+	if (labels_read_list(&at, root, "vms", &list, &array, sizeof(*l->vms)) < 0)
 		return -1;
 	l->vms = array;
 	json_array_foreach(list, i, item) {
 		l->nvms = i + 1; /* so labels_fini frees a half-read entry */
-		if (labels_read_vm(&c, item, i, l) < 0)
+		if (labels_read_vm(&at, item, i, l) < 0)
 			return -1;
 	}
 
-	c.where[0] = '\0';
-	if (labels_read_list(&c, root, "intervals", &list, &array,
+	if (labels_read_list(&at, root, "intervals", &list, &array,
 			     sizeof(*l->iv)) < 0)
 		return -1;
 	l->iv = array;
 	json_array_foreach(list, i, item) {
 		l->niv = i + 1;
-		if (labels_read_interval(&c, item, i, l) < 0)
+		if (labels_read_interval(&at, item, i, l) < 0)
 			return -1;
 	}
 	qsort(l->iv, l->niv, sizeof(*l->iv), labels_cmp_interval);

@@ -3,6 +3,7 @@
 #include "model/model-dir.h"
 #include "model/dataset.h"
 #include "common/err.h"
+#include "common/json-file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,44 +15,47 @@
 
 #define MODEL_SCHEMA "vmint.model/1"
 
-struct load_ctx {
-	const char *json_path; /* weak: for messages */
-	const char *dir;       /* weak */
-};
-
-static json_t *get(const struct load_ctx *lc, json_t *obj, const char *where,
-		   const char *key, json_type type)
+static int load_feature(struct model_dir *m, const struct json_at *at,
+			const json_t *f, size_t j)
 {
-	static const char *const type_names[] = {
-		[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",
-		[JSON_STRING] = "a string", [JSON_INTEGER] = "a number",
-		[JSON_REAL] = "a number", [JSON_TRUE] = "a boolean",
-		[JSON_FALSE] = "a boolean", [JSON_NULL] = "null",
-	};
-	json_t *v = json_object_get(obj, key);
+	json_t *name, *tr, *mean, *sd;
+	int t;
 
-	if (!v) {
-		err_append("'%s': %smissing key '%s'", lc->json_path, where, key);
-		return NULL;
+	if (json_at_check_object(at, f) < 0 ||
+	    json_at_get(at, f, "name", JSON_STRING, JSON_REQUIRED, &name) < 0 ||
+	    json_at_get(at, f, "transform", JSON_STRING, JSON_REQUIRED, &tr) < 0 ||
+	    json_at_get(at, f, "mean", JSON_REAL, JSON_REQUIRED, &mean) < 0 ||
+	    json_at_get(at, f, "sd", JSON_REAL, JSON_REQUIRED, &sd) < 0)
+		return -1;
+	t = scale_transform_parse(json_string_value(tr));
+	if (t < 0)
+		return json_at_fail(at, NULL, "unknown transform '%s' (none, log1p)",
+				    json_string_value(tr));
+	m->sc.transform[j] = t;
+	m->sc.mean[j] = json_number_value(mean);
+	m->sc.sd[j] = json_number_value(sd);
+	if (!isfinite(m->sc.mean[j]) || !(m->sc.sd[j] > 0) || !isfinite(m->sc.sd[j]))
+		return json_at_fail(at, NULL, "mean must be finite and sd finite and > 0");
+	m->names[j] = strdup(json_string_value(name));
+	if (!m->names[j]) {
+		err_append("out of memory");
+		return -1;
 	}
-	if (json_typeof(v) == type || (type == JSON_REAL && json_is_number(v)))
-		return v;
-	err_append("'%s': %s'%s' is not %s", lc->json_path, where, key, type_names[type]);
-	return NULL;
+	return 0;
 }
 
-static int load_features(struct model_dir *m, const struct load_ctx *lc, json_t *root)
+static int load_features(struct model_dir *m, const struct json_at *root_at,
+			 const json_t *root)
 {
-	json_t *arr = get(lc, root, "", "features", JSON_ARRAY);
+	struct json_at at;
+	json_t *arr;
 	size_t n;
 
-	if (!arr)
+	if (json_at_get(root_at, root, "features", JSON_ARRAY, JSON_REQUIRED, &arr) < 0)
 		return -1;
 	n = json_array_size(arr);
-	if (n == 0) {
-		err_append("'%s': 'features' is empty", lc->json_path);
-		return -1;
-	}
+	if (n == 0)
+		return json_at_fail(root_at, "features", "is empty");
 	m->names = calloc(n, sizeof(*m->names));
 	if (!m->names || scaler_init(&m->sc, n) < 0) {
 		err_append("out of memory");
@@ -59,70 +63,36 @@ static int load_features(struct model_dir *m, const struct load_ctx *lc, json_t 
 	}
 	m->nfeat = n;
 	for (size_t j = 0; j < n; j++) {
-		json_t *f = json_array_get(arr, j), *name, *tr, *mean, *sd;
-		char where[64];
-		int t;
-
-		snprintf(where, sizeof(where), "features[%zu]: ", j);
-		if (!json_is_object(f)) {
-			err_append("'%s': %snot an object", lc->json_path, where);
+		json_at_item(&at, root_at, "features", j);
+		if (load_feature(m, &at, json_array_get(arr, j), j) < 0)
 			return -1;
-		}
-		if (!(name = get(lc, f, where, "name", JSON_STRING)) ||
-		    !(tr = get(lc, f, where, "transform", JSON_STRING)) ||
-		    !(mean = get(lc, f, where, "mean", JSON_REAL)) ||
-		    !(sd = get(lc, f, where, "sd", JSON_REAL)))
-			return -1;
-		t = scale_transform_parse(json_string_value(tr));
-		if (t < 0) {
-			err_append("'%s': %sunknown transform '%s' (none, log1p)",
-				   lc->json_path, where, json_string_value(tr));
-			return -1;
-		}
-		m->sc.transform[j] = t;
-		m->sc.mean[j] = json_number_value(mean);
-		m->sc.sd[j] = json_number_value(sd);
-		if (!isfinite(m->sc.mean[j]) || !(m->sc.sd[j] > 0) || !isfinite(m->sc.sd[j])) {
-			err_append("'%s': %smean must be finite and sd finite and > 0",
-				   lc->json_path, where);
-			return -1;
-		}
-		m->names[j] = strdup(json_string_value(name));
-		if (!m->names[j]) {
-			err_append("out of memory");
-			return -1;
-		}
 	}
 	return 0;
 }
 
 static int load_classes(struct classifier *c, enum model_kind k,
-			const struct load_ctx *lc, json_t *obj, const char *where)
+			const struct json_at *at, const json_t *obj)
 {
-	json_t *arr = get(lc, obj, where, "classes", JSON_ARRAY);
+	json_t *arr;
 	static const char *const bools[] = { "false", "true" };
 	const char *const *table = k == MODEL_INTERFERENCE ? bools :
 				   k == MODEL_WORKLOAD ? ds_workload_names : ds_resource_names;
 	int ntable = k == MODEL_INTERFERENCE ? 2 :
 		     k == MODEL_WORKLOAD ? DS_NR_WORKLOADS : DS_NR_RESOURCES;
 
-	if (!arr)
+	if (json_at_get(at, obj, "classes", JSON_ARRAY, JSON_REQUIRED, &arr) < 0)
 		return -1;
 	c->nclass = (int)json_array_size(arr);
-	if (c->nclass < 2 || c->nclass > ntable) {
-		err_append("'%s': %s'classes' has %d entries, expected 2 to %d",
-			   lc->json_path, where, c->nclass, ntable);
-		return -1;
-	}
+	if (c->nclass < 2 || c->nclass > ntable)
+		return json_at_fail(at, "classes", "has %d entries, expected 2 to %d",
+				    c->nclass, ntable);
 	for (int i = 0; i < c->nclass; i++) {
 		const char *s = json_string_value(json_array_get(arr, i));
 
 		c->canon[i] = s ? ds_class_index(table, ntable, s) : -1;
-		if (c->canon[i] < 0 || (k == MODEL_RESOURCE && c->canon[i] == DS_RES_NONE)) {
-			err_append("'%s': %sclasses[%d] is not a %s class", lc->json_path,
-				   where, i, model_kind_names[k]);
-			return -1;
-		}
+		if (c->canon[i] < 0 || (k == MODEL_RESOURCE && c->canon[i] == DS_RES_NONE))
+			return json_at_fail(at, NULL, "classes[%d] is not a %s class", i,
+					    model_kind_names[k]);
 	}
 	return 0;
 }
@@ -252,21 +222,45 @@ static int check_svm(const struct model_dir *m, const struct classifier *c,
 	return 0;
 }
 
-static int load_classifier(struct model_dir *m, const struct load_ctx *lc,
-			   json_t *obj, size_t idx)
+/* Reads the libsvm file `fname` of classifier `c` from `dir` and checks it. */
+static int load_svm_file(const struct model_dir *m, struct classifier *c,
+			 const char *dir, const char *fname)
 {
-	json_t *name, *file, *svm, *C, *gamma;
-	struct classifier *c;
-	char where[64], *path;
-	const char *fname;
-	int k, n;
+	size_t n = strlen(dir) + strlen(fname) + 2;
+	char *path = malloc(n);
+	int ret = -1;
 
-	snprintf(where, sizeof(where), "classifiers[%zu]: ", idx);
-	if (!json_is_object(obj)) {
-		err_append("'%s': %snot an object", lc->json_path, where);
+	if (!path) {
+		err_append("out of memory");
 		return -1;
 	}
-	if (!(name = get(lc, obj, where, "name", JSON_STRING)))
+	snprintf(path, n, "%s/%s", dir, fname);
+	if (precheck_svm_file(path) < 0)
+		goto end;
+	c->svm = load_svm_quietly(path);
+	if (!c->svm) {
+		err_append("'%s': cannot read libsvm model (missing, or not a libsvm model file)",
+			   path);
+		goto end;
+	}
+	ret = check_svm(m, c, path);
+end:
+	free(path);
+	return ret;
+}
+
+static int load_classifier(struct model_dir *m, const struct json_at *root_at,
+			   const char *dir, const json_t *obj, size_t idx)
+{
+	json_t *name, *file, *svm, *C, *gamma, *w;
+	struct json_at at, svm_at;
+	struct classifier *c;
+	const char *fname;
+	int k;
+
+	json_at_item(&at, root_at, "classifiers", idx);
+	if (json_at_check_object(&at, obj) < 0 ||
+	    json_at_get(&at, obj, "name", JSON_STRING, JSON_REQUIRED, &name) < 0)
 		return -1;
 	for (k = 0; k < MODEL_NR_KINDS; k++)
 		if (strcmp(json_string_value(name), model_kind_names[k]) == 0)
@@ -274,48 +268,26 @@ static int load_classifier(struct model_dir *m, const struct load_ctx *lc,
 	if (k == MODEL_NR_KINDS)
 		return 0; /* a classifier of a later version: not ours to use */
 	c = &m->cls[k];
-	if (c->present) {
-		err_append("'%s': %stwo '%s' classifiers", lc->json_path, where,
-			   model_kind_names[k]);
-		return -1;
-	}
-	if (!(file = get(lc, obj, where, "file", JSON_STRING)) ||
-	    !(svm = get(lc, obj, where, "svm", JSON_OBJECT)) ||
-	    !(C = get(lc, svm, where, "C", JSON_REAL)) ||
-	    !(gamma = get(lc, svm, where, "gamma", JSON_REAL)) ||
-	    load_classes(c, k, lc, obj, where) < 0)
+	if (c->present)
+		return json_at_fail(&at, NULL, "two '%s' classifiers",
+				    model_kind_names[k]);
+	json_at_member(&svm_at, &at, "svm");
+	if (json_at_get(&at, obj, "file", JSON_STRING, JSON_REQUIRED, &file) < 0 ||
+	    json_at_get(&at, obj, "svm", JSON_OBJECT, JSON_REQUIRED, &svm) < 0 ||
+	    json_at_get(&svm_at, svm, "C", JSON_REAL, JSON_REQUIRED, &C) < 0 ||
+	    json_at_get(&svm_at, svm, "gamma", JSON_REAL, JSON_REQUIRED, &gamma) < 0 ||
+	    load_classes(c, k, &at, obj) < 0)
 		return -1;
 	fname = json_string_value(file);
-	if (!*fname || strchr(fname, '/')) {
-		err_append("'%s': %s'file' must be a file name in the model directory",
-			   lc->json_path, where);
-		return -1;
-	}
+	if (!*fname || strchr(fname, '/'))
+		return json_at_fail(&at, "file", "must be a file name in the model directory");
 	c->C = json_number_value(C);
 	c->gamma = json_number_value(gamma);
-	json_t *w = json_object_get(svm, "class_weights");
+	w = json_object_get(svm, "class_weights");
 	for (int i = 0; i < c->nclass; i++)
 		c->weights[i] = json_number_value(json_array_get(w, i));
-	n = (int)(strlen(lc->dir) + strlen(fname) + 2);
-	path = malloc(n);
-	if (!path) {
-		err_append("out of memory");
+	if (load_svm_file(m, c, dir, fname) < 0)
 		return -1;
-	}
-	snprintf(path, n, "%s/%s", lc->dir, fname);
-	if (precheck_svm_file(path) < 0) {
-		free(path);
-		return -1;
-	}
-	c->svm = load_svm_quietly(path);
-	if (!c->svm)
-		err_append("'%s': cannot read libsvm model (missing, or not a libsvm model file)",
-			   path);
-	if (!c->svm || check_svm(m, c, path) < 0) {
-		free(path);
-		return -1;
-	}
-	free(path);
 	c->info = json_object();
 	if (c->info) {
 		if (json_object_get(obj, "training"))
@@ -327,33 +299,28 @@ static int load_classifier(struct model_dir *m, const struct load_ctx *lc,
 	return 0;
 }
 
-static int load_root(struct model_dir *m, const struct load_ctx *lc, json_t *root)
+static int load_root(struct model_dir *m, const char *json_path,
+		     const char *dir, const json_t *root)
 {
+	const struct json_at at = { .file = json_path };
 	json_t *schema, *cls;
 
-	if (!json_is_object(root)) {
-		err_append("'%s': not a JSON object", lc->json_path);
+	if (json_at_check_object(&at, root) < 0 ||
+	    json_at_get(&at, root, "schema", JSON_STRING, JSON_REQUIRED, &schema) < 0)
 		return -1;
-	}
-	if (!(schema = get(lc, root, "", "schema", JSON_STRING)))
-		return -1;
-	if (strcmp(json_string_value(schema), MODEL_SCHEMA) != 0) {
-		err_append("'%s': schema is '%s', expected '%s'", lc->json_path,
-			   json_string_value(schema), MODEL_SCHEMA);
-		return -1;
-	}
-	if (load_features(m, lc, root) < 0 ||
-	    !(cls = get(lc, root, "", "classifiers", JSON_ARRAY)))
+	if (strcmp(json_string_value(schema), MODEL_SCHEMA) != 0)
+		return json_at_fail(&at, NULL, "schema is '%s', expected '%s'",
+				    json_string_value(schema), MODEL_SCHEMA);
+	if (load_features(m, &at, root) < 0 ||
+	    json_at_get(&at, root, "classifiers", JSON_ARRAY, JSON_REQUIRED, &cls) < 0)
 		return -1;
 	for (size_t i = 0; i < json_array_size(cls); i++)
-		if (load_classifier(m, lc, json_array_get(cls, i), i) < 0)
+		if (load_classifier(m, &at, dir, json_array_get(cls, i), i) < 0)
 			return -1;
-	for (int k = 0; k < MODEL_RESOURCE; k++) {
-		if (!m->cls[k].present) {
-			err_append("'%s': no '%s' classifier", lc->json_path, model_kind_names[k]);
-			return -1;
-		}
-	}
+	for (int k = 0; k < MODEL_RESOURCE; k++)
+		if (!m->cls[k].present)
+			return json_at_fail(&at, NULL, "no '%s' classifier",
+					    model_kind_names[k]);
 	if (json_object_get(root, "training"))
 		m->training = json_incref(json_object_get(root, "training"));
 	return 0;
@@ -361,7 +328,6 @@ static int load_root(struct model_dir *m, const struct load_ctx *lc, json_t *roo
 
 int model_dir_load(struct model_dir *m, const char *dir)
 {
-	struct load_ctx lc = { .dir = dir };
 	size_t n = strlen(dir) + sizeof("/model.json");
 	char *path = malloc(n);
 	json_error_t jerr;
@@ -374,7 +340,6 @@ int model_dir_load(struct model_dir *m, const char *dir)
 		return -1;
 	}
 	snprintf(path, n, "%s/model.json", dir);
-	lc.json_path = path;
 	root = json_load_file(path, 0, &jerr);
 	if (!root) {
 		if (jerr.line < 1)
@@ -383,7 +348,7 @@ int model_dir_load(struct model_dir *m, const char *dir)
 			err_append("'%s':%d: not valid JSON: %s", path, jerr.line, jerr.text);
 		goto end;
 	}
-	ret = load_root(m, &lc, root);
+	ret = load_root(m, path, dir, root);
 end:
 	if (ret < 0) {
 		model_dir_fini(m);
