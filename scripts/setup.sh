@@ -16,6 +16,7 @@ packages=(
 	python3-lttnganalyses python3-bt2   # reference numbers (scripts/lttng-analyses-ref.sh, its test)
 	chromium                            # renders the HTML report in a test (scripts/check-html.sh)
 	valgrind clang libclang-rt-14-dev   # memcheck run of the e2e commands; make fuzz
+	gdb                                 # 71-interrupt stops train/simulate at a chosen step
 )
 
 case "${1:-}" in

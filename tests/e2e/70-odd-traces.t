@@ -203,8 +203,8 @@ ok $? "extract over both: 4 windows of 1 s (0-4 s), 2 VMs each"
 sed -i 's/hostname = "one-cpu"/hostname = "other"/' "$tmp/sess/s2/metadata"
 "$vmint" stats "$tmp/sess/s1" "$tmp/sess/s2" > /dev/null 2> "$tmp/hosts.err"
 rc=$?
-[ "$rc" -eq 1 ] && grep -q "2 hosts" "$tmp/hosts.err"
-ok $? "stats of two hosts' traces: usage error (1), $(head -1 "$tmp/hosts.err")"
+[ "$rc" -eq 2 ] && grep -q "2 hosts" "$tmp/hosts.err"
+ok $? "stats of two hosts' traces: bad input (2), $(head -1 "$tmp/hosts.err")"
 "$vmint" extract "$tmp/sess/s1" "$tmp/sess/s2" --vms "$tmp/one/vms.json" \
 	-o "$tmp/hosts.csv" 2> /dev/null
 [ "$(tail -n +2 "$tmp/hosts.csv" | wc -l)" -eq 8 ]
