@@ -309,6 +309,35 @@ status_of(int rc)
 	return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
 }
 
+/* One input (the muxer's output, or a lone stream) is handed on batch by
+ * batch as it comes: there is no order to keep, so no heap and no keys. */
+static bt_component_class_sink_consume_method_status
+pass_through(struct merge *m)
+{
+	struct input *in = &m->in[0];
+	uint64_t n = 0;
+
+	while (n < CHUNK) {
+		int rc = fetch(m, 0);
+
+		if (rc <= 0)
+			return rc == 0 ? BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END :
+					 status_of(rc);
+		n += in->count - in->pos;
+		while (in->pos < in->count) {
+			const bt_message *msg = in->msgs[in->pos++];
+
+			rc = m->cb->on_message(m->cb->data, msg);
+			bt_message_put_ref(msg);
+			if (rc != 0)
+				return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+		}
+	}
+	if (m->cb->on_chunk && m->cb->on_chunk(m->cb->data) != 0)
+		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+	return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
+}
+
 static bt_component_class_sink_consume_method_status
 merge_consume(bt_self_component_sink *self)
 {
@@ -316,6 +345,8 @@ merge_consume(bt_self_component_sink *self)
 		bt_self_component_sink_as_self_component(self));
 	int rc;
 
+	if (m->nin == 1)
+		return pass_through(m);
 	while (m->nstarted < m->nin || m->pending) {
 		size_t k = m->pending ? m->pending - 1 : m->nstarted;
 
@@ -341,13 +372,13 @@ merge_consume(bt_self_component_sink *self)
 		k = m->heap[0];
 		in = &m->in[k];
 		msg = in->msgs[in->pos];
-		if (m->nin > 1 && m->have_last && in->ts < m->last_ts) {
+		if (m->have_last && in->ts < m->last_ts) {
 			fail(m, "a stream goes back in time: a message's timestamp is "
 			     "less than muxer's last returned timestamp");
 			return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
 		}
 		if (bt_message_get_type(msg) == BT_MESSAGE_TYPE_STREAM_BEGINNING &&
-		    m->nin > 1 && check_clock(m, msg) != 0)
+		    check_clock(m, msg) != 0)
 			return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
 		m->last_ts = in->ts;
 		m->have_last = 1;
