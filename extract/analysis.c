@@ -253,6 +253,28 @@ static int dispatch(struct analysis *a, const struct ev *ev)
 	}
 }
 
+/* Closes the windows that end before `ts`, the time of the next event. */
+static int close_windows(struct analysis *a, uint64_t ts)
+{
+	struct host *h = &a->host;
+
+	/* A corrupt timestamp (one flipped bit of a packet's clock) can put
+	 * an event years after the previous one: refuse it rather than emit a
+	 * row for each of the billions of windows in between. */
+	if ((ts - h->win_start) / a->cfg.window_ns > ANALYSIS_MAX_GAP_WINDOWS) {
+		err_append("event at %" PRIu64 " ns comes %.0f s after the previous one "
+			   "(%" PRIu64 " ns), more than %d windows without an event: "
+			   "corrupt timestamps (or use a longer --window)", ts,
+			   (double)(ts - a->last_ts) / 1e9, a->last_ts,
+			   ANALYSIS_MAX_GAP_WINDOWS);
+		return -1;
+	}
+	while (ts >= h->win_start + a->cfg.window_ns)
+		if (close_window(a, h->win_start + a->cfg.window_ns) < 0)
+			return -1;
+	return 0;
+}
+
 int analysis_on_event(struct analysis *a, const struct ev *ev)
 {
 	struct host *h = &a->host;
@@ -261,21 +283,9 @@ int analysis_on_event(struct analysis *a, const struct ev *ev)
 		start(a, ev->ts);
 	if (ev->ts < a->last_ts)
 		return 0; /* out of order: the muxer guarantees it never is */
-	/* A corrupt timestamp (one flipped bit of a packet's clock) can put
-	 * an event years after the previous one: refuse it rather than emit a
-	 * row for each of the billions of windows in between. */
-	if ((ev->ts - h->win_start) / a->cfg.window_ns > ANALYSIS_MAX_GAP_WINDOWS) {
-		err_append("event at %" PRIu64 " ns comes %.0f s after the previous one "
-			   "(%" PRIu64 " ns), more than %d windows without an event: "
-			   "corrupt timestamps (or use a longer --window)", ev->ts,
-			   (double)(ev->ts - a->last_ts) / 1e9, a->last_ts,
-			   ANALYSIS_MAX_GAP_WINDOWS);
+	if (ev->ts >= h->win_start + a->cfg.window_ns && close_windows(a, ev->ts) != 0)
 		return -1;
-	}
 	a->last_ts = ev->ts;
-	while (ev->ts >= h->win_start + a->cfg.window_ns)
-		if (close_window(a, h->win_start + a->cfg.window_ns) < 0)
-			return -1;
 	if (ev->cpu >= 0 && !host_cpu(h, ev->cpu))
 		return -1;
 	return dispatch(a, ev);

@@ -197,40 +197,39 @@ int host_vm_of_pid(struct host *h, int64_t pid, int create)
 	return create ? add_vm(h, pid) : -1;
 }
 
-int host_thread_vm(struct host *h, struct thread *t)
+/* Cached until a VM appears or the thread changes name or process. */
+int host_thread_vm_refresh(struct host *h, struct thread *t)
 {
-	/* Cached until a VM appears or the thread changes name or process. */
-	if (t->vm_gen != h->vm_gen) {
-		int64_t pid = t->role == ROLE_VHOST ? t->vhost_of : t->pid;
+	int64_t pid = t->role == ROLE_VHOST ? t->vhost_of : t->pid;
 
-		t->vm = host_vm_of_pid(h, pid, 0);
-		t->vm_gen = h->vm_gen;
-		if (t->vm >= 0) {
-			h->vms[t->vm]->seen = 1;
-			if (t->role == ROLE_HOST)
-				t->role = ROLE_EMU;
-		} else if (t->role == ROLE_EMU) {
-			t->role = ROLE_HOST;
-		}
+	t->vm = host_vm_of_pid(h, pid, 0);
+	t->vm_gen = h->vm_gen;
+	if (t->vm >= 0) {
+		h->vms[t->vm]->seen = 1;
+		if (t->role == ROLE_HOST)
+			t->role = ROLE_EMU;
+	} else if (t->role == ROLE_EMU) {
+		t->role = ROLE_HOST;
 	}
 	return t->vm;
 }
 
-struct cpu *host_cpu(struct host *h, int cpu)
+struct cpu *host_cpu_add(struct host *h, int cpu)
 {
+	struct cpu *c;
+
 	if (cpu < 0 || cpu >= MAX_CPUS)
 		return NULL;
-	if (cpu >= h->ncpus) {
-		struct cpu *c = realloc(h->cpus, (size_t)(cpu + 1) * sizeof(*c));
-
-		if (!c) {
-			err_append("out of memory (CPU table)");
-			return NULL;
-		}
-		memset(c + h->ncpus, 0, (size_t)(cpu + 1 - h->ncpus) * sizeof(*c));
-		h->cpus = c;
-		h->ncpus = cpu + 1;
+	if (cpu < h->ncpus)
+		return &h->cpus[cpu];
+	c = realloc(h->cpus, (size_t)(cpu + 1) * sizeof(*c));
+	if (!c) {
+		err_append("out of memory (CPU table)");
+		return NULL;
 	}
+	memset(c + h->ncpus, 0, (size_t)(cpu + 1 - h->ncpus) * sizeof(*c));
+	h->cpus = c;
+	h->ncpus = cpu + 1;
 	return &h->cpus[cpu];
 }
 

@@ -146,12 +146,27 @@ void host_set_pid(struct host *h, struct thread *t, int64_t pid);
 /* The VM index of process `pid` (made a VM now if `create`), or -1. */
 int host_vm_of_pid(struct host *h, int64_t pid, int create);
 
-/* The VM index of `t`, or -1 for the host. */
-int host_thread_vm(struct host *h, struct thread *t);
+/* Looks up the VM of `t` again (the cache below is stale) and returns it. */
+int host_thread_vm_refresh(struct host *h, struct thread *t);
+
+/* The VM index of `t`, or -1 for the host. Called for most events: the
+ * cached answer is inline. */
+static inline int host_thread_vm(struct host *h, struct thread *t)
+{
+	return t->vm_gen == h->vm_gen ? t->vm : host_thread_vm_refresh(h, t);
+}
+
+/* Grows the CPU array to hold `cpu`; see host_cpu(). */
+struct cpu *host_cpu_add(struct host *h, int cpu);
 
 /* The CPU `cpu` (the array grows as CPUs appear), NULL if out of range or
  * out of memory. */
-struct cpu *host_cpu(struct host *h, int cpu);
+static inline struct cpu *host_cpu(struct host *h, int cpu)
+{
+	if (cpu >= 0 && cpu < h->ncpus)
+		return &h->cpus[cpu];
+	return host_cpu_add(h, cpu);
+}
 
 /* Number of VMs seen in the trace. */
 size_t host_vms_seen(const struct host *h);
