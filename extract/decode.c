@@ -74,23 +74,28 @@ static const struct kind_spec kind_specs[] = {
 	{ EV_SOFTIRQ_EXIT, { I64(softirq.vec, "vec") } },
 };
 
-/* Resolved layout of one event class. */
+/* How one member is read: by payload index, into struct ev at offset. */
+enum read_as { READ_SIGNED, READ_UNSIGNED, READ_STRING };
+
+struct member_read {
+	uint64_t index; /* payload member index */
+	size_t offset;
+	enum read_as as;
+};
+
+/* Resolved layout of one event class: the members it has, in the order
+ * they are read, and the slots of its kind it lacks (set to "absent"). */
 struct class_decoder {
 	const bt_event_class *cls; /* weak: key; lives as long as its trace */
 	enum ev_kind kind;
 	uint32_t type_id;
-	int nslots;
+	int nreads, nabsent;
+	struct member_read read[MAX_SLOTS];
+	struct { size_t offset; enum slot_type type; } absent[MAX_SLOTS];
 	int nstrings;
 	size_t string_offset[MAX_SLOTS]; /* of the SLOT_STR slots */
 	int64_t perf_cpu_index; /* payload index of perf's `perf_cpu`, or -1 */
 	int perf_cpu_signed;
-	struct {
-		uint64_t index; /* payload member index */
-		size_t offset;
-		enum slot_type type;
-		int is_signed;
-		int present;
-	} slot[MAX_SLOTS];
 };
 
 struct stream_cpu {
@@ -106,6 +111,8 @@ struct decoder {
 	size_t nstreams, stream_cap;
 	const bt_event_class *last_cls; /* one-entry cache: runs of one class */
 	struct class_decoder *last;
+	const bt_stream *last_stream;   /* one-entry cache: runs of one stream */
+	int last_cpu;
 };
 
 struct decoder *decoder_create(void)
@@ -220,20 +227,20 @@ static void resolve(struct class_decoder *cd, const bt_event_class *cls)
 		return;
 	for (int s = 0; s < MAX_SLOTS && spec->slots[s].names[0]; s++) {
 		const struct slot_spec *ss = &spec->slots[s];
+		int found = 0;
 
-		cd->slot[s].offset = ss->offset;
-		cd->slot[s].type = ss->type;
 		if (ss->type == SLOT_STR)
 			cd->string_offset[cd->nstrings++] = ss->offset;
-		for (int a = 0; a < MAX_ALTS && ss->names[a]; a++) {
-			if (member_index(payload, ss->names[a], &idx, &sgn, ss->type)) {
-				cd->slot[s].index = idx;
-				cd->slot[s].is_signed = sgn;
-				cd->slot[s].present = 1;
-				break;
-			}
+		for (int a = 0; a < MAX_ALTS && ss->names[a] && !found; a++)
+			found = member_index(payload, ss->names[a], &idx, &sgn, ss->type);
+		if (found) {
+			cd->read[cd->nreads++] = (struct member_read){ idx, ss->offset,
+				ss->type == SLOT_STR ? READ_STRING :
+				sgn ? READ_SIGNED : READ_UNSIGNED };
+		} else {
+			cd->absent[cd->nabsent].offset = ss->offset;
+			cd->absent[cd->nabsent++].type = ss->type;
 		}
-		cd->nslots = s + 1;
 	}
 }
 
@@ -346,6 +353,7 @@ void decoder_on_packet(struct decoder *d, const bt_packet *packet)
 		d->nstreams++;
 	}
 	slot->cpu = packet_cpu(packet);
+	d->last_stream = NULL;
 }
 
 int decoder_last_strings(const struct decoder *d, const size_t **offsets)
@@ -362,10 +370,14 @@ int decoder_stream_cpu(struct decoder *d, const bt_stream *stream)
 {
 	struct stream_cpu *slot;
 
+	if (stream == d->last_stream)
+		return d->last_cpu;
 	if (!d->stream_cap)
 		return -1;
 	slot = stream_slot(d->streams, d->stream_cap, stream);
-	return slot->stream ? slot->cpu : -1;
+	d->last_stream = stream;
+	d->last_cpu = slot->stream ? slot->cpu : -1;
+	return d->last_cpu;
 }
 
 int decoder_decode(struct decoder *d, const bt_message *msg, struct ev *ev)
@@ -390,7 +402,7 @@ int decoder_decode(struct decoder *d, const bt_message *msg, struct ev *ev)
 	ev->type_id = cd->type_id;
 	ev->ts = (uint64_t)ns;
 	ev->cpu = decoder_stream_cpu(d, bt_event_borrow_stream_const(event));
-	if (cd->nslots == 0 && cd->perf_cpu_index < 0)
+	if (cd->nreads == 0 && cd->nabsent == 0 && cd->perf_cpu_index < 0)
 		return 0;
 	payload = bt_event_borrow_payload_field_const(event);
 	if (cd->perf_cpu_index >= 0) {
@@ -398,23 +410,27 @@ int decoder_decode(struct decoder *d, const bt_message *msg, struct ev *ev)
 			payload, (uint64_t)cd->perf_cpu_index);
 		ev->cpu = (int)read_int(f, cd->perf_cpu_signed);
 	}
-	for (int s = 0; s < cd->nslots; s++) {
-		const bt_field *f;
-		char *p = (char *)ev + cd->slot[s].offset;
+	for (int i = 0; i < cd->nreads; i++) {
+		const struct member_read *m = &cd->read[i];
+		const bt_field *f =
+			bt_field_structure_borrow_member_field_by_index_const(payload, m->index);
+		char *p = (char *)ev + m->offset;
+		int64_t v;
 
-		if (!cd->slot[s].present) {
-			set_absent(ev, cd->slot[s].offset, cd->slot[s].type);
-			continue;
-		}
-		f = bt_field_structure_borrow_member_field_by_index_const(
-			payload, cd->slot[s].index);
-		if (cd->slot[s].type == SLOT_STR) {
+		switch (m->as) {
+		case READ_STRING:
 			*(const char **)p = bt_field_string_get_value(f);
-		} else {
-			int64_t v = read_int(f, cd->slot[s].is_signed);
-
-			memcpy(p, &v, sizeof(v));
+			continue;
+		case READ_SIGNED:
+			v = bt_field_integer_signed_get_value(f);
+			break;
+		default:
+			v = (int64_t)bt_field_integer_unsigned_get_value(f);
+			break;
 		}
+		memcpy(p, &v, sizeof(v));
 	}
+	for (int i = 0; i < cd->nabsent; i++)
+		set_absent(ev, cd->absent[i].offset, cd->absent[i].type);
 	return 0;
 }
