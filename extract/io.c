@@ -265,6 +265,12 @@ static uint64_t name_hash(const char *s)
 	return x;
 }
 
+static int looks_like_tap(const char *name)
+{
+	return strncmp(name, "tap", 3) == 0 || strncmp(name, "vnet", 4) == 0 ||
+	       strncmp(name, "macvtap", 7) == 0 || strncmp(name, "tun", 3) == 0;
+}
+
 static struct net_dev *net_of(struct io *io, const char *name)
 {
 	uint64_t hash = name_hash(name);
@@ -286,14 +292,9 @@ static struct net_dev *net_of(struct io *io, const char *name)
 	snprintf(n->name, sizeof(n->name), "%s", name);
 	n->hash = hash;
 	n->vm = -1;
+	n->tap_like = looks_like_tap(n->name);
 	squeue_init(&n->q);
 	return n;
-}
-
-static int looks_like_tap(const char *name)
-{
-	return strncmp(name, "tap", 3) == 0 || strncmp(name, "vnet", 4) == 0 ||
-	       strncmp(name, "macvtap", 7) == 0 || strncmp(name, "tun", 3) == 0;
 }
 
 static int vm_has_tap(const struct io *io, int vm)
@@ -427,8 +428,7 @@ int io_on_net(struct io *io, struct host *h, const struct ev *ev)
 	n = net_of(io, ev->u.net.ifname);
 	if (!n)
 		return -1;
-	if (n->vm < 0 && t && t->role == ROLE_VHOST && tvm >= 0 &&
-	    looks_like_tap(n->name))
+	if (n->vm < 0 && n->tap_like && t && t->role == ROLE_VHOST && tvm >= 0)
 		n->vm = tvm;
 	squeue_advance(&n->q, h, SQ_NET, ev->ts);
 	switch (ev->kind) {

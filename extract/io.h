@@ -43,6 +43,7 @@ struct net_dev {
 	char name[32];
 	uint64_t hash;
 	int vm;          /* tap of this VM, or -1 */
+	int tap_like;    /* named as taps are (tap*, vnet*, macvtap*, tun*) */
 	struct squeue q;
 	uint64_t last_xmit;    /* time of the last net_dev_xmit */
 	double send_ns_sum;    /* back-to-back xmit gaps: send times */
