@@ -134,19 +134,19 @@ void reader_announce(struct reader *r, const bt_trace *trace)
 		r->handler->on_trace(r->handler->ctx, &info);
 }
 
-static int count_type(struct trace_stats *st, uint32_t id)
+/* Grows the per-type counters to hold every type id given so far (type
+ * ids are below ev_type_count()). */
+static int grow_type_counts(struct trace_stats *st)
 {
-	if (id >= st->ntypes) {
-		uint32_t n = ev_type_count() + 16;
-		uint64_t *c = realloc(st->type_counts, n * sizeof(*c));
+	uint32_t n = ev_type_count() + 16;
+	uint64_t *c;
 
-		if (!c)
-			return -1;
-		memset(c + st->ntypes, 0, (n - st->ntypes) * sizeof(*c));
-		st->type_counts = c;
-		st->ntypes = n;
-	}
-	st->type_counts[id]++;
+	c = realloc(st->type_counts, n * sizeof(*c));
+	if (!c)
+		return -1;
+	memset(c + st->ntypes, 0, (n - st->ntypes) * sizeof(*c));
+	st->type_counts = c;
+	st->ntypes = n;
 	return 0;
 }
 
@@ -209,29 +209,22 @@ int reader_deliver(struct reader *r, const struct ev *ev)
 	st->events++;
 	if (ev->cpu >= st->ncpus)
 		st->ncpus = ev->cpu + 1;
-	if (count_type(st, ev->type_id) != 0) {
+	if (ev->type_id >= st->ntypes && grow_type_counts(st) != 0) {
 		err_append("out of memory");
 		return -1;
 	}
-	if (r->opts->progress && (st->events & 0xffff) == 0)
+	st->type_counts[ev->type_id]++;
+	if ((st->events & 0xffff) == 0 && r->opts->progress)
 		show_progress(r, ev->ts);
 	return r->handler->on_event(r->handler->ctx, ev);
 }
 
-static int on_event(struct reader *r, const bt_message *msg)
-{
-	struct ev ev;
-
-	if (decoder_decode(r->decoder, msg, &ev) != 0)
-		return -1;
-	return reader_deliver(r, &ev);
-}
-
-static int handle_message(struct reader *r, const bt_message *msg)
+/* Every message but events: few (per stream and packet), kept out of the
+ * event path. */
+static __attribute__((noinline)) int on_other_message(struct reader *r,
+						      const bt_message *msg)
 {
 	switch (bt_message_get_type(msg)) {
-	case BT_MESSAGE_TYPE_EVENT:
-		return on_event(r, msg);
 	case BT_MESSAGE_TYPE_STREAM_BEGINNING:
 		reader_announce(r, bt_stream_borrow_trace_const(
 			bt_message_stream_beginning_borrow_stream_const(msg)));
@@ -249,7 +242,14 @@ static int handle_message(struct reader *r, const bt_message *msg)
 
 static int on_message(void *data, const bt_message *msg)
 {
-	return handle_message(data, msg);
+	struct reader *r = data;
+	struct ev ev;
+
+	if (bt_message_get_type(msg) != BT_MESSAGE_TYPE_EVENT)
+		return on_other_message(r, msg);
+	if (decoder_decode(r->decoder, msg, &ev) != 0)
+		return -1;
+	return reader_deliver(r, &ev);
 }
 
 static int on_chunk(void *data)
