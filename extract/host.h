@@ -38,29 +38,32 @@ enum thread_state {
 #define COMM_LEN 16
 
 struct thread {
-	int64_t tid, pid;      /* pid: the process (tgid); -1 unknown */
-	char comm[COMM_LEN + 1];
+	/* First the fields every vCPU event reads or writes (kvm entry/exit
+	 * and the charge of the time since the last event): one cache line. */
 	enum thread_role role; /* VCPU/VHOST stick; EMU/HOST follow the VM */
-	int64_t vhost_of;      /* VHOST: the QEMU pid in the name */
 	int vm;                /* VM index, -1 host; valid when vm_gen matches */
 	unsigned vm_gen;
-	/* scheduling */
 	enum thread_state state;
-	int cpu;               /* RUNNING: its CPU; RUNNABLE: the CPU it waits for */
 	uint64_t since;        /* start of the not yet charged part of the state */
-	uint64_t wait_start;   /* RUNNABLE: wakeup or preemption time */
-	int wait_preempted;    /* RUNNABLE because preempted */
-	struct thread *wq_prev, *wq_next; /* weak: waiters of the same CPU */
-	int on_wq;
-	/* vCPU */
-	int64_t vcpu_id;
 	int in_guest;
 	unsigned last_exit;    /* compact exit index, for handling time */
 	uint64_t exit_ts;      /* 0: no exit awaiting its entry */
 	uint64_t active_window;/* window number + 1 in which it last ran */
+	int block_pending, wait_preempted; /* wait_preempted: RUNNABLE because preempted */
+	int cpu;               /* RUNNING: its CPU; RUNNABLE: the CPU it waits for */
+	/* identity */
+	int64_t tid, pid;      /* pid: the process (tgid); -1 unknown */
+	char comm[COMM_LEN + 1];
+	int64_t vhost_of;      /* VHOST: the QEMU pid in the name */
+	/* scheduling */
+	uint64_t wait_start;   /* RUNNABLE: wakeup or preemption time */
+	struct thread *wq_prev, *wq_next; /* weak: waiters of the same CPU */
+	int on_wq;
+	/* vCPU */
+	int64_t vcpu_id;
 	uint64_t block_start;  /* BLOCKED vCPU: when */
 	uint64_t block_ns;     /* ended block awaiting its classification */
-	int block_pending, waker_reason, waker_informative;
+	int waker_reason, waker_informative;
 	/* per-thread CPU time the way lttng-analyses cputop counts it */
 	uint64_t cpu_ns;
 	uint64_t run_since;
