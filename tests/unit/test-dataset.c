@@ -3,6 +3,7 @@
  * "file:line: what" refusal of bad lines. Run from the repository root. */
 #include "common/err.h"
 #include "model/dataset.h"
+#include "tests/unit/unit-util.h"
 
 #include <math.h>
 #include <setjmp.h>
@@ -18,19 +19,6 @@
 
 #define DATA "tests/data/model/"
 #define HEADER "vm,pid,start_ns,end_ns,f1,f2,label_interference,label_resource,label_workload\n"
-
-static char *take_errors(void)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-
-	assert_non_null(mem);
-	err_print(mem);
-	fclose(mem);
-	err_clear();
-	return buf;
-}
 
 /* Writes `text` to a temporary file; returns its path (static buffer). */
 static const char *tmp_csv(const char *text)
@@ -122,15 +110,12 @@ static void expect_error(const char *text, const char *msg)
 {
 	struct dataset ds;
 	const char *p = tmp_csv(text);
-	char want[256], *got;
+	char want[256];
 
 	dataset_init(&ds);
 	assert_int_equal(dataset_read_csv(&ds, p), -1);
 	snprintf(want, sizeof(want), "'%s'%s", p, msg);
-	got = take_errors();
-	if (!strstr(got, want))
-		fail_msg("expected \"%s\" in \"%s\"", want, got);
-	free(got);
+	assert_errors_contain(want);
 	unlink(p);
 	dataset_fini(&ds);
 }

@@ -4,6 +4,7 @@
  * expected, in both spellings of the path. */
 #include "common/err.h"
 #include "common/json-file.h"
+#include "tests/unit/unit-util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,17 +24,9 @@
 /* The newest cause alone, then every cause cleared. Caller frees. */
 static char *take_error(void)
 {
-	char *buf = NULL, *nl;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
+	char *buf = take_errors();
 
-	assert_non_null(mem);
-	err_print(mem);
-	fclose(mem);
-	err_clear();
-	nl = strchr(buf, '\n');
-	if (nl)
-		*nl = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
 	return buf;
 }
 

@@ -4,6 +4,7 @@
  * tests/data/json/ (run from the repository root, as `make check` does). */
 #include "common/err.h"
 #include "model/labels.h"
+#include "tests/unit/unit-util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,20 +21,6 @@
 #define DATA "tests/data/json/"
 #define T0 1449478370000000000ULL /* start of the valid fixture */
 #define MS 1000000ULL
-
-/* The error chain as main() would print it, then cleared. Caller frees. */
-static char *take_errors(void)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-
-	assert_non_null(mem);
-	err_print(mem);
-	fclose(mem);
-	err_clear();
-	return buf;
-}
 
 static int setup_valid(void **state)
 {

@@ -6,6 +6,7 @@
 #include "model/classify.h"
 #include "model/dataset.h"
 #include "model/model-dir.h"
+#include "tests/unit/unit-util.h"
 
 #include <math.h>
 #include <setjmp.h>
@@ -28,28 +29,6 @@ struct fixture {
 	struct svm_set sets[MODEL_NR_KINDS];
 	char dir[64];
 };
-
-static char *take_errors(void)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-
-	assert_non_null(mem);
-	err_print(mem);
-	fclose(mem);
-	err_clear();
-	return buf;
-}
-
-static void expect_errors(const char *want)
-{
-	char *got = take_errors();
-
-	if (!strstr(got, want))
-		fail_msg("expected \"%s\" in \"%s\"", want, got);
-	free(got);
-}
 
 static void train_kind(struct fixture *f, enum model_kind k)
 {
@@ -195,10 +174,10 @@ static void test_name_mismatch(void **state)
 	assert_int_equal(model_dir_check_names(&f->m, names, 7, "'x.csv'", "M"), 0);
 	names[4] = "disk_queue_ratio";
 	assert_int_equal(model_dir_check_names(&f->m, names, 7, "'x.csv'", "M"), -1);
-	expect_errors("'x.csv' does not fit model 'M': feature 5 is 'disk_queue_ratio' in the input but 'disk_wait_ratio' in the model");
+	assert_errors_contain("'x.csv' does not fit model 'M': feature 5 is 'disk_queue_ratio' in the input but 'disk_wait_ratio' in the model");
 	names[4] = f->ds.names[4];
 	assert_int_equal(model_dir_check_names(&f->m, names, 6, "'x.csv'", "M"), -1);
-	expect_errors("the input has 6 features, the model 7; first missing: 'net_wait_ratio'");
+	assert_errors_contain("the input has 6 features, the model 7; first missing: 'net_wait_ratio'");
 }
 
 /* Saves the model, applies `cmd` (a shell command, %s = the directory) and
@@ -215,7 +194,7 @@ static void corrupt(struct fixture *f, const char *cmd, const char *want)
 	assert_int_equal(system(sh), 0);
 	assert_int_equal(model_dir_load(&back, f->dir), -1);
 	assert_null(back.names);
-	expect_errors(want);
+	assert_errors_contain(want);
 }
 
 static void test_corrupt(void **state)
@@ -258,7 +237,7 @@ static void test_save_refuses(void **state)
 	fputs("keep me\n", fp);
 	fclose(fp);
 	assert_int_equal(model_dir_save(&f->m, f->dir), -2);
-	expect_errors("exists and is not a model directory (no model.json)");
+	assert_errors_contain("exists and is not a model directory (no model.json)");
 	assert_int_equal(access(path, F_OK), 0);
 	snprintf(cmd, sizeof(cmd), "rm -r '%s'", f->dir);
 	assert_int_equal(system(cmd), 0);
@@ -266,7 +245,7 @@ static void test_save_refuses(void **state)
 	fp = fopen(f->dir, "w");
 	fclose(fp);
 	assert_int_equal(model_dir_save(&f->m, f->dir), -2);
-	expect_errors("exists and is not a directory");
+	assert_errors_contain("exists and is not a directory");
 	unlink(f->dir);
 }
 

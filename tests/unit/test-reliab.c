@@ -8,6 +8,7 @@
 #include "common/vms.h"
 #include "extract/analysis.h"
 #include "extract/features.h"
+#include "tests/unit/unit-util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -92,19 +93,6 @@ static void teardown(struct fixture *fx)
 	analysis_destroy(fx->a);
 	free(fx);
 	err_clear();
-}
-
-static char *take_errors(void)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-
-	assert_non_null(mem);
-	err_print(mem);
-	fclose(mem);
-	err_clear();
-	return buf;
 }
 
 /* fuzz-trace-stream: one flipped timestamp bit put an event 5.6e9 s after

@@ -4,6 +4,7 @@
 #include "datasets/sim-scenario.h"
 #include "datasets/sim-events.h"
 #include "common/err.h"
+#include "tests/unit/unit-util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,19 +23,6 @@
 	"[{\"start_s\":0,\"end_s\":2,\"type\":\"cpu\",\"intensity\":0.5}," \
 	"{\"start_s\":2,\"end_s\":4,\"type\":\"disk\"}]}," \
 	"{\"name\":\"b\",\"vcpus\":1,\"start_s\":1,\"workload\":[]}]}"
-
-/* The error chain as text, then cleared. */
-static char *errors(void)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
-
-	err_print(fp);
-	fclose(fp);
-	err_clear();
-	return buf;
-}
 
 static void test_good(void **state)
 {
@@ -76,7 +64,7 @@ static char *parse_edited(const char *from, const char *to)
 	snprintf(text, sizeof(text), "%.*s%s%s", (int)(p - GOOD), GOOD, to,
 		 p + strlen(from));
 	assert_int_equal(scenario_parse(&sc, text, "edited.json"), -1);
-	return errors();
+	return take_errors();
 }
 
 static void expect_error(const char *from, const char *to, const char *want)
@@ -134,12 +122,12 @@ static void test_bad_json_and_file(void **state)
 
 	(void)state;
 	assert_int_equal(scenario_parse(&sc, "{\"schema\":", "trunc.json"), -1);
-	msg = errors();
+	msg = take_errors();
 	assert_non_null(strstr(msg, "trunc.json"));
 	assert_non_null(strstr(msg, "invalid JSON at line 1"));
 	free(msg);
 	assert_int_equal(scenario_load(&sc, "/nonexistent/x.json"), -1);
-	msg = errors();
+	msg = take_errors();
 	assert_non_null(strstr(msg, "/nonexistent/x.json"));
 	free(msg);
 }

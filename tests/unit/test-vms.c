@@ -3,6 +3,7 @@
  * tests/data/json/ (run from the repository root, as `make check` does). */
 #include "common/err.h"
 #include "common/vms.h"
+#include "tests/unit/unit-util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,20 +16,6 @@
 #include <cmocka.h>
 
 #define DATA "tests/data/json/"
-
-/* The error chain as main() would print it, then cleared. Caller frees. */
-static char *take_errors(void)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-
-	assert_non_null(mem);
-	err_print(mem);
-	fclose(mem);
-	err_clear();
-	return buf;
-}
 
 static void test_valid(void **state)
 {
