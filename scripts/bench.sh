@@ -3,14 +3,17 @@
 # make bench: the cost of vmint against babeltrace2's own decoding of the
 # same trace, measured in one run, interleaved and repeated.
 #   (a) babeltrace2 TRACE -c sink.utils.dummy   decoding alone: the floor
-#       (its muxer included; vmint merges the streams with its own sink)
+#       (with filter.utils.muxer, as vmint's serial path)
 #   (b) vmint extract TRACE                     (c) vmint detect TRACE
 #   (b2) vmint extract -j 2 TRACE               (c2) vmint detect -j 2 TRACE
+#       (streams decoded in 2 graphs, merged by vmint's own sink)
 # Prints wall time and peak RSS of each run, the ratios b/a and c/a (and
 # b2/a, c2/a) as min/median/max, events per second, the speed-up of -j 2,
 # and peak RSS at 1x and 4x the trace length. The traces are simulated
 # once (tests/bench/bench.json, stretched for 4x) and cached; the cache is
-# rebuilt when the scenario changes.
+# rebuilt when the scenario changes. BENCH_IR=1 adds instruction counts
+# (callgrind) of (a) and (b) on a tenth of the trace: free of the timing
+# noise of a shared machine, but blind to cache misses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +31,8 @@ usage() {
 	cat <<EOF
 usage: scripts/bench.sh
 env: REPEAT=$REPEAT (interleaved rounds), JOBS=$JOBS (-j of b2/c2),
-     BENCH_X4=1 (0 skips the 4x memory check), BENCH_CACHE=$CACHE
+     BENCH_X4=1 (0 skips the 4x memory check), BENCH_CACHE=$CACHE,
+     BENCH_IR=0 (1 adds callgrind instruction counts on a tenth of the trace)
 EOF
 }
 [ "${1:-}" = "--help" ] && { usage; exit 0; }
@@ -41,7 +45,8 @@ trace_for() {
 	mkdir -p "$CACHE"
 	python3 - "$scenario" "$f" > "$tmp/bench-x$f.json" <<'PY'
 import json, sys
-sc = json.load(open(sys.argv[1])); f = int(sys.argv[2])
+sc = json.load(open(sys.argv[1])); f = float(sys.argv[2])
+f = int(f) if f.is_integer() else f
 sc["duration_s"] *= f
 for vm in sc["vms"]:
     for ph in vm["workload"]:
@@ -144,4 +149,26 @@ if [ "${BENCH_X4:-1}" = 1 ]; then
 		awk -v n="${names[$k]}" -v a="${m1%.*}" -v b="$m4" \
 			'BEGIN {printf "%-14s peak RSS: %d KiB at 1x, %d KiB at 4x (ratio %.2f)\n", n, a, b, b / a}'
 	done
+fi
+
+if [ "${BENCH_IR:-0}" = 1 ]; then
+	t01=$(trace_for 0.1)
+	echo "--- instructions (callgrind) on a tenth of the trace ($(cat "$t01/events") events)"
+	ir() { # label command...: prints the label, instructions and D1 misses
+		local label=$1
+		shift
+		valgrind --tool=callgrind --cache-sim=yes --callgrind-out-file=/dev/null \
+			"$@" > /dev/null 2> "$tmp/cg" ||
+			{ echo "bench: failed under callgrind: $*" >&2; tail "$tmp/cg" >&2; exit 1; }
+		awk -v l="$label" '/I *refs:/ {gsub(",", "", $4); i = $4}
+			/D1 *misses:/ {gsub(",", "", $4); d = $4}
+			END {print l, i, d}' "$tmp/cg"
+	}
+	{
+		ir babeltrace2 babeltrace2 "$t01/kernel" -c sink.utils.dummy
+		ir extract "$VMINT" extract "$t01" -o /dev/null
+	} | awk '{name[NR] = $1; i[NR] = $2; d[NR] = $3}
+		END {for (k = 1; k <= NR; k++)
+			printf "%-14s %15.0f instructions (%.3fx), %12.0f D1 misses (%.2fx)\n",
+				name[k], i[k], i[k] / i[1], d[k], d[k] / d[1]}'
 fi
