@@ -2,23 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The command-line basics: help, unknown commands, subcommand help, exit codes
 # (--help on every subcommand prints its usage on stdout and exits 0).
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vmint=bin/vmint
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { # ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/lib.sh" || exit 1
 # run NAME ARGS...: runs vmint, keeps stdout/stderr in $tmp/NAME.{out,err}, sets $rc.
 run() {
 	local name=$1

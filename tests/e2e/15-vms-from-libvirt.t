@@ -4,22 +4,7 @@
 # domains (one without a pid file, one that stops while being read, one
 # whose name needs JSON escaping):
 # the output must be vmint.vms/1 with the right pids, names, UUIDs, vCPUs.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { # ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/lib.sh" || exit 1
 
 mkdir -p "$tmp/run"
 cat > "$tmp/virsh" <<'EOF'

@@ -4,22 +4,7 @@
 # must enable exactly the events of trace-events.md that the kernel offers,
 # in a large-subbuffer kernel channel, run start/stop/destroy in order,
 # always destroy the session on failure, and write vms.json beside the trace.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { # ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/lib.sh" || exit 1
 
 # A kernel like 4.15 with lttng-modules 2.10: old net event names, no
 # kvm_set_irq. FAIL_ON makes one subcommand fail.

@@ -5,24 +5,8 @@
 # an independent babeltrace2 (python3-bt2) computation of per-thread CPU
 # time and per-disk issue->complete latency by those rules must give the
 # same numbers, to the nanosecond. The extractor is matched against them.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-traces=${VMINT_TRACES:-../shared/traces}
+. "$(dirname "$0")/lib.sh" || exit 1
 trace=$traces/tvl-pacman/pacman
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { # ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
 
 echo "1..6"
 if [ ! -f "$trace/metadata" ]; then

@@ -5,26 +5,8 @@
 # simulated KVM host gives rows whose delayed shares match the
 # simulator's exact ground truth; bad input gives a clear error, a
 # non-zero exit and no output file.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vmint=bin/vmint
-traces=${VMINT_TRACES:-../shared/traces}
+. "$(dirname "$0")/lib.sh" || exit 1
 yum=$traces/tvl-yum/yum
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { # ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 
 echo "1..22"
 

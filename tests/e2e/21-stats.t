@@ -6,27 +6,9 @@
 # iolatency; a host without VMs is summarized with exit 0; a simulated
 # KVM host shows its three VMs with the exits the trace holds; traces of
 # two hosts together are bad input (exit 2), not a usage error.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vmint=bin/vmint
-traces=${VMINT_TRACES:-../shared/traces}
+. "$(dirname "$0")/lib.sh" || exit 1
 yum=$traces/tvl-yum/yum
 pacman=$traces/tvl-pacman/pacman
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { # ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 
 echo "1..18"
 

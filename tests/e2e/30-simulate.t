@@ -4,30 +4,13 @@
 # wrote (per event type), the trace looks like an LTTng 2.13 kernel trace
 # of the chosen kernel, two runs are byte-identical, bad scenarios exit 2
 # naming the key, and the labels say what the scenarios were built to show.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vmint=bin/vmint
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/lib.sh" || exit 1
 # Per event type counts "name count", sorted, from babeltrace2's text output.
 bt_counts() {
 	babeltrace2 "$1" 2> "$tmp/bt.err" |
 		sed -E 's/^\[[^]]*\] \([^)]*\) [^ ]+ ([A-Za-z0-9_]+): .*/\1/' |
 		sort | uniq -c | awk '{ print $2, $1 }'
 }
-tree_hash() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
 
 # A small host with everything in it: CPU contention, a disk and a network
 # VM, a VM that starts mid-trace, a host daemon.

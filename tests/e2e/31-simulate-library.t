@@ -4,23 +4,7 @@
 # babeltrace2 reads the whole trace without a warning and counts exactly
 # the events the simulator says it wrote, and the labels show what the
 # scenario was built to show.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vmint=bin/vmint
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/lib.sh" || exit 1
 
 scenarios=$(ls datasets/scenarios/train/*.json datasets/scenarios/validation/*.json)
 echo "1..$(( $(echo "$scenarios" | wc -l) * 2 ))"

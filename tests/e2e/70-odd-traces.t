@@ -12,24 +12,8 @@
 # The simulator cannot produce discarded events itself, nor SVM exits,
 # nor UST traces: the last two are written by tests/tools/events2ctf and
 # babeltrace2's Python bindings.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vmint=$PWD/bin/vmint
+. "$(dirname "$0")/lib.sh" || exit 1
 events2ctf=$PWD/build/tools/events2ctf
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
 # py SCRIPT ARGS...: runs a Python check; its stdout becomes TAP comments
 py() { python3 - "$@" | sed 's/^/# /'; return "${PIPESTATUS[0]}"; }
 # stats_vms DIR...: "name exits cpu_ns" per VM from vmint stats --json

@@ -8,24 +8,7 @@
 # is kept. Where gdb is installed, it stops a run at an exact step for
 # the signal: train while it writes model.tmp.*, and a second signal,
 # which ends the run inside the signal handler.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vmint=$PWD/bin/vmint
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
-tree_hash() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
+. "$(dirname "$0")/lib.sh" || exit 1
 
 # interrupt SIGNAL GLOB LOG CMD...: runs CMD in the background, sends
 # SIGNAL as soon as a path matching GLOB exists (the run is writing), and
@@ -48,8 +31,6 @@ interrupt() {
 	wait "$pid"
 	rc=$?
 }
-# no_temp DIR: nothing named *.tmp.* or .simulate.* left in DIR
-no_temp() { [ -z "$(find "$1" \( -name '*.tmp.*' -o -name '.simulate.*' \) -print)" ]; }
 
 # gdb_signals FUNCTION SKIP LOG SIGNAL... -- CMD...: runs CMD under gdb,
 # which stops it each time it enters FUNCTION (after SKIP such entries)
@@ -76,7 +57,6 @@ gdb_signals() {
 	stops=$(grep -c '^Breakpoint 1, ' "$log")
 }
 have_gdb() { command -v gdb > /dev/null; }
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 
 # 20 s of 4 busy pCPUs: about 1.6 M events, 60 MB, seconds to write or read.
 cat > "$tmp/big.json" <<'JSON'

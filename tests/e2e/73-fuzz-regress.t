@@ -9,23 +9,7 @@
 #   scenario-*        vmint simulate
 #   model-*           as model.json beside the template model's files
 #   vms-*, labels-*   vmint extract of the template trace with --vms/--labels
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vmint=$PWD/bin/vmint
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/lib.sh" || exit 1
 
 inputs=(tests/fuzz/regress/*)
 [ -e "${inputs[0]}" ] || inputs=()

@@ -1,0 +1,44 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # its variables are for the tests that source it
+# SPDX-License-Identifier: MIT
+# What every tests/e2e/*.t shares, sourced first thing:
+#   . "$(dirname "$0")/lib.sh" || exit 1
+# (prove runs *.t only, so it never runs this file as a test).
+# Afterwards the working directory is the repository root, $vmint is the
+# binary (absolute; VMINT_BIN overrides it), $traces the shared traces
+# (VMINT_TRACES overrides it), $tmp a fresh directory removed on exit (a
+# test that sets its own EXIT trap must remove it too), and ok/skip write
+# numbered TAP lines. The test prints its own plan and ends with
+# `exit $fail`.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+vmint=${VMINT_BIN:-$PWD/bin/vmint}
+traces=${VMINT_TRACES:-../shared/traces}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+fail=0
+# A file whose first lines a failing ok shows as TAP comments (the stderr
+# of the command just checked), when the test sets it.
+ok_log=
+
+ok() { # ok STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fail=1
+		if [ -n "$ok_log" ]; then
+			sed 's/^/# /' "$ok_log" 2> /dev/null | head -5
+		fi
+	fi
+}
+# skip REASON: the next test, skipped
+skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+
+# tree_hash DIR: one "sha256  ./path" line per file below DIR, sorted
+tree_hash() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
+# no_temp DIR: nothing named *.tmp.* or .simulate.* left in DIR
+no_temp() { [ -z "$(find "$1" \( -name '*.tmp.*' -o -name '.simulate.*' \) -print)" ]; }
