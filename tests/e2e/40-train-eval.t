@@ -5,23 +5,9 @@
 # F1 = 1 with folds grouped by input, eval on a held-out CSV gives F1 = 1,
 # libsvm's own svm-predict reads the saved model, and bad models and
 # mismatched inputs are refused with a clear message (never a crash).
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vmint=${VMINT_BIN:-bin/vmint}
+. "$(dirname "$0")/lib.sh" || exit 1
 D=tests/data/model
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-ok() { # ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		sed 's/^/# /' "$tmp/last.err" 2>/dev/null | head -5
-	fi
-}
+ok_log=$tmp/last.err
 run() { # run ARGS...: stdout in $tmp/last.out, stderr in $tmp/last.err, $rc
 	"$vmint" "$@" > "$tmp/last.out" 2> "$tmp/last.err"
 	rc=$?
@@ -153,3 +139,5 @@ run train $D/train-a.csv --group x $D/train-b.csv --group x $D/train-c.csv -o "$
 [ "$rc" -eq 0 ] && [ "$(jq -r '[.classifiers[].cv | "\(.grouped_by):\(.folds)"] | unique | join(" ")' "$tmp/grp/model.json")" = group:2 ] &&
 	[ "$(jq -r '[.training.inputs[].group] | map(. // "-") | join(" ")' "$tmp/grp/model.json")" = "x x -" ]
 ok $? "--group: inputs with one group name are one CV group (3 inputs, 2 folds), recorded in model.json"
+
+exit $fail

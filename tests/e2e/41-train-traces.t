@@ -4,23 +4,9 @@
 # the in-process extractor gives the same rows as `vmint extract`, so a
 # model trained on traces and one trained on the extracted CSVs score the
 # same, and the model's features are the extractor's, in order.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vmint=${VMINT_BIN:-bin/vmint}
+. "$(dirname "$0")/lib.sh" || exit 1
 S=datasets/scenarios/train
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-ok() { # ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		sed 's/^/# /' "$tmp/last.err" 2>/dev/null | head -5
-	fi
-}
+ok_log=$tmp/last.err
 run() { # run ARGS...: stdout in $tmp/last.out, stderr in $tmp/last.err, $rc
 	"$vmint" "$@" > "$tmp/last.out" 2> "$tmp/last.err"
 	rc=$?
@@ -66,3 +52,5 @@ ok $? "eval on traces with the trace model = eval on CSVs with the CSV model ($(
 # The training scenarios are labeled exactly; the model fits them.
 [ "$(jq -r '.total.interference.recall' "$tmp/last.out")" = 1 ]
 ok $? "the CSV model finds every interfered training window (recall 1)"
+
+exit $fail

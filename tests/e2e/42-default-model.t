@@ -5,22 +5,8 @@
 # interference of the committed sample trace (datasets/sample). When this
 # fails after a change to extract/features.h, rebuild the model with
 # models/train-default.sh.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vmint=${VMINT_BIN:-bin/vmint}
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-ok() { # ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		sed 's/^/# /' "$tmp/err" 2>/dev/null | head -5
-	fi
-}
+. "$(dirname "$0")/lib.sh" || exit 1
+ok_log=$tmp/err
 
 echo "1..3"
 
@@ -38,3 +24,5 @@ ok $? "eval loads models/default by default"
 # datasets/sample/labels.json: 8 of its 9 labeled windows are interfered.
 [ "$(jq -r '.total.interference | "\(.tp) \(.fn)"' "$tmp/eval.json")" = "8 0" ]
 ok $? "the default model finds the 8 interfered windows of the sample trace"
+
+exit $fail

@@ -9,16 +9,10 @@
 # [245,260) [295,300) [350,355)) and preempted 100 ns ([100,150)
 # [300,350)). Before 75 the host trace alone shows guest [5,45) [60,75)
 # (55 ns) and hypervisor [45,60) (15 ns), which vmint counts too.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-traces=${VMINT_TRACES:-../shared/traces}
+. "$(dirname "$0")/lib.sh" || exit 1
 tools=build/tools
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 echo "1..8"
-n=0
-ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
 python3 tests/tools/stub2json.py "$traces/tci-vm-xml-stubs/OneQemuKvm/host.xml" > "$tmp/host.json"
 ok $? "stub2json reads OneQemuKvm/host.xml"
@@ -28,7 +22,7 @@ count=$(babeltrace2 "$tmp/trace" 2> "$tmp/bt.err" | wc -l)
 # 16 kernel events of the stub (its 6 vmsync markers have no LTTng layout) + 2 statedump
 [ "$count" -eq 18 ] && [ ! -s "$tmp/bt.err" ]
 ok $? "babeltrace2 reads 18 events without a warning (got $count)"
-bin/vmint stats --json "$tmp/trace" > "$tmp/stats.json" 2> "$tmp/stats.err"
+"$vmint" stats --json "$tmp/trace" > "$tmp/stats.json" 2> "$tmp/stats.err"
 ok $? "vmint stats reads the converted trace"
 
 field() { python3 -c "import json,sys; v=json.load(open('$tmp/stats.json'))['vms']; print(len(v) if '$1'=='n' else v[0]['$1'])"; }
@@ -40,3 +34,5 @@ ok $? "guest time: Trace Compass's 130 ns after t=75 + 55 ns before (got $(field
 ok $? "hypervisor time: Trace Compass's 50 ns + 15 ns before t=75 (got $(field root_ns))"
 [ "$(field preempted_ns)" -eq 100 ]
 ok $? "preempted time: Trace Compass's 100 ns (got $(field preempted_ns))"
+
+exit $fail

@@ -4,14 +4,7 @@
 # truth (labels.json), a pinned host that must stay quiet, every real trace
 # (no VM: a valid report with only 'none'), the side outputs (Watcher,
 # Prometheus, HTML), and the refusals (missing trace, wrong model).
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-traces=${VMINT_TRACES:-../shared/traces}
-vmint=bin/vmint
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+. "$(dirname "$0")/lib.sh" || exit 1
 py() { python3 -c "$@"; }
 
 echo "1..19"
@@ -150,7 +143,7 @@ grep -q "exit codes" "$tmp/help"
 ok $? "detect --help documents the exit codes"
 
 # vmint eval scores the report itself, with the numbers computed above.
-bin/vmint eval --json --report "$tmp/r.json" --labels datasets/sample/labels.json > "$tmp/score.json"
+"$vmint" eval --json --report "$tmp/r.json" --labels datasets/sample/labels.json > "$tmp/score.json"
 py "
 import json
 t = json.load(open('$tmp/score.json'))['total']
@@ -158,3 +151,5 @@ assert t['windows'] == $total and t['tp'] == $culprit_n
 assert t['fp'] == 0 and t['fn'] == 0 and t['culprit_top1'] == 1.0 and t['resource_accuracy'] == 1.0
 "
 ok $? "vmint eval --report gives the same scores (F1 1, culprit 1, resource 1)"
+
+exit $fail

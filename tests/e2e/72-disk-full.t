@@ -6,11 +6,8 @@
 # byte for byte and no temporary behind; standard output on /dev/full
 # exits 3 too. The tmpfs needs root (mount); without it, the file-size
 # limit (ulimit -f) plays the full disk.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vmint=$PWD/bin/vmint
+. "$(dirname "$0")/lib.sh" || exit 1
 
-tmp=$(mktemp -d)
 small=$tmp/small
 mkdir -p "$small"
 if mount -t tmpfs -o size=256k tmpfs "$small" 2> /dev/null; then
@@ -20,24 +17,10 @@ if mount -t tmpfs -o size=256k tmpfs "$small" 2> /dev/null; then
 	limit() { "$@"; }
 else
 	full="ulimit -f"
-	trap 'rm -rf "$tmp"' EXIT
 	cause="File too large"
 	# 256 KiB (512-byte blocks); SIGXFSZ ignored so write() fails instead.
 	limit() { (trap '' XFSZ; ulimit -f 512; "$@"); }
 fi
-n=0
-fail=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
-tree_hash() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
-no_temp() { [ -z "$(find "$1" \( -name '*.tmp.*' -o -name '.simulate.*' \) -print)" ]; }
 
 cat > "$tmp/s.json" <<'JSON'
 {"schema":"vmint.scenario/1","seed":3,"duration_s":3,

@@ -7,16 +7,12 @@
 # exit code, and the same output as the run without valgrind (a read of
 # uninitialized memory would make them differ). Skipped without valgrind.
 # tests/valgrind.supp holds the babeltrace2-internal leaks.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-vmint=bin/vmint
+. "$(dirname "$0")/lib.sh" || exit 1
 
 if ! command -v valgrind > /dev/null; then
 	echo "1..0 # SKIP valgrind not installed"
 	exit 0
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 # No Python plugins: they would load libpython under memcheck for nothing.
 export LIBBABELTRACE2_DISABLE_PYTHON_PLUGINS=1
 VG_ERR=99
@@ -27,17 +23,6 @@ vg() { # vg NAME ARGS...: runs vmint ARGS under memcheck, log in $tmp/NAME.vg
 		--show-leak-kinds=definite --error-exitcode=$VG_ERR \
 		--suppressions=tests/valgrind.supp --log-file="$tmp/$name.vg" \
 		"$vmint" "$@"
-}
-n=0
-fail=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
 }
 # check NAME RC WANT DESCRIPTION: memcheck silent and the exit code wanted
 check() {
@@ -138,7 +123,7 @@ done
 ok $? "fuzz-found trace inputs under memcheck: nothing reported${bad:+ (failed:$bad)}"
 
 # A real LTTng 2.5 kernel trace (ARM, 4 CPUs, old event names).
-real=${VMINT_TRACES:-../shared/traces}/tct-bug446190
+real=$traces/tct-bug446190
 if [ -d "$real" ]; then
 	vg real stats "$real" --json > "$tmp/real.vg.json" 2> /dev/null
 	check real $? 0 "stats of a real LTTng 2.5 trace (tct-bug446190)"
