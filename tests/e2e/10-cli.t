@@ -3,8 +3,8 @@
 # The command-line basics: help, unknown commands, subcommand help, exit codes
 # (--help on every subcommand prints its usage on stdout and exits 0).
 . "$(dirname "$0")/lib.sh" || exit 1
-# run NAME ARGS...: runs vmint, keeps stdout/stderr in $tmp/NAME.{out,err}, sets $rc.
-run() {
+# run_named NAME ARGS...: runs vmint, keeps stdout/stderr in $tmp/NAME.{out,err}, sets $rc.
+run_named() {
 	local name=$1
 	shift
 	"$vmint" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err"
@@ -13,7 +13,7 @@ run() {
 
 echo "1..12"
 
-run help --help
+run_named help --help
 ok "$rc" "vmint --help exits 0"
 for cmd in extract stats simulate; do
 	grep -qE "^  $cmd " "$tmp/help.out"
@@ -22,22 +22,22 @@ done
 [ -s "$tmp/help.out" ] && [ ! -s "$tmp/help.err" ]
 ok $? "vmint --help writes to stdout only"
 
-run nosuch nosuch
+run_named nosuch nosuch
 [ "$rc" -eq 1 ]
 ok $? "vmint nosuch exits 1 (got $rc)"
 grep -q "'nosuch' is not a vmint command" "$tmp/nosuch.err" && [ ! -s "$tmp/nosuch.out" ]
 ok $? "vmint nosuch says so on stderr"
 
-run none
+run_named none
 [ "$rc" -eq 1 ]
 ok $? "vmint without a command exits 1 (got $rc)"
 
-run version --version
+run_named version --version
 [ "$rc" -eq 0 ] && grep -qE '^vmint [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/version.out"
 ok $? "vmint --version prints 'vmint X.Y.Z'"
 
 for cmd in extract stats simulate; do
-	run "$cmd-help" "$cmd" --help
+	run_named "$cmd-help" "$cmd" --help
 	[ "$rc" -eq 0 ] && grep -qiE "usage:.*vmint.* $cmd" "$tmp/$cmd-help.out"
 	ok $? "vmint $cmd --help exits 0 (got $rc) and prints its usage"
 done

@@ -8,10 +8,6 @@
 . "$(dirname "$0")/lib.sh" || exit 1
 D=tests/data/model
 ok_log=$tmp/last.err
-run() { # run ARGS...: stdout in $tmp/last.out, stderr in $tmp/last.err, $rc
-	"$vmint" "$@" > "$tmp/last.out" 2> "$tmp/last.err"
-	rc=$?
-}
 jqv() { jq -r "$1" "$2"; }
 # scaled FILE MODELDIR LABELCOLUMN: the labeled rows of a features CSV in
 # libsvm format, scaled as model.json says (what any other program would do).

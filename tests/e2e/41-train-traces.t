@@ -7,10 +7,6 @@
 . "$(dirname "$0")/lib.sh" || exit 1
 S=datasets/scenarios/train
 ok_log=$tmp/last.err
-run() { # run ARGS...: stdout in $tmp/last.out, stderr in $tmp/last.err, $rc
-	"$vmint" "$@" > "$tmp/last.out" 2> "$tmp/last.err"
-	rc=$?
-}
 
 echo "1..8"
 

@@ -37,6 +37,12 @@ ok() { # ok STATUS DESCRIPTION
 }
 # skip REASON: the next test, skipped
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+# run ARGS...: runs vmint; stdout in $tmp/last.out, stderr in
+# $tmp/last.err (ok_log=$tmp/last.err shows it on failure), exit code in $rc
+run() {
+	"$vmint" "$@" > "$tmp/last.out" 2> "$tmp/last.err"
+	rc=$?
+}
 
 # tree_hash DIR: one "sha256  ./path" line per file below DIR, sorted
 tree_hash() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
