@@ -146,22 +146,41 @@ static int write_json(const char *dir, const char *name, json_t *doc)
 	return ret;
 }
 
-/* Moves the finished trace to OUTDIR/kernel, replacing an old one. */
+/* Moves the finished trace to OUTDIR/kernel, replacing an old one (put
+ * back if the new one cannot be moved in). */
 static int install_trace(const char *tmpdir, const char *trace,
 			 const char *outdir)
 {
 	char dest[PATH_MAX + 8], old[PATH_MAX + 8];
 	struct stat st;
+	int had_old;
 
 	snprintf(dest, sizeof(dest), "%s/kernel", outdir);
 	snprintf(old, sizeof(old), "%s/old", tmpdir);
-	if (stat(dest, &st) == 0 && rename(dest, old) != 0) {
+	had_old = stat(dest, &st) == 0;
+	if (had_old && rename(dest, old) != 0) {
 		err_append("cannot replace '%s': %s", dest, strerror(errno));
 		return -1;
 	}
 	if (rename(trace, dest) != 0) {
 		err_append("cannot move the trace to '%s': %s", dest,
 			   strerror(errno));
+		if (had_old)
+			rename(old, dest);
+		return -1;
+	}
+	return 0;
+}
+
+/* Moves TMPDIR/name, written there beforehand, to OUTDIR/name. */
+static int install_file(const char *tmpdir, const char *outdir, const char *name)
+{
+	char from[PATH_MAX + 16], to[PATH_MAX + 16];
+
+	snprintf(from, sizeof(from), "%s/%s", tmpdir, name);
+	snprintf(to, sizeof(to), "%s/%s", outdir, name);
+	if (rename(from, to) != 0) {
+		err_append("cannot move '%s' into place: %s", to, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -181,9 +200,11 @@ static void print_stats(const struct sim *s, const uint64_t *counts,
 }
 
 /*
- * Puts the trace, vms.json and labels.json in place, with SIGINT and
- * SIGTERM held meanwhile: a signal then would leave the new trace beside
- * the old JSON files. A signal that came before stops it here (-1, and
+ * Puts the trace, vms.json and labels.json in place. The JSON files are
+ * written beside the trace in TMPDIR first, so that a full disk stops the
+ * run before OUTDIR changes; then three renames, with SIGINT and SIGTERM
+ * held meanwhile: a signal then would leave the new trace beside the old
+ * JSON files. A signal that came before stops it here (-1, and
  * *interrupted set); one that comes during is delivered once all is in
  * place, and the run has succeeded: the signal handler has then already
  * forgotten `top`, the directory the run created (if any).
@@ -195,6 +216,11 @@ static int install_outputs(struct sim *s, const char *tmpdir,
 	sigset_t hold, old;
 	int ret = -1;
 
+	if (write_json(tmpdir, "vms.json", sim_vms_json(s)) != 0 ||
+	    write_json(tmpdir, "labels.json", sim_labels_json(s)) != 0) {
+		*interrupted = outfile_interrupted();
+		return -1;
+	}
 	sigemptyset(&hold);
 	sigaddset(&hold, SIGINT);
 	sigaddset(&hold, SIGTERM);
@@ -203,8 +229,8 @@ static int install_outputs(struct sim *s, const char *tmpdir,
 	if (*interrupted)
 		err_append("interrupted: '%s' left unchanged", outdir);
 	else if (install_trace(tmpdir, trace, outdir) == 0 &&
-		 write_json(outdir, "vms.json", sim_vms_json(s)) == 0 &&
-		 write_json(outdir, "labels.json", sim_labels_json(s)) == 0)
+		 install_file(tmpdir, outdir, "vms.json") == 0 &&
+		 install_file(tmpdir, outdir, "labels.json") == 0)
 		ret = 0;
 	/* Done: no signal may now take the output directory away. */
 	if (ret == 0)

@@ -4,7 +4,7 @@
 # detect) onto a 256 KiB tmpfs that cannot hold its output exits 3 naming
 # the file and the cause (No space left on device), leaves the old output
 # byte for byte and no temporary behind; standard output on /dev/full
-# exits 3 too. The tmpfs needs root (mount); without it, the file-size
+# exits 3 too; so does simulate when a JSON file fails after the trace. The tmpfs needs root (mount); without it, the file-size
 # limit (ulimit -f) plays the full disk.
 . "$(dirname "$0")/lib.sh" || exit 1
 
@@ -31,7 +31,7 @@ cat > "$tmp/s.json" <<'JSON'
 JSON
 "$vmint" simulate "$tmp/s.json" -o "$tmp/t" 2> /dev/null || echo "# simulate failed"
 
-echo "1..13"
+echo "1..14"
 echo "# full disk by $full"
 
 # simulate: the trace (MBs) cannot fit; an older small output stays.
@@ -47,6 +47,26 @@ grep -q "$cause" "$tmp/sim.err" && grep -q "$small/sim" "$tmp/sim.err"
 ok $? "simulate names the output and the cause ($(tail -1 "$tmp/sim.err"))"
 [ "$(tree_hash "$small/sim")" = "$before" ] && no_temp "$small"
 ok $? "simulate: old output unchanged, no temporary left"
+
+# simulate: a JSON file that cannot be written once the trace is (gdb
+# makes jansson's json_dumpf fail): the old trace and JSON files stay,
+# not the new trace beside the old labels.
+if command -v gdb > /dev/null; then
+	mkdir -p "$tmp/sim2/kernel"
+	echo old > "$tmp/sim2/kernel/metadata"
+	echo '{"old": 1}' > "$tmp/sim2/labels.json"
+	before=$(tree_hash "$tmp/sim2")
+	DEBUGINFOD_URLS='' gdb -q -batch -nx -iex 'set debuginfod enabled off' \
+		-iex 'set breakpoint pending on' -iex 'set confirm off' \
+		-ex 'break json_dumpf' -ex run -ex 'return (int) -1' -ex continue \
+		-ex 'print $_exitcode' --args "$vmint" simulate "$tmp/s.json" -o "$tmp/sim2" \
+		> "$tmp/sim2.log" 2>&1
+	rc=$(sed -n 's/^\$1 = //p' "$tmp/sim2.log")
+	[ "$rc" = 3 ] && [ "$(tree_hash "$tmp/sim2")" = "$before" ] && no_temp "$tmp/sim2"
+	ok $? "simulate: a JSON write failing after the trace leaves the old output whole (exit $rc)"
+else
+	skip "no gdb: simulate with a failing JSON write"
+fi
 
 # extract: a CSV of 100 ms windows (> 256 KiB).
 echo "old csv" > "$small/out.csv"
