@@ -87,15 +87,55 @@ int model_dir_check_names(const struct model_dir *m, const char *const *names,
 	return 0;
 }
 
+static int has_model(const char *dir)
+{
+	char file[PATH_MAX + 128];
+
+	snprintf(file, sizeof(file), "%s/model.json", dir);
+	return access(file, R_OK) == 0;
+}
+
+/* The model where the running binary's place says: BIN/../share/vmint/
+ * models/default (installed under another prefix than the one built for,
+ * or moved), or BIN/../models/default (bin/vmint of a checkout, run from
+ * elsewhere). NULL if neither holds a model. */
+static const char *model_near_binary(void)
+{
+	static char path[PATH_MAX + 64];
+	static const char *const below[] = { "../share/vmint/models/default",
+					     "../models/default" };
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	for (size_t i = 0; i < sizeof(below) / sizeof(below[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", exe, below[i]);
+		if (has_model(path))
+			return path;
+	}
+	return NULL;
+}
+
 const char *model_dir_default_path(void)
 {
 	const char *env = getenv("VMINT_MODEL");
+	const char *near;
 
 	if (env && *env)
 		return env;
-	if (access("models/default/model.json", R_OK) == 0)
+	if (has_model("models/default"))
 		return "models/default";
-	return VMINT_DATADIR "/models/default";
+	if (has_model(VMINT_DATADIR "/models/default"))
+		return VMINT_DATADIR "/models/default";
+	near = model_near_binary();
+	return near ? near : VMINT_DATADIR "/models/default";
 }
 
 /* ---- save ---- */

@@ -83,10 +83,13 @@ int model_dir_check_names(const struct model_dir *m, const char *const *names,
 
 /*
  * The model directory to use when none is given: $VMINT_MODEL if set and
- * not empty, else "models/default" when it holds a model.json (running
- * from the repository), else VMINT_DATADIR "/models/default" (the
- * installed copy; VMINT_DATADIR defaults to /usr/local/share/vmint).
- * Returns a borrowed string.
+ * not empty, else the first that holds a model.json of "models/default"
+ * (running from the repository), VMINT_DATADIR "/models/default" (the
+ * installed copy; VMINT_DATADIR is PREFIX/share/vmint of the build),
+ * BIN/../share/vmint/models/default and BIN/../models/default (BIN: the
+ * directory of the running binary: installed elsewhere, or a checkout's
+ * bin/vmint run from another directory); else VMINT_DATADIR's, for the
+ * error message. Returns a borrowed string.
  */
 const char *model_dir_default_path(void);
 
