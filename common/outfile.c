@@ -107,6 +107,11 @@ static int remove_tree_at(int at, const char *name, int depth)
 	return ret;
 }
 
+int outfile_remove_tree(const char *path)
+{
+	return remove_tree_at(AT_FDCWD, path, 8);
+}
+
 /* What a signal that ends the run leaves undone: every temporary. */
 static void remove_temporaries(int with_dirs)
 {
@@ -117,7 +122,7 @@ static void remove_temporaries(int with_dirs)
 		return;
 	for (int i = MAX_TMP_DIRS - 1; i >= 0; i--)
 		if (tmp_dirs[i])
-			remove_tree_at(AT_FDCWD, tmp_dirs[i], 8);
+			outfile_remove_tree(tmp_dirs[i]);
 }
 
 static void on_signal(int sig)

@@ -50,6 +50,11 @@ int outfile_track_dir(const char *path);
  * run removed it itself. */
 void outfile_untrack_dir(const char *path);
 
+/* Removes `path` and, if it is a directory, everything in it (down to 8
+ * levels, without following links). Returns 0 once it is gone, -1 if not.
+ * Async-signal-safe: the same code runs in the signal handler. */
+int outfile_remove_tree(const char *path);
+
 /*
  * Names the trace libbabeltrace2 is reading, until called with NULL. If
  * the library aborts meanwhile (babeltrace2 2.0.4 aborts on a failed

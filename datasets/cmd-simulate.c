@@ -14,7 +14,6 @@
 #include "datasets/sim-model.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -43,20 +42,6 @@ static void usage(FILE *out)
 		"A summary line (events, CPU time, events/s) goes to stderr.\n"
 		"exit codes: 0 ok, 1 usage, 2 bad scenario, 3 internal or write error,\n"
 		"130 interrupted\n");
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void remove_tree(const char *path)
-{
-	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* mkdir of buf[0..len), noting in *created the first one this run made. */
@@ -107,7 +92,7 @@ static void remove_created_dirs(const char *outdir, size_t created)
 
 	if (!created)
 		return;
-	remove_tree(outdir);
+	outfile_remove_tree(outdir);
 	n = (size_t)snprintf(buf, sizeof(buf), "%s", outdir);
 	for (;;) {
 		while (n > 1 && buf[n - 1] == '/')
@@ -273,7 +258,7 @@ static int simulate(const char *scenario_path, const char *outdir,
 	}
 	have_tmp = outfile_track_dir(tmpdir) == 0;
 	if (!have_tmp) {
-		remove_tree(tmpdir);
+		outfile_remove_tree(tmpdir);
 		goto end;
 	}
 	snprintf(trace, sizeof(trace), "%s/kernel", tmpdir);
@@ -291,7 +276,7 @@ static int simulate(const char *scenario_path, const char *outdir,
 	status = VMINT_EXIT_OK;
 end:
 	if (have_tmp) {
-		remove_tree(tmpdir);
+		outfile_remove_tree(tmpdir);
 		outfile_untrack_dir(tmpdir);
 	}
 	if (status != VMINT_EXIT_OK)

@@ -222,28 +222,6 @@ static char *join(const char *dir, const char *name)
 	return p;
 }
 
-/* Removes the regular files directly in `dir`, then `dir`. */
-static int remove_model_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		char *p;
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		p = join(dir, e->d_name);
-		if (p)
-			unlink(p);
-		free(p);
-	}
-	closedir(d);
-	return rmdir(dir);
-}
-
 static int write_files(const struct model_dir *m, const char *tmp)
 {
 	json_t *root = model_json(m);
@@ -324,7 +302,7 @@ static int install_dir(const char *tmp, const char *dir, int exists)
 			return 0;
 	} else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
 		/* The old model now sits at `tmp`. */
-		if (remove_model_tree(tmp) != 0)
+		if (outfile_remove_tree(tmp) != 0)
 			warn_msg("cannot remove the old model, now at '%s': %s", tmp,
 				 strerror(errno));
 		return 0;
@@ -370,7 +348,7 @@ int model_dir_save(const struct model_dir *m, const char *dir)
 	tracked = outfile_track_dir(tmp) == 0;
 	if (!tracked || write_files(m, tmp) < 0 || check_not_interrupted(dir) < 0 ||
 	    install_dir(tmp, dir, exists) < 0) {
-		remove_model_tree(tmp);
+		outfile_remove_tree(tmp);
 		goto end;
 	}
 	ret = 0;
