@@ -14,17 +14,48 @@ PKGS    := babeltrace2 gsl jansson
 SVM_CFLAGS ?=
 SVM_LIBS   ?= -lsvm
 OPT     ?= -O2 -g
-ALL_CFLAGS = $(OPT) -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
-           -I. $(shell pkg-config --cflags $(PKGS)) $(SVM_CFLAGS) \
+# Every file includes headers by their path from the top ("extract/read/trace.h").
+# Library files see only their own stage and the stages before it (STAGE_DEPS):
+# each stage compiles against build/inc/STAGE/, which holds links to just
+# those folders, so an include pointing the wrong way fails the build.
+BASE_CFLAGS = $(OPT) -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
+           $(shell pkg-config --cflags $(PKGS)) $(SVM_CFLAGS) \
            -DVMINT_DATADIR='"$(PREFIX)/share/vmint"' $(CFLAGS)
+ALL_CFLAGS = $(BASE_CFLAGS) -I.
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) $(SVM_LIBS) -lm $(LDLIBS_EXTRA)
 
 BUILD   ?= build
-SRCDIRS := common extract model detect datasets
-LIB_SRC := $(foreach d,$(SRCDIRS),$(wildcard $(d)/*.c))
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-LIB     := $(BUILD)/libvmint.a
+.DEFAULT_GOAL := all
+# The stages, each its own archive; a stage may use those listed after it.
+STAGE_DEPS_common   := common
+STAGE_DEPS_extract  := common extract
+STAGE_DEPS_model    := common extract model
+STAGE_DEPS_detect   := common extract model detect
+STAGE_DEPS_datasets := common datasets
+STAGES  := common extract model detect datasets
+# Link order: a stage before the stages it uses.
+LINK_STAGES := detect model extract datasets common
+stage_src = $(shell find $(1) -name '*.c')
+LIBS    := $(LINK_STAGES:%=$(BUILD)/lib%.a)
+STAGE_INC = $(BUILD)/inc
 BIN     := bin/vmint
+
+.PRECIOUS: $(STAGE_INC)/%/.links
+$(STAGE_INC)/%/.links:
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	@for d in $(STAGE_DEPS_$*); do ln -s $(CURDIR)/$$d $(dir $@)$$d; done
+	@touch $@
+
+define stage_rules
+$(1)_OBJ := $$(patsubst %.c,$$(BUILD)/%.o,$$(call stage_src,$(1)))
+$$(BUILD)/$(1)/%.o: $(1)/%.c | $$(STAGE_INC)/$(1)/.links
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(BASE_CFLAGS) -I$$(STAGE_INC)/$(1) -MMD -MP -c $$< -o $$@
+$$(BUILD)/lib$(1).a: $$($(1)_OBJ)
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach s,$(STAGES),$(eval $(call stage_rules,$(s))))
 
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
@@ -35,25 +66,21 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all check unit e2e sanitize fuzz bench demo model install clean setup
 all: $(BIN)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/vmint.o: vmint.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(LIB): $(LIB_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
-
-$(BIN): $(BUILD)/vmint.o $(LIB)
+$(BIN): $(BUILD)/vmint.o $(LIBS)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tools/%: tests/tools/%.c $(LIB)
+$(BUILD)/tools/%: tests/tools/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIBS) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIBS) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 setup:
 	@scripts/setup.sh
@@ -90,9 +117,9 @@ FUZZ_ENV := LIBBABELTRACE2_NO_DLCLOSE=1 \
 	UBSAN_OPTIONS=print_stacktrace=1
 .PHONY: fuzz-lib
 fuzz-lib:
-	$(MAKE) CC=clang BUILD=build/fuzz OPT="$(FUZZ_CFLAGS)" build/fuzz/libvmint.a
+	$(MAKE) CC=clang BUILD=build/fuzz OPT="$(FUZZ_CFLAGS)" $(LINK_STAGES:%=build/fuzz/lib%.a)
 build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c fuzz-lib
-	clang $(ALL_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libvmint.a $(LDLIBS)
+	clang $(ALL_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LINK_STAGES:%=build/fuzz/lib%.a) $(LDLIBS)
 fuzz: $(FUZZ_BIN)
 	@mkdir -p build/fuzz/artifacts; st=0; for f in $(FUZZ_BIN); do n=$${f##*/}; \
 	  mkdir -p build/fuzz/corpus/$$n; echo "# $$n for $(FUZZ_SECONDS) s"; \

@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* vmint: which VM is slowed down by which neighbour, from a host kernel trace. */
-#include "vmint.h"
+#include "common/version.h"
 #include "common/err.h"
+#include "datasets/cmd.h"
+#include "detect/cmd.h"
+#include "extract/cmd.h"
+#include "model/cmd.h"
 #include "common/outfile.h"
 
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct command {
 	const char *name;
@@ -22,6 +28,7 @@ static const struct command commands[] = {
 	{ "train", cmd_train, "train the classifiers on labeled windows into a model directory" },
 	{ "eval", cmd_eval, "score a model on labeled windows (precision, recall, F1)" },
 	{ "detect", cmd_detect, "interference episodes, culprits and recommendations (report.json)" },
+	{ "score", cmd_score, "score detect's reports against labels (precision, recall, culprit)" },
 };
 
 static void usage(FILE *out)

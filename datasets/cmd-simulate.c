@@ -8,7 +8,7 @@
  * atomically; on error nothing partial is left, and an OUTDIR (or parent)
  * the run created is removed again.
  */
-#include "vmint.h"
+#include "datasets/cmd.h"
 #include "common/err.h"
 #include "common/outfile.h"
 #include "datasets/sim-model.h"

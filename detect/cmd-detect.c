@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* `vmint detect`: who is slowed down, by whom, on what, when, and what to do. */
-#include "vmint.h"
+#include "detect/cmd.h"
 #include "common/err.h"
 #include "common/outfile.h"
 #include "common/vms.h"
@@ -8,7 +8,7 @@
 #include "detect/report.h"
 #include "extract/features.h"
 #include "extract/run.h"
-#include "extract/trace.h"
+#include "extract/read/trace.h"
 #include "model/model-dir.h"
 
 #include <getopt.h>

@@ -6,7 +6,7 @@
 #include "detect/report.h"
 #include "common/err.h"
 #include "common/outfile.h"
-#include "vmint.h"
+#include "common/version.h"
 
 #include <errno.h>
 #include <math.h>

@@ -22,7 +22,7 @@ const char *workload_name(int w);  /* "idle", "cpu", "disk", "net" */
 #define MAX_CULPRITS 4
 #define MAX_TOP_EVENTS 5
 #ifndef CULPRIT_HOST
-#define CULPRIT_HOST (-1) /* culprit index meaning host processes (as extract/acc.h) */
+#define CULPRIT_HOST (-1) /* culprit index meaning host processes (as extract/host/acc.h) */
 #endif
 
 struct culprit_share {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "detect/score-report.h"
+#include "detect/cmd.h"
 #include "common/err.h"
 #include "common/json-file.h"
-#include "model/labels.h"
-#include "vmint.h"
+#include "common/labels.h"
+#include "common/version.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -133,9 +134,29 @@ static void add(struct report_score *a, const struct report_score *b)
 	a->culprit_ok += b->culprit_ok;
 }
 
-int cmd_eval_report(int argc, char **argv)
+static const char score_usage[] =
+	"usage: vmint score --report REPORT.json --labels LABELS.json\n"
+	"                   [--report R --labels L]... [--json]\n"
+	"\n"
+	"Scores reports written by 'vmint detect' against the ground truth of a\n"
+	"labels.json: the interference decision per labeled (VM, window)\n"
+	"(precision, recall, F1 of the interfered class), and on the truly\n"
+	"interfered windows the first culprit (top-1 accuracy) and the resource\n"
+	"(a missed window counts as wrong for both).\n"
+	"\n"
+	"options:\n"
+	"  -r, --report FILE  a report.json; the --labels that follows scores it\n"
+	"  -l, --labels FILE  the labels.json of the report given before it\n"
+	"      --json         JSON on stdout (schema vmint.eval-report/1)\n"
+	"  -h, --help         this help\n"
+	"\n"
+	"exit codes: 0 ok, 1 usage, 2 bad input (report or labels), 3 internal\n"
+	"error, 130 interrupted\n";
+
+int cmd_score(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "labels", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'J' },
@@ -147,7 +168,7 @@ int cmd_eval_report(int argc, char **argv)
 	int c, json = 0, n = 0, ret = VMINT_EXIT_INPUT;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hr:l:", opts, NULL)) != -1) {
 		struct report_score s = { 0 };
 
 		switch (c) {
@@ -176,13 +197,17 @@ int cmd_eval_report(int argc, char **argv)
 		case 'J':
 			json = 1;
 			break;
+		case 'h':
+			fputs(score_usage, stdout);
+			ret = VMINT_EXIT_OK;
+			goto end;
 		default:
 			ret = VMINT_EXIT_USAGE;
 			goto end;
 		}
 	}
 	if (n == 0 || report || optind < argc) {
-		err_append("usage: vmint eval --report REPORT.json --labels LABELS.json "
+		err_append("usage: vmint score --report REPORT.json --labels LABELS.json "
 			   "[--report R --labels L]... [--json]");
 		ret = VMINT_EXIT_USAGE;
 		goto end;

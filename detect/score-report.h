@@ -4,7 +4,7 @@
 
 /*
  * Scores a report.json written by `vmint detect` against the ground truth
- * of a labels.json (`vmint eval --report R --labels L`): per labeled
+ * of a labels.json (`vmint score --report R --labels L`): per labeled
  * (VM, window), the interference decision (precision, recall, F1 of the
  * interfered class), and on truly interfered windows the resource and the
  * first culprit (a window the report missed counts as wrong for both).
@@ -25,7 +25,5 @@ struct report_score {
 int score_report(const char *report_path, const char *labels_path,
 		 struct report_score *s);
 
-/* `vmint eval --report R --labels L [--report R --labels L]... [--json]` */
-int cmd_eval_report(int argc, char **argv);
 
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "extract/analysis.h"
 #include "extract/features.h"
-#include "extract/sched.h"
-#include "extract/vcpu.h"
+#include "extract/host/sched.h"
+#include "extract/host/vcpu.h"
 #include "common/err.h"
 
 #include <inttypes.h>

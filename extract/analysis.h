@@ -16,10 +16,10 @@
  *   analysis_finish(a, last_ts); ... analysis_destroy(a);
  */
 
-#include "extract/acc.h"
-#include "extract/event.h"
-#include "extract/host.h"
-#include "extract/io.h"
+#include "extract/host/acc.h"
+#include "extract/read/event.h"
+#include "extract/host/host.h"
+#include "extract/host/io.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* `vmint extract`: per-(VM, window) features of host kernel traces. */
-#include "vmint.h"
+#include "extract/cmd.h"
 #include "common/err.h"
 #include "common/vms.h"
 #include "extract/analysis.h"
 #include "extract/feat-out.h"
 #include "extract/features.h"
 #include "extract/run.h"
-#include "extract/trace.h"
-#include "model/labels.h"
+#include "extract/read/trace.h"
+#include "common/labels.h"
 
 #include <getopt.h>
 #include <stdio.h>

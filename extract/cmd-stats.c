@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* `vmint stats`: a per-VM summary of a host trace, like perf kvm stat. */
-#include "vmint.h"
+#include "common/version.h"
+#include "extract/cmd.h"
 #include "common/err.h"
 #include "common/vms.h"
 #include "extract/analysis.h"
-#include "extract/exit-reason.h"
+#include "extract/host/exit-reason.h"
 #include "extract/run.h"
-#include "extract/trace.h"
+#include "extract/read/trace.h"
 
 #include <getopt.h>
 #include <inttypes.h>

@@ -2,7 +2,7 @@
 #include "extract/feat-out.h"
 #include "extract/features.h"
 #include "common/err.h"
-#include "model/labels.h"
+#include "common/labels.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -9,7 +9,7 @@
  * across window lengths.
  */
 
-#include "extract/acc.h"
+#include "extract/host/acc.h"
 
 #include <stddef.h>
 #include <stdint.h>

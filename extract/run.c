@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include "extract/run.h"
-#include "vmint.h"
 #include "common/err.h"
 #include "common/vms.h"
 

@@ -9,7 +9,7 @@
  */
 
 #include "extract/analysis.h"
-#include "extract/trace.h"
+#include "extract/read/trace.h"
 
 #include <stdint.h>
 

@@ -2,8 +2,7 @@
 /* `vmint eval`: scores a model on labeled windows: interference precision,
  * recall and F1, workload confusion matrix, resource accuracy on truly
  * interfered windows; per input and micro-averaged over all inputs. */
-#include "vmint.h"
-#include "detect/score-report.h"
+#include "model/cmd.h"
 #include "common/err.h"
 #include "model/classify.h"
 #include "model/dataset.h"
@@ -32,7 +31,6 @@ struct scores {
 
 static const char usage_text[] =
 	"usage: vmint eval (TRACE --labels FILE | FEATURES.csv)... [--model DIR] [--json]\n"
-	"       vmint eval --report REPORT.json --labels FILE [--report R --labels F]... [--json]\n"
 	"\n"
 	"Scores a model on labeled windows: TRACE --labels labels.json, or a\n"
 	"features CSV from 'vmint extract --labels'. Reports\n"
@@ -41,10 +39,7 @@ static const char usage_text[] =
 	"  resource      accuracy on the truly interfered windows\n"
 	"per input, then micro-averaged over all inputs. Unlabeled windows are skipped.\n"
 	"\n"
-	"With --report, scores reports written by 'vmint detect' instead: the\n"
-	"interference decision (precision, recall, F1), and on the truly interfered\n"
-	"windows the first culprit (top-1 accuracy) and the resource (a missed\n"
-	"window counts as wrong for both); JSON schema vmint.eval-report/1.\n"
+	"To score the reports of 'vmint detect' instead, see 'vmint score'.\n"
 	"\n"
 	"options:\n"
 	"  -m, --model DIR   model directory; default $VMINT_MODEL, else models/default\n"
@@ -311,11 +306,6 @@ end:
 
 int cmd_eval(int argc, char **argv)
 {
-	/* Scoring detect's reports is its own mode: no model, no features. */
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--report") == 0)
-			return cmd_eval_report(argc, argv);
-
 	struct eval_opts o = { 0 };
 	struct input_list in = { 0 };
 	struct model_dir m = { 0 };

@@ -2,7 +2,7 @@
 /* `vmint train`: the command line; the pipeline (scaling, grid search with
  * cross-validation grouped by input, three libsvm classifiers, model
  * directory) is model/trainer.c. */
-#include "vmint.h"
+#include "model/cmd.h"
 #include "common/err.h"
 #include "model/dataset.h"
 #include "model/inputs.h"

@@ -5,8 +5,8 @@
 #include "extract/analysis.h"
 #include "extract/features.h"
 #include "extract/run.h"
-#include "extract/trace.h"
-#include "model/labels.h"
+#include "extract/read/trace.h"
+#include "common/labels.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -4,7 +4,7 @@
 #include "model/dataset.h"
 #include "common/err.h"
 #include "common/outfile.h"
-#include "vmint.h"
+#include "common/version.h"
 
 #include <dirent.h>
 #include <errno.h>

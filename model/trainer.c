@@ -3,7 +3,7 @@
 #include "model/model-dir.h"
 #include "common/err.h"
 #include "common/outfile.h"
-#include "vmint.h"
+#include "common/version.h"
 
 #include <math.h>
 #include <stdio.h>

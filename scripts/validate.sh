@@ -3,7 +3,7 @@
 # Measures vmint detect on the validation scenarios (never used in
 # training): simulates each of datasets/scenarios/validation/*.json with
 # seeds $SEEDS, runs `vmint detect` with the shipped model, and scores the
-# reports against the exact ground truth with `vmint eval --report`.
+# reports against the exact ground truth with `vmint score`.
 #   SEEDS="100 101 102 103 104" scripts/validate.sh [--json]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +21,4 @@ for seed in $seeds; do
 		args+=(--report "$work/$n.json" --labels "$work/$n/labels.json")
 	done
 done
-"$vmint" eval "$@" "${args[@]}"
+"$vmint" score "$@" "${args[@]}"

@@ -143,13 +143,13 @@ grep -q "exit codes" "$tmp/help"
 ok $? "detect --help documents the exit codes"
 
 # vmint eval scores the report itself, with the numbers computed above.
-"$vmint" eval --json --report "$tmp/r.json" --labels datasets/sample/labels.json > "$tmp/score.json"
+"$vmint" score --json --report "$tmp/r.json" --labels datasets/sample/labels.json > "$tmp/score.json"
 py "
 import json
 t = json.load(open('$tmp/score.json'))['total']
 assert t['windows'] == $total and t['tp'] == $culprit_n
 assert t['fp'] == 0 and t['fn'] == 0 and t['culprit_top1'] == 1.0 and t['resource_accuracy'] == 1.0
 "
-ok $? "vmint eval --report gives the same scores (F1 1, culprit 1, resource 1)"
+ok $? "vmint score gives the same scores (F1 1, culprit 1, resource 1)"
 
 exit $fail

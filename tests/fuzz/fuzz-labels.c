@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: labels.json reader and window lookup. */
-#include "model/labels.h"
+#include "common/labels.h"
 #include "tests/fuzz/fuzz-file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -30,7 +30,7 @@
 #include "common/vms.h"
 #include "extract/analysis.h"
 #include "extract/run.h"
-#include "extract/trace.h"
+#include "extract/read/trace.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 /* Unit tests of the feature table (extract/features.c), the window-length
  * parser (extract/run.c) and the exit-reason table. */
 #include "common/err.h"
-#include "extract/exit-reason.h"
+#include "extract/host/exit-reason.h"
 #include "extract/features.h"
 #include "extract/run.h"
 

@@ -4,7 +4,7 @@
 #include "common/vms.h"
 #include "extract/analysis.h"
 #include "extract/features.h"
-#include "extract/tidmap.h"
+#include "extract/host/tidmap.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

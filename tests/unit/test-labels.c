@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of model/labels.c: labels.json reading and the window label
+/* Unit tests of common/labels.c: labels.json reading and the window label
  * rule (an interval covering at least half of the window), on fixtures in
  * tests/data/json/ (run from the repository root, as `make check` does). */
 #include "common/err.h"
-#include "model/labels.h"
+#include "common/labels.h"
 #include "tests/unit/unit-util.h"
 
 #include <setjmp.h>

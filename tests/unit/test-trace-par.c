@@ -3,7 +3,7 @@
  * hands the handler the very sequence of events that one graph does:
  * same count, same order (a running hash over every event's time, CPU,
  * name and fields), same stats; a handler error stops the workers. */
-#include "extract/trace.h"
+#include "extract/read/trace.h"
 #include "common/err.h"
 
 #include <setjmp.h>

@@ -2,7 +2,7 @@
 /* The babeltrace2 reader on real traces: discovery, grouping by host,
  * full reads (event counts as babeltrace2's sink.utils.counter reports
  * them, see ../shared/traces/README.md), and errors on broken input. */
-#include "extract/trace.h"
+#include "extract/read/trace.h"
 #include "common/err.h"
 
 #include <setjmp.h>

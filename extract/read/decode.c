@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "extract/decode.h"
+#include "extract/read/decode.h"
 #include "common/err.h"
 
 #include <stddef.h>

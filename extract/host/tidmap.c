@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "extract/tidmap.h"
+#include "extract/host/tidmap.h"
 #include "common/err.h"
 
 #include <stdlib.h>

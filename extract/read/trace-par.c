@@ -16,8 +16,8 @@
  * no state to carry across a cut: each stream is decoded whole, by one
  * worker. Memory is bounded: NBATCH batches per worker.
  */
-#include "extract/trace-internal.h"
-#include "extract/decode.h"
+#include "extract/read/trace-internal.h"
+#include "extract/read/decode.h"
 #include "common/err.h"
 #include "common/outfile.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "extract/squeue.h"
+#include "extract/host/squeue.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#include "extract/sched.h"
-#include "extract/vcpu.h"
+#include "extract/host/sched.h"
+#include "extract/host/vcpu.h"
 
 #include <string.h>
 

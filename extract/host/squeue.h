@@ -25,7 +25,7 @@
  * Owns: the per-owner arrays (squeue_fini). Items are the caller's.
  */
 
-#include "extract/host.h"
+#include "extract/host/host.h"
 
 #include <stddef.h>
 #include <stdint.h>

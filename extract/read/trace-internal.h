@@ -8,8 +8,8 @@
  * thread) share: building graphs and handing events to the handler.
  */
 
-#include "extract/trace.h"
-#include "extract/merge.h"
+#include "extract/read/trace.h"
+#include "extract/read/merge.h"
 
 #include <babeltrace2/babeltrace.h>
 #include <time.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-#include "extract/vcpu.h"
-#include "extract/exit-reason.h"
-#include "extract/sched.h"
+#include "extract/host/vcpu.h"
+#include "extract/host/exit-reason.h"
+#include "extract/host/sched.h"
 
 static struct thread *current(struct host *h, int cpu)
 {

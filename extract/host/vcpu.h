@@ -14,8 +14,8 @@
  * table, and is a timer when the vector is unknown.
  */
 
-#include "extract/event.h"
-#include "extract/host.h"
+#include "extract/read/event.h"
+#include "extract/host/host.h"
 
 /* kvm_x86_entry / kvm_x86_exit / inj_virq on the current thread of
  * ev->cpu. Return 0 or -1 (out of memory, cause appended). */

@@ -16,7 +16,7 @@
  * handler, in the caller's thread.
  */
 
-#include "extract/event.h"
+#include "extract/read/event.h"
 
 #include <stddef.h>
 #include <stdint.h>

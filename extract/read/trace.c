@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-#include "extract/trace.h"
-#include "extract/trace-internal.h"
-#include "extract/decode.h"
-#include "extract/merge.h"
+#include "extract/read/trace.h"
+#include "extract/read/trace-internal.h"
+#include "extract/read/decode.h"
+#include "extract/read/merge.h"
 #include "common/err.h"
 #include "common/outfile.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "extract/merge.h"
+#include "extract/read/merge.h"
 
 #include <stdio.h>
 #include <stdlib.h>

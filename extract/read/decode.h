@@ -9,7 +9,7 @@
  * by cached index, with no name lookup and no allocation.
  */
 
-#include "extract/event.h"
+#include "extract/read/event.h"
 
 #include <babeltrace2/babeltrace.h>
 

@@ -14,8 +14,8 @@
  * thread whose first switch is a switch-out.
  */
 
-#include "extract/event.h"
-#include "extract/host.h"
+#include "extract/read/event.h"
+#include "extract/host/host.h"
 
 /* Charges the thread's current state from its `since` to `now`. */
 void sched_charge(struct host *h, struct thread *t, uint64_t now);

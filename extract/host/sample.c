@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "extract/sample.h"
+#include "extract/host/sample.h"
 
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>

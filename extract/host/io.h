@@ -22,10 +22,10 @@
  * are dropped at window borders).
  */
 
-#include "extract/event.h"
-#include "extract/host.h"
-#include "extract/squeue.h"
-#include "extract/tidmap.h"
+#include "extract/read/event.h"
+#include "extract/host/host.h"
+#include "extract/host/squeue.h"
+#include "extract/host/tidmap.h"
 
 struct disk_req;
 struct net_pkt;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "extract/exit-reason.h"
+#include "extract/host/exit-reason.h"
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "extract/host.h"
+#include "extract/host/host.h"
 #include "common/err.h"
 #include "common/vms.h"
 

@@ -16,8 +16,8 @@
  * queued behind its packets.
  */
 
-#include "extract/exit-reason.h"
-#include "extract/sample.h"
+#include "extract/host/exit-reason.h"
+#include "extract/host/sample.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "extract/event.h"
+#include "extract/read/event.h"
 
 #include <pthread.h>
 #include <search.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "extract/io.h"
+#include "extract/host/io.h"
 #include "common/err.h"
 
 #include <stdio.h>

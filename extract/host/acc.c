@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "extract/acc.h"
+#include "extract/host/acc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,8 +18,8 @@
  * CPU array, and for `stats` the summaries of dead threads.
  */
 
-#include "extract/acc.h"
-#include "extract/tidmap.h"
+#include "extract/host/acc.h"
+#include "extract/host/tidmap.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "model/labels.h"
+#include "common/labels.h"
 #include "common/err.h"
 #include "common/json-file.h"
 
