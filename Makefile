@@ -143,7 +143,7 @@ demo: setup
 model: $(BIN)
 	models/train-default.sh
 
-bench: $(BIN)
+bench: $(BIN) $(BUILD)/tools/bench-labels
 	scripts/bench.sh
 
 install: $(BIN)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef VMINT_MODEL_LABELS_H
-#define VMINT_MODEL_LABELS_H
+#ifndef VMINT_COMMON_LABELS_H
+#define VMINT_COMMON_LABELS_H
 
 /*
  * labels.json (schema "vmint.labels/1", shared/spec/formats.md): ground

@@ -172,3 +172,10 @@ if [ "${BENCH_IR:-0}" = 1 ]; then
 			printf "%-14s %15.0f instructions (%.3fx), %12.0f D1 misses (%.2fx)\n",
 				name[k], i[k], i[k] / i[1], d[k], d[k] / d[1]}'
 fi
+
+# labels.json lookups (used per window by extract --labels, train, eval):
+# binary search against a linear scan of the same file, in one run.
+if [ -x build/tools/bench-labels ]; then
+	echo "--- labels lookups"
+	build/tools/bench-labels
+fi

@@ -47,6 +47,8 @@ elif kind == "multi-episode":
     culprits = {i["culprits"][0] for i in bad if i["vm"].startswith("victim")}
     assert len(culprits) >= 2, culprits
     assert len({i["resource"] for i in bad}) >= 2
+else:
+    sys.exit("no expectation written for scenario kind %r: add one" % kind)
 EOF
 	ok $? "$name: labels as the scenario intends"
 	rm -rf "$out"

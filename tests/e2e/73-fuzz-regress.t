@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Replays every input the fuzzers found (tests/fuzz/regress/<harness>-*)
 # through bin/vmint the way its harness uses it: no crash, no hang (20 s),
-# exit 0 or 2 (bad input), and a refusal names the input.
+# and the outcome tests/fuzz/regress.expect records for it: exit 2 naming
+# the input, or exit 0 with the recorded number of rows. An input without
+# a recorded outcome fails.
 #   trace-stream-*    as the stream of the fuzz template trace
 #   trace-metadata-*  as its metadata
 #   trace-par-*       as the second stream of the 2-CPU template, -j 2
@@ -55,13 +57,22 @@ for f in "${inputs[@]}"; do
 		ok 1 "$name: unknown harness prefix"
 		continue ;;
 	esac
+	read -r want want_rows < <(awk -v n="$name" '$1 == n { print $2, $3 }' tests/fuzz/regress.expect)
+	if [ -z "$want" ]; then
+		ok 1 "$name: no outcome recorded in tests/fuzz/regress.expect"
+		continue
+	fi
+	rm -f "$tmp/out.csv"
 	timeout 20 "${cmd[@]}" > /dev/null 2> "$tmp/err"
 	rc=$?
-	if [ "$rc" -eq 0 ]; then
-		ok 0 "$name: accepted (exit 0)"
+	if [ "$want" -eq 0 ]; then
+		rows=-1
+		[ -f "$tmp/out.csv" ] && rows=$(($(wc -l < "$tmp/out.csv") - 1))
+		[ "$rc" -eq 0 ] && [ "$rows" = "$want_rows" ]
+		ok $? "$name: accepted (exit $rc, want 0), $rows rows (want $want_rows)"
 	else
-		[ "$rc" -eq 2 ] && grep -qF "$what" "$tmp/err"
-		ok $? "$name: exit $rc (want 0 or 2, not a crash or timeout), names the input: $(tail -1 "$tmp/err")"
+		[ "$rc" -eq "$want" ] && grep -qF "$what" "$tmp/err"
+		ok $? "$name: exit $rc (want $want, not a crash or timeout), names the input: $(tail -1 "$tmp/err")"
 	fi
 done
 
