@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* vmint: which VM is slowed down by which neighbour, from a host kernel trace. */
 #include "common/version.h"
+#include "common/cli.h"
 #include "common/err.h"
 #include "datasets/cmd.h"
 #include "detect/cmd.h"
@@ -40,9 +41,8 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(out,
-		"\n'vmint <command> --help' describes a command.\n\n"
-		"exit codes: 0 success, 1 usage error, 2 bad input (trace, JSON,\n"
-		"model), 3 internal error (memory, library, write), 130 interrupted\n");
+		"\n'vmint <command> --help' describes a command.\n\n");
+	cli_print_exit_codes(out);
 }
 
 int main(int argc, char **argv)

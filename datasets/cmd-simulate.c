@@ -9,12 +9,12 @@
  * the run created is removed again.
  */
 #include "datasets/cmd.h"
+#include "common/cli.h"
 #include "common/err.h"
 #include "common/outfile.h"
 #include "datasets/sim-model.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -25,24 +25,27 @@
 #include <time.h>
 #include <unistd.h>
 
-static void usage(FILE *out)
-{
-	fprintf(out,
+enum { OPT_STATS = CLI_OWN };
+
+static const struct cli_option options[] = {
+	{ "output", CLI_OUTPUT, "DIR", "output directory (created if needed, and removed "
+	  "again if the run then fails or is interrupted)" },
+	{ "seed", 's', "N", "random seed (default: the scenario's \"seed\")" },
+	{ "stats", OPT_STATS, NULL, "print the events written per type on stdout" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_spec spec = {
+	.cmd = "simulate",
+	.head =
 		"usage: vmint simulate SCENARIO.json -o OUTDIR [--seed N] [--stats]\n\n"
 		"Simulates the KVM host of a scenario (datasets/README.md) and writes\n"
 		"  OUTDIR/kernel/     a CTF trace as LTTng 2.13 records a host kernel\n"
 		"  OUTDIR/vms.json    QEMU pid -> VM name (vmint.vms/1)\n"
-		"  OUTDIR/labels.json exact interference labels (vmint.labels/1)\n\n"
-		"options:\n"
-		"  -o, --output DIR  output directory (created if needed, and removed\n"
-		"                    again if the run then fails or is interrupted)\n"
-		"  -s, --seed N      random seed (default: the scenario's \"seed\")\n"
-		"      --stats       print the events written per type on stdout\n"
-		"  -h, --help        this help\n\n"
-		"A summary line (events, CPU time, events/s) goes to stderr.\n"
-		"exit codes: 0 ok, 1 usage, 2 bad scenario, 3 internal or write error,\n"
-		"130 interrupted\n");
-}
+		"  OUTDIR/labels.json exact interference labels (vmint.labels/1)\n",
+	.opts = options,
+	.notes = "A summary line (events, CPU time, events/s) goes to stderr.\n",
+};
 
 /* mkdir of buf[0..len), noting in *created the first one this run made. */
 static int make_dir(const char *buf, size_t len, size_t *created)
@@ -294,48 +297,32 @@ end:
 
 int cmd_simulate(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "stats", no_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *outdir = NULL;
+	struct cli_common com = { 0 };
+	struct cli cli;
 	uint64_t seed = 0;
-	int have_seed = 0, stats = 0, c;
-	char *endp;
+	int have_seed = 0, stats = 0, key;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			outdir = optarg;
-			break;
+	cli_begin(&cli, &spec, &com);
+	while ((key = cli_next(&cli, argc, argv)) > 0) {
+		switch (key) {
 		case 's':
-			errno = 0;
-			seed = strtoull(optarg, &endp, 10);
-			if (errno || *endp || !*optarg || optarg[0] == '-') {
-				err_append("--seed '%s' is not a non-negative integer",
-					   optarg);
-				return VMINT_EXIT_USAGE;
-			}
+			if (cli_uint(&cli, 0, UINT64_MAX, &seed) < 0)
+				return cli.status;
 			have_seed = 1;
 			break;
-		case 'S':
+		case OPT_STATS:
 			stats = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			return VMINT_EXIT_OK;
-		default:
-			usage(stderr);
-			return VMINT_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1 || !outdir) {
-		usage(stderr);
-		return VMINT_EXIT_USAGE;
-	}
-	return simulate(argv[optind], outdir, have_seed, seed, stats);
+	if (key < 0)
+		return cli.status;
+	if (optind >= argc)
+		return cli_usage(&cli, "no scenario given");
+	if (optind < argc - 1)
+		return cli_usage(&cli, "one scenario at a time ('%s' is a second one)",
+				 argv[optind + 1]);
+	if (!com.output)
+		return cli_usage(&cli, "no output directory: give -o OUTDIR");
+	return simulate(argv[optind], com.output, have_seed, seed, stats);
 }

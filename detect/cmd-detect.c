@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `vmint detect`: who is slowed down, by whom, on what, when, and what to do. */
 #include "detect/cmd.h"
+#include "common/cli.h"
 #include "common/err.h"
 #include "common/outfile.h"
 #include "common/vms.h"
@@ -11,93 +12,66 @@
 #include "extract/read/trace.h"
 #include "model/model-dir.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 struct detect_opts {
-	const char *vms_path, *model_path, *out_path, *html_path, *watcher_path,
-		   *prom_path;
-	uint64_t window_ns;
+	struct cli_common com; /* -o, --vms, -m, --window, -j */
+	const char *html_path, *watcher_path, *prom_path;
 };
 
-static void usage(FILE *fp)
-{
-	fprintf(fp,
+enum { OPT_HTML = CLI_OWN, OPT_WATCHER, OPT_PROM };
+
+static const struct cli_option options[] = {
+	{ "vms", CLI_VMS, "FILE", NULL },
+	{ "model", CLI_MODEL, "DIR", NULL },
+	{ "output", CLI_OUTPUT, "FILE", "report.json (vmint.report/1); default: standard "
+	  "output (a short summary always goes to standard error)" },
+	{ "html", OPT_HTML, "FILE", "a self-contained HTML page of the report" },
+	{ "watcher-actions", OPT_WATCHER, "FILE", "the OpenStack Watcher actions list alone" },
+	{ "prom", OPT_PROM, "FILE", "per-VM figures in Prometheus' text format (for "
+	  "node_exporter's textfile collector)" },
+	{ "window", CLI_WINDOW, "DUR", NULL },
+	{ "jobs", CLI_JOBS, "N", "decode each host's streams in N threads (default 1); "
+	  "the same report, faster on several cores" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_spec spec = {
+	.cmd = "detect",
+	.head =
 		"usage: vmint detect TRACE... [--vms FILE] [--model DIR] [-o report.json]\n"
 		"                    [--html report.html] [--watcher-actions FILE]\n"
 		"                    [--prom FILE] [--window DUR] [-j N]\n\n"
 		"Extracts per-(VM, window) metrics from host kernel traces, classifies\n"
 		"each window (interfered or not) and each VM's workload, names the\n"
 		"culprits of each interfered window, merges them into episodes, and\n"
-		"recommends what to do (migrate, limit, pin, add_resources, none).\n\n"
-		"  --vms FILE        vms.json naming the QEMU processes (default: beside\n"
-		"                    the trace or in its session directory)\n"
-		"  --model DIR       model directory (default: $VMINT_MODEL, else\n"
-		"                    models/default, else the installed copy)\n"
-		"  -o, --output FILE report.json (vmint.report/1); default: standard\n"
-		"                    output (a short summary always goes to standard error)\n"
-		"  --html FILE       a self-contained HTML page of the report\n"
-		"  --watcher-actions FILE  the OpenStack Watcher actions list alone\n"
-		"  --prom FILE       per-VM figures in Prometheus' text format (for\n"
-		"                    node_exporter's textfile collector)\n"
-		"  --window DUR      window length (default 1s)\n"
-		"  -j, --jobs N      decode each host's streams in N threads (default 1);\n"
-		"                    the same report, faster on several cores\n"
-		"  -h, --help        this help\n\n"
-		"exit codes: 0 ok (also when no VM is found), 1 usage, 2 bad input\n"
-		"(trace, vms.json, model), 3 internal error, 130 interrupted\n");
-}
+		"recommends what to do (migrate, limit, pin, add_resources, none).\n",
+	.opts = options,
+	.notes = "To score reports against labels.json, see 'vmint score'.\n",
+};
 
+/* Returns CLI_RUN, or the exit code when the command ends here. */
 static int parse(int argc, char **argv, struct detect_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "vms", required_argument, NULL, 'V' },
-		{ "model", required_argument, NULL, 'm' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "html", required_argument, NULL, 'H' },
-		{ "watcher-actions", required_argument, NULL, 'W' },
-		{ "prom", required_argument, NULL, 'P' },
-		{ "window", required_argument, NULL, 'w' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	struct cli cli;
+	int key;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:m:hj:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'V': o->vms_path = optarg; break;
-		case 'm': o->model_path = optarg; break;
-		case 'o': o->out_path = optarg; break;
-		case 'H': o->html_path = optarg; break;
-		case 'W': o->watcher_path = optarg; break;
-		case 'P': o->prom_path = optarg; break;
-		case 'j':
-			if (run_parse_jobs(optarg) < 0)
-				return VMINT_EXIT_USAGE;
-			break;
-		case 'w':
-			if (run_parse_duration(optarg, &o->window_ns) < 0)
-				return VMINT_EXIT_USAGE;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			usage(stderr);
-			return VMINT_EXIT_USAGE;
+	cli_begin(&cli, &spec, &o->com);
+	while ((key = cli_next(&cli, argc, argv)) > 0) {
+		switch (key) {
+		case OPT_HTML: o->html_path = optarg; break;
+		case OPT_WATCHER: o->watcher_path = optarg; break;
+		case OPT_PROM: o->prom_path = optarg; break;
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		err_append("no trace given");
-		return VMINT_EXIT_USAGE;
-	}
-	return VMINT_EXIT_OK;
+	if (key < 0)
+		return cli.status;
+	if (optind >= argc)
+		return cli_usage(&cli, "no trace given");
+	return CLI_RUN;
 }
 
 static int check_features(const struct model_dir *m, const char *path)
@@ -144,17 +118,17 @@ static int detect_group(const struct detect_opts *o, struct collector *col,
 			const struct trace_group *g, char **paths, size_t npaths)
 {
 	struct analysis_config cfg = {
-		.window_ns = o->window_ns, .on_row = collect_row, .ctx = col,
+		.window_ns = o->com.window_ns, .on_row = collect_row, .ctx = col,
 	};
 
 	collect_begin_group(col);
-	return run_group(o->vms_path, g, paths, npaths, cfg, group_done, col);
+	return run_group(o->com.vms, g, paths, npaths, cfg, o->com.jobs, group_done, col);
 }
 
 static int write_outputs(const struct detect_opts *o, const struct detect_result *r)
 {
 	json_t *report = report_to_json(r);
-	int ret = report_write_json(report, o->out_path);
+	int ret = report_write_json(report, o->com.output);
 
 	json_decref(report);
 	if (ret == 0 && o->watcher_path) {
@@ -186,7 +160,9 @@ static int set_paths(struct detect_result *r, char **paths, size_t n, const char
 
 int cmd_detect(int argc, char **argv)
 {
-	struct detect_opts o = { .window_ns = 1000000000ull, .out_path = "-" };
+	struct detect_opts o = {
+		.com = { .output = "-", .jobs = 1, .window_ns = 1000000000ull },
+	};
 	struct detect_result res = { 0 };
 	struct model_dir model = { 0 };
 	struct collector col = { 0 };
@@ -195,20 +171,18 @@ int cmd_detect(int argc, char **argv)
 	char **paths;
 	int rc = parse(argc, argv, &o);
 
-	if (rc < 0)
-		return VMINT_EXIT_OK;
-	if (rc != VMINT_EXIT_OK)
+	if (rc != CLI_RUN)
 		return rc;
 	paths = argv + optind;
 	npaths = (size_t)(argc - optind);
-	if (!o.model_path)
-		o.model_path = model_dir_default_path();
-	if (model_dir_load(&model, o.model_path) < 0 ||
-	    check_features(&model, o.model_path) < 0)
+	if (!o.com.model)
+		o.com.model = model_dir_default_path();
+	if (model_dir_load(&model, o.com.model) < 0 ||
+	    check_features(&model, o.com.model) < 0)
 		return VMINT_EXIT_INPUT;
 	rc = VMINT_EXIT_INTERNAL;
-	res.window_ns = o.window_ns;
-	if (set_paths(&res, paths, npaths, o.model_path) < 0 ||
+	res.window_ns = o.com.window_ns;
+	if (set_paths(&res, paths, npaths, o.com.model) < 0 ||
 	    collect_init(&col, &res, &model) < 0) {
 		err_append("out of memory");
 		goto end;

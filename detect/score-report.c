@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "detect/score-report.h"
 #include "detect/cmd.h"
+#include "common/cli.h"
 #include "common/err.h"
 #include "common/json-file.h"
 #include "common/labels.h"
 #include "common/version.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -134,51 +134,50 @@ static void add(struct report_score *a, const struct report_score *b)
 	a->culprit_ok += b->culprit_ok;
 }
 
-static const char score_usage[] =
-	"usage: vmint score --report REPORT.json --labels LABELS.json\n"
-	"                   [--report R --labels L]... [--json]\n"
-	"\n"
-	"Scores reports written by 'vmint detect' against the ground truth of a\n"
-	"labels.json: the interference decision per labeled (VM, window)\n"
-	"(precision, recall, F1 of the interfered class), and on the truly\n"
-	"interfered windows the first culprit (top-1 accuracy) and the resource\n"
-	"(a missed window counts as wrong for both).\n"
-	"\n"
-	"options:\n"
-	"  -r, --report FILE  a report.json; the --labels that follows scores it\n"
-	"  -l, --labels FILE  the labels.json of the report given before it\n"
-	"      --json         JSON on stdout (schema vmint.eval-report/1)\n"
-	"  -h, --help         this help\n"
-	"\n"
-	"exit codes: 0 ok, 1 usage, 2 bad input (report or labels), 3 internal\n"
-	"error, 130 interrupted\n";
+enum { OPT_JSON = CLI_OWN };
+
+static const struct cli_option score_options[] = {
+	{ "report", 'r', "FILE", "a report.json; the --labels that follows scores it" },
+	{ "labels", 'l', "FILE", "the labels.json of the report given before it" },
+	{ "json", OPT_JSON, NULL, "JSON on stdout (schema vmint.eval-report/1)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_spec score_spec = {
+	.cmd = "score",
+	.head =
+		"usage: vmint score --report REPORT.json --labels LABELS.json\n"
+		"                   [--report R --labels L]... [--json]\n"
+		"\n"
+		"Scores reports written by 'vmint detect' against the ground truth of a\n"
+		"labels.json: the interference decision per labeled (VM, window)\n"
+		"(precision, recall, F1 of the interfered class), and on the truly\n"
+		"interfered windows the first culprit (top-1 accuracy) and the resource\n"
+		"(a missed window counts as wrong for both).\n",
+	.opts = score_options,
+};
 
 int cmd_score(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "report", required_argument, NULL, 'r' },
-		{ "labels", required_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'J' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_common com = { 0 };
+	struct cli cli;
 	struct report_score total = { 0 };
 	json_t *list = json_array();
 	const char *report = NULL;
-	int c, json = 0, n = 0, ret = VMINT_EXIT_INPUT;
+	int key, json = 0, n = 0, ret = VMINT_EXIT_INPUT;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hr:l:", opts, NULL)) != -1) {
+	cli_begin(&cli, &score_spec, &com);
+	while ((key = cli_next(&cli, argc, argv)) > 0) {
 		struct report_score s = { 0 };
 
-		switch (c) {
+		switch (key) {
 		case 'r':
 			report = optarg;
 			break;
 		case 'l':
 			if (!report) {
-				err_append("--labels %s: give --report REPORT.json before it", optarg);
-				ret = VMINT_EXIT_USAGE;
+				ret = cli_usage(&cli, "--labels '%s': give --report REPORT.json before it",
+						optarg);
 				goto end;
 			}
 			if (score_report(report, optarg, &s) < 0)
@@ -194,22 +193,18 @@ int cmd_score(int argc, char **argv)
 			report = NULL;
 			n++;
 			break;
-		case 'J':
+		case OPT_JSON:
 			json = 1;
 			break;
-		case 'h':
-			fputs(score_usage, stdout);
-			ret = VMINT_EXIT_OK;
-			goto end;
-		default:
-			ret = VMINT_EXIT_USAGE;
-			goto end;
 		}
 	}
+	if (key < 0) {
+		ret = cli.status;
+		goto end;
+	}
 	if (n == 0 || report || optind < argc) {
-		err_append("usage: vmint score --report REPORT.json --labels LABELS.json "
-			   "[--report R --labels L]... [--json]");
-		ret = VMINT_EXIT_USAGE;
+		ret = cli_usage(&cli, "give each --report REPORT.json followed by its "
+				"--labels LABELS.json, and nothing else");
 		goto end;
 	}
 	if (json) {

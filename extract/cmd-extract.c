@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `vmint extract`: per-(VM, window) features of host kernel traces. */
 #include "extract/cmd.h"
+#include "common/cli.h"
 #include "common/err.h"
 #include "common/vms.h"
 #include "extract/analysis.h"
@@ -10,13 +11,12 @@
 #include "extract/read/trace.h"
 #include "common/labels.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 struct extract_opts {
-	const char *vms_path, *labels_path, *out_path;
-	uint64_t window_ns;
+	struct cli_common com; /* -o, --vms, --window, -j */
+	const char *labels_path;
 	enum feat_format format;
 };
 
@@ -26,32 +26,34 @@ struct extract_run {
 	int with_labels;
 };
 
-static void usage(FILE *fp)
-{
-	fprintf(fp,
+enum { OPT_FORMAT = CLI_OWN, OPT_LABELS, OPT_LIST_FEATURES };
+
+static const struct cli_option options[] = {
+	{ "vms", CLI_VMS, "FILE", NULL },
+	{ "window", CLI_WINDOW, "DUR", NULL },
+	{ "format", OPT_FORMAT, "FMT", "csv (default) or libsvm (+ FILE.names, needs -o)" },
+	{ "labels", OPT_LABELS, "FILE", "labels.json: add each window's label; unlabeled "
+	  "windows get empty label cells (csv) or are left out (libsvm)" },
+	{ "output", CLI_OUTPUT, "FILE", "output file (default: standard output)" },
+	{ "jobs", CLI_JOBS, "N", "decode each host's streams in N threads (default 1); "
+	  "the same rows, faster on several cores" },
+	{ "list-features", OPT_LIST_FEATURES, NULL, "print the feature table (name, unit, "
+	  "meaning) as Markdown and exit (extract/FEATURES.md is this)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_spec spec = {
+	.cmd = "extract",
+	.head =
 		"usage: vmint extract TRACE... [--vms FILE] [--window DUR]\n"
 		"                     [--format csv|libsvm] [--labels FILE] [-j N] [-o FILE]\n\n"
 		"Reads LTTng kernel traces of a KVM host (trace or session directories)\n"
 		"and writes one row per (VM, window) with activity: vm,pid,start_ns,end_ns,\n"
 		"then the features (extract/FEATURES.md), then with --labels\n"
-		"label_interference,label_resource,label_workload.\n\n"
-		"  --vms FILE       vms.json naming the QEMU processes (default: vms.json\n"
-		"                   beside the trace or in its session directory;\n"
-		"                   without it VMs are named qemu-<pid>)\n"
-		"  --window DUR     window length, e.g. 500ms, 1s, 2s, 100us (default 1s);\n"
-		"                   windows are aligned to multiples of it since the epoch\n"
-		"  --format FMT     csv (default) or libsvm (+ FILE.names, needs -o)\n"
-		"  --labels FILE    labels.json: add each window's label; unlabeled windows\n"
-		"                   get empty label cells (csv) or are left out (libsvm)\n"
-		"  -o, --output FILE  output file (default: standard output)\n"
-		"  -j, --jobs N     decode each host's streams in N threads (default 1);\n"
-		"                   the same rows, faster on several cores\n"
-		"  --list-features  print the feature table (name, unit, meaning) as\n"
-		"                   Markdown and exit (extract/FEATURES.md is this)\n"
-		"  -h, --help       this help\n\n"
-		"exit codes: 0 ok (also when no VM is found: header only), 1 usage,\n"
-		"2 bad input, 3 internal or write error, 130 interrupted\n");
-}
+		"label_interference,label_resource,label_workload.\n",
+	.opts = options,
+	.notes = "A trace with no VM gives the header alone.\n",
+};
 
 static void list_features(FILE *fp)
 {
@@ -63,62 +65,37 @@ static void list_features(FILE *fp)
 			features[i].unit, features[i].meaning);
 }
 
+/* Returns CLI_RUN, or the exit code when the command ends here. */
 static int parse(int argc, char **argv, struct extract_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "vms", required_argument, NULL, 'V' },
-		{ "window", required_argument, NULL, 'w' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "labels", required_argument, NULL, 'l' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "list-features", no_argument, NULL, 'L' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	struct cli cli;
+	int key;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:hj:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'V': o->vms_path = optarg; break;
-		case 'l': o->labels_path = optarg; break;
-		case 'o': o->out_path = optarg; break;
-		case 'j':
-			if (run_parse_jobs(optarg) < 0)
-				return VMINT_EXIT_USAGE;
+	cli_begin(&cli, &spec, &o->com);
+	while ((key = cli_next(&cli, argc, argv)) > 0) {
+		switch (key) {
+		case OPT_LABELS:
+			o->labels_path = optarg;
 			break;
-		case 'w':
-			if (run_parse_duration(optarg, &o->window_ns) < 0)
-				return VMINT_EXIT_USAGE;
-			break;
-		case 'f':
-			if (strcmp(optarg, "csv") == 0) {
+		case OPT_FORMAT:
+			if (strcmp(optarg, "csv") == 0)
 				o->format = FEAT_CSV;
-			} else if (strcmp(optarg, "libsvm") == 0) {
+			else if (strcmp(optarg, "libsvm") == 0)
 				o->format = FEAT_LIBSVM;
-			} else {
-				err_append("unknown format '%s' (expected csv or libsvm)", optarg);
-				return VMINT_EXIT_USAGE;
-			}
+			else
+				return cli_usage(&cli, "--format: unknown format '%s' (expected csv or libsvm)",
+						 optarg);
 			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		case 'L':
+		case OPT_LIST_FEATURES:
 			list_features(stdout);
-			return -1;
-		default:
-			usage(stderr);
-			return VMINT_EXIT_USAGE;
+			return VMINT_EXIT_OK;
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		err_append("no trace given");
-		return VMINT_EXIT_USAGE;
-	}
-	return VMINT_EXIT_OK;
+	if (key < 0)
+		return cli.status;
+	if (optind >= argc)
+		return cli_usage(&cli, "no trace given");
+	return CLI_RUN;
 }
 
 static int on_row(void *ctx, const struct window_row *row)
@@ -137,9 +114,9 @@ static int extract_group(const struct extract_opts *o, struct extract_run *r,
 			 const struct trace_group *g, char **paths, size_t npaths)
 {
 	struct analysis_config cfg = {
-		.window_ns = o->window_ns, .on_row = on_row, .ctx = r,
+		.window_ns = o->com.window_ns, .on_row = on_row, .ctx = r,
 	};
-	int rc = run_group(o->vms_path, g, paths, npaths, cfg, NULL, NULL);
+	int rc = run_group(o->com.vms, g, paths, npaths, cfg, o->com.jobs, NULL, NULL);
 
 	/* a write error is ours, not the trace's */
 	if (rc == VMINT_EXIT_INPUT && r->out.out.fp && ferror(r->out.out.fp))
@@ -149,17 +126,18 @@ static int extract_group(const struct extract_opts *o, struct extract_run *r,
 
 int cmd_extract(int argc, char **argv)
 {
-	struct extract_opts o = { .window_ns = 1000000000ull, .out_path = "-",
-				  .format = FEAT_CSV };
+	struct extract_opts o = {
+		.com = { .output = "-", .jobs = 1, .window_ns = 1000000000ull },
+		.format = FEAT_CSV,
+	};
 	struct extract_run r;
 	struct trace_group *groups = NULL;
 	size_t ngroups = 0, i;
 	int rc = parse(argc, argv, &o);
 
-	if (rc < 0)
-		return VMINT_EXIT_OK;
-	if (rc != VMINT_EXIT_OK)
+	if (rc != CLI_RUN)
 		return rc;
+	rc = VMINT_EXIT_OK;
 	memset(&r, 0, sizeof(r));
 	if (o.labels_path) {
 		if (labels_load(o.labels_path, &r.labels) < 0)
@@ -170,8 +148,8 @@ int cmd_extract(int argc, char **argv)
 		labels_fini(&r.labels);
 		return VMINT_EXIT_INPUT;
 	}
-	if (feat_out_open(&r.out, o.out_path, o.format, r.with_labels) < 0) {
-		rc = o.format == FEAT_LIBSVM && strcmp(o.out_path, "-") == 0 ?
+	if (feat_out_open(&r.out, o.com.output, o.format, r.with_labels) < 0) {
+		rc = o.format == FEAT_LIBSVM && strcmp(o.com.output, "-") == 0 ?
 		     VMINT_EXIT_USAGE : VMINT_EXIT_INTERNAL;
 		goto end;
 	}

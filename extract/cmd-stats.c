@@ -2,6 +2,7 @@
 /* `vmint stats`: a per-VM summary of a host trace, like perf kvm stat. */
 #include "common/version.h"
 #include "extract/cmd.h"
+#include "common/cli.h"
 #include "common/err.h"
 #include "common/vms.h"
 #include "extract/analysis.h"
@@ -9,7 +10,6 @@
 #include "extract/run.h"
 #include "extract/read/trace.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -34,24 +34,30 @@ struct stats_run {
 	size_t nthreads;
 };
 
-static void usage(FILE *fp)
-{
-	fprintf(fp,
+enum { OPT_JSON = CLI_OWN };
+
+static const struct cli_option options[] = {
+	{ "vms", CLI_VMS, "FILE", NULL },
+	{ "json", OPT_JSON, NULL, "the same as JSON (schema vmint.stats/1), with the number "
+	  "of events of each type, every thread and every disk" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_spec spec = {
+	.cmd = "stats",
+	.head =
 		"usage: vmint stats TRACE... [--vms FILE] [--json]\n\n"
 		"Summarizes a KVM host trace per VM, in the spirit of perf kvm stat:\n"
 		"each VM's vCPUs, CPU, guest and preempted time, exit reasons (count,\n"
 		"share, mean handling time from exit to next entry), disk and network\n"
-		"totals; then the busiest host threads and the disks.\n\n"
-		"  --vms FILE   vms.json naming the QEMU processes (default: beside the trace)\n"
-		"  --json       the same as JSON (schema vmint.stats/1), with the number of\n"
-		"               events of each type, every thread and every disk\n"
-		"  -h, --help   this help\n\n"
+		"totals; then the busiest host threads and the disks.\n",
+	.opts = options,
+	.notes =
 		"Per-thread CPU time is counted like lttng-analyses' cputop; disk\n"
 		"latencies (issue -> complete) like its iolatency. The traces must be of\n"
-		"one host (their environment's hostname).\n"
-		"exit codes: 0 ok, 1 usage, 2 bad input (also traces of several hosts),\n"
-		"3 internal error, 130 interrupted\n");
-}
+		"one host (their environment's hostname): traces of several hosts are\n"
+		"bad input (exit 2).\n",
+};
 
 static int cmp_threads(const void *x, const void *y)
 {
@@ -353,34 +359,23 @@ static int print_json(const struct stats_run *r)
 
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "vms", required_argument, NULL, 'V' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *vms_path = NULL;
-	int json = 0, c, rc = VMINT_EXIT_OK;
+	struct cli_common com = { 0 };
+	struct cli cli;
+	int json = 0, key, rc = VMINT_EXIT_OK;
 	struct trace_group *groups = NULL;
 	size_t ngroups = 0;
 	struct vms_file vms = { 0 };
 	struct stats_run r;
 	struct analysis_config cfg = { .window_ns = 1000000000ull, .keep_dead_threads = 1 };
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'V': vms_path = optarg; break;
-		case 'j': json = 1; break;
-		case 'h': usage(stdout); return VMINT_EXIT_OK;
-		default: usage(stderr); return VMINT_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		usage(stderr);
-		err_append("no trace given");
-		return VMINT_EXIT_USAGE;
-	}
+	cli_begin(&cli, &spec, &com);
+	while ((key = cli_next(&cli, argc, argv)) > 0)
+		if (key == OPT_JSON)
+			json = 1;
+	if (key < 0)
+		return cli.status;
+	if (optind >= argc)
+		return cli_usage(&cli, "no trace given");
 	memset(&r, 0, sizeof(r));
 	if (trace_discover(argv + optind, (size_t)(argc - optind), &groups, &ngroups) < 0)
 		return VMINT_EXIT_INPUT;
@@ -391,7 +386,7 @@ int cmd_stats(int argc, char **argv)
 		goto end;
 	}
 	r.g = &groups[0];
-	if (run_load_vms(vms_path, r.g, argv + optind, (size_t)(argc - optind), &vms) < 0) {
+	if (run_load_vms(com.vms, r.g, argv + optind, (size_t)(argc - optind), &vms) < 0) {
 		rc = VMINT_EXIT_INPUT;
 		goto end;
 	}
@@ -401,7 +396,7 @@ int cmd_stats(int argc, char **argv)
 		rc = VMINT_EXIT_INTERNAL;
 		goto end;
 	}
-	if (run_analysis(r.g, r.a, &r.st) < 0) {
+	if (run_analysis(r.g, r.a, 1, &r.st) < 0) {
 		rc = VMINT_EXIT_INPUT;
 		goto end;
 	}

@@ -3,41 +3,11 @@
 #include "common/err.h"
 #include "common/vms.h"
 
-#include <errno.h>
 #include <libgen.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-int run_parse_duration(const char *text, uint64_t *ns)
-{
-	static const struct { const char *unit; double ns; } units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-		{ "", 1e9 }, { "m", 60e9 }, { "min", 60e9 },
-	};
-	char *end;
-	double v;
-	size_t i;
-
-	errno = 0;
-	v = strtod(text, &end);
-	if (end == text || errno || !isfinite(v) || v <= 0)
-		goto bad;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (strcmp(end, units[i].unit) == 0) {
-			double x = v * units[i].ns;
-
-			if (x < 1 || x > 1e18)
-				goto bad;
-			*ns = (uint64_t)llround(x);
-			return 0;
-		}
-bad:
-	err_append("invalid duration '%s' (expected e.g. 500ms, 1s, 100us)", text);
-	return -1;
-}
 
 static int try_vms(const char *dir, struct vms_file *out)
 {
@@ -79,33 +49,11 @@ int run_load_vms(const char *explicit_path, const struct trace_group *g,
 	return 0;
 }
 
-static int run_jobs = 1;
-
-void run_set_jobs(int jobs)
-{
-	run_jobs = jobs;
-}
-
-int run_parse_jobs(const char *text)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(text, &end, 10);
-	if (end == text || *end || errno || n < 1 || n > 64) {
-		err_append("invalid number of jobs '%s' (expected 1 to 64)", text);
-		return -1;
-	}
-	run_jobs = (int)n;
-	return 0;
-}
-
-int run_analysis(const struct trace_group *g, struct analysis *a,
+int run_analysis(const struct trace_group *g, struct analysis *a, int jobs,
 		 struct trace_stats *stats)
 {
 	struct trace_options opts = { .progress = isatty(STDERR_FILENO),
-				      .jobs = run_jobs };
+				      .jobs = jobs };
 	struct trace_handler h = {
 		.ctx = a,
 		.on_event = analysis_event_cb,
@@ -118,7 +66,7 @@ int run_analysis(const struct trace_group *g, struct analysis *a,
 }
 
 int run_group(const char *vms_path, const struct trace_group *g,
-	      char **paths, size_t npaths, struct analysis_config cfg,
+	      char **paths, size_t npaths, struct analysis_config cfg, int jobs,
 	      run_done_fn done, void *ctx)
 {
 	struct vms_file vms;
@@ -136,7 +84,7 @@ int run_group(const char *vms_path, const struct trace_group *g,
 		return VMINT_EXIT_INTERNAL;
 	}
 	memset(&st, 0, sizeof(st));
-	if (run_analysis(g, a, &st) < 0)
+	if (run_analysis(g, a, jobs, &st) < 0)
 		rc = VMINT_EXIT_INPUT;
 	host = g->hostname ? g->hostname : st.hostname[0] ? st.hostname : "?";
 	if (rc == VMINT_EXIT_OK && host_vms_seen(&a->host) == 0)

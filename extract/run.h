@@ -3,9 +3,9 @@
 #define VMINT_EXTRACT_RUN_H
 
 /*
- * What `extract` and `stats` (and later `detect`) share: parsing a window
- * length, finding vms.json for a group of traces, and running one host's
- * traces through an analysis.
+ * What `extract`, `stats` and `detect` share: finding vms.json for a group
+ * of traces, and running one host's traces through an analysis. (Their
+ * options, -j and --window among them, are common/cli.h's.)
  */
 
 #include "extract/analysis.h"
@@ -14,11 +14,6 @@
 #include <stdint.h>
 
 struct vms_file;
-
-/* "500ms", "1s", "2s", "100us", "250000ns", "1m" (a bare number is
- * seconds) -> ns. Returns 0, or -1 (cause appended) when not a positive
- * duration of at least 1 ns. */
-int run_parse_duration(const char *text, uint64_t *ns);
 
 /*
  * Loads the vms.json for group `g`: `explicit_path` if given, else the
@@ -30,12 +25,6 @@ int run_parse_duration(const char *text, uint64_t *ns);
 int run_load_vms(const char *explicit_path, const struct trace_group *g,
 		 char *const *paths, size_t npaths, struct vms_file *out);
 
-/* Threads decoding the streams of one host (trace-par.c) in the
- * following run_analysis() calls; 1 (the default) reads in this thread. */
-void run_set_jobs(int jobs);
-/* Parses -j's argument (1..64) and sets it. Returns 0, or -1 (cause appended). */
-int run_parse_jobs(const char *text);
-
 /* What a command keeps of a host's finished analysis (its VMs, totals),
  * called before the analysis is destroyed. Returns 0 or -1 (cause
  * appended). */
@@ -45,17 +34,19 @@ typedef int (*run_done_fn)(void *ctx, const struct analysis *a,
 /*
  * Analyses one host's traces, as extract and detect do: loads its vms.json
  * (run_load_vms), creates the analysis from `cfg` (cfg.vms is set here),
- * reads the traces, warns when the host shows no VM or lost events, then
- * calls `done` (may be NULL). Returns an exit code: 0, VMINT_EXIT_INPUT
- * (bad trace or vms.json) or VMINT_EXIT_INTERNAL (memory, `done`).
+ * reads the traces (in `jobs` threads, as run_analysis), warns when the
+ * host shows no VM or lost events, then calls `done` (may be NULL).
+ * Returns an exit code: 0, VMINT_EXIT_INPUT (bad trace or vms.json) or
+ * VMINT_EXIT_INTERNAL (memory, `done`).
  */
 int run_group(const char *vms_path, const struct trace_group *g,
-	      char **paths, size_t npaths, struct analysis_config cfg,
+	      char **paths, size_t npaths, struct analysis_config cfg, int jobs,
 	      run_done_fn done, void *ctx);
 
-/* Reads the group's traces into `a` and closes its last window.
- * Returns 0 or -1 (cause appended); `stats` is filled either way. */
-int run_analysis(const struct trace_group *g, struct analysis *a,
+/* Reads the group's traces into `a` and closes its last window; `jobs`
+ * threads decode the host's streams (trace-par.c), 1 reads them in this
+ * thread. Returns 0 or -1 (cause appended); `stats` is filled either way. */
+int run_analysis(const struct trace_group *g, struct analysis *a, int jobs,
 		 struct trace_stats *stats);
 
 #endif

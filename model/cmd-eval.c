@@ -3,6 +3,7 @@
  * recall and F1, workload confusion matrix, resource accuracy on truly
  * interfered windows; per input and micro-averaged over all inputs. */
 #include "model/cmd.h"
+#include "common/cli.h"
 #include "common/err.h"
 #include "model/classify.h"
 #include "model/dataset.h"
@@ -10,7 +11,6 @@
 #include "model/metrics.h"
 #include "model/model-dir.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,74 +29,61 @@ struct scores {
 	size_t windows;                /* rows with an interference label */
 };
 
-static const char usage_text[] =
-	"usage: vmint eval (TRACE --labels FILE | FEATURES.csv)... [--model DIR] [--json]\n"
-	"\n"
-	"Scores a model on labeled windows: TRACE --labels labels.json, or a\n"
-	"features CSV from 'vmint extract --labels'. Reports\n"
-	"  interference  precision, recall, F1 of the interfered class, per window\n"
-	"  workload      confusion matrix (truth x predicted) and accuracy\n"
-	"  resource      accuracy on the truly interfered windows\n"
-	"per input, then micro-averaged over all inputs. Unlabeled windows are skipped.\n"
-	"\n"
-	"To score the reports of 'vmint detect' instead, see 'vmint score'.\n"
-	"\n"
-	"options:\n"
-	"  -m, --model DIR   model directory; default $VMINT_MODEL, else models/default\n"
-	"                    if it exists in the current directory, else\n"
-	"                    " "<PREFIX>/share/vmint/models/default\n"
-	"      --json        JSON on stdout (schema vmint.eval/1) instead of tables\n"
-	"  -h, --help        this help\n"
-	"\n"
-	"exit codes: 0 ok, 1 usage, 2 bad input or model, 3 internal error,\n"
-	"130 interrupted\n";
+enum { OPT_LABELS = CLI_OWN, OPT_JSON };
 
-enum { OPT_LABELS = 256, OPT_JSON };
-
-static const struct option long_opts[] = {
-	{ "model", required_argument, NULL, 'm' },
-	{ "labels", required_argument, NULL, OPT_LABELS },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct cli_option options[] = {
+	{ "labels", OPT_LABELS, "FILE", "labels.json of the trace before it" },
+	{ "model", CLI_MODEL, "DIR", NULL },
+	{ "json", OPT_JSON, NULL, "JSON on stdout (schema vmint.eval/1) instead of tables" },
+	{ NULL, 0, NULL, NULL },
 };
 
+static const struct cli_spec spec = {
+	.cmd = "eval",
+	.head =
+		"usage: vmint eval (TRACE --labels FILE | FEATURES.csv)... [--model DIR] [--json]\n"
+		"\n"
+		"Scores a model on labeled windows: TRACE --labels labels.json, or a\n"
+		"features CSV from 'vmint extract --labels'. Reports\n"
+		"  interference  precision, recall, F1 of the interfered class, per window\n"
+		"  workload      confusion matrix (truth x predicted) and accuracy\n"
+		"  resource      accuracy on the truly interfered windows\n"
+		"per input, then micro-averaged over all inputs. Unlabeled windows are skipped.\n",
+	.opts = options,
+	.notes = "To score the reports of 'vmint detect' instead, see 'vmint score'.\n",
+	.in_order = 1,
+};
+
+/* Returns CLI_RUN, or the exit code when the command ends here. */
 static int parse_args(int argc, char **argv, struct eval_opts *o, struct input_list *in)
 {
-	int c;
+	struct cli_common com = { 0 };
+	struct cli cli;
+	int key;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "-m:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 1:
+	cli_begin(&cli, &spec, &com);
+	/* in order: --labels belongs to the trace before it */
+	while ((key = cli_next(&cli, argc, argv)) > 0) {
+		switch (key) {
+		case CLI_OPERAND:
 			if (input_list_add(in, optarg) < 0)
-				return -1;
+				return VMINT_EXIT_INTERNAL;
 			break;
 		case OPT_LABELS:
 			if (input_list_set_labels(in, optarg) < 0)
-				return -1;
-			break;
-		case 'm':
-			o->model = optarg;
+				return cli_usage(&cli, "bad --labels");
 			break;
 		case OPT_JSON:
 			o->json = 1;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		default:
-			err_append("unknown option or missing argument: '%s' (see 'vmint eval --help')",
-				   argv[optind - 1]);
-			return -1;
 		}
 	}
-	if (in->n == 0) {
-		err_append("eval needs at least one input (see 'vmint eval --help')");
-		return -1;
-	}
-	return 0;
+	if (key < 0)
+		return cli.status;
+	if (in->n == 0)
+		return cli_usage(&cli, "eval needs at least one input");
+	o->model = com.model;
+	return CLI_RUN;
 }
 
 static void scores_init(struct scores *s)
@@ -314,9 +301,9 @@ int cmd_eval(int argc, char **argv)
 
 	dataset_init(&ds);
 	st = parse_args(argc, argv, &o, &in);
-	if (st != 0) {
+	if (st != CLI_RUN) {
 		input_list_fini(&in);
-		return st > 0 ? VMINT_EXIT_OK : VMINT_EXIT_USAGE;
+		return st;
 	}
 	int chosen = o.model != NULL;
 

@@ -127,7 +127,7 @@ static int load_group(const struct input *in, const struct trace_group *g,
 		return -1;
 	}
 	memset(&st, 0, sizeof(st));
-	ret = run_analysis(g, a, &st);
+	ret = run_analysis(g, a, 1, &st);
 	trace_stats_fini(&st);
 	analysis_destroy(a);
 	vms_fini(&vms);

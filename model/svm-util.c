@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "model/svm-util.h"
+#include "common/cli.h"
 #include "common/err.h"
 #include "common/outfile.h"
 
@@ -354,11 +355,12 @@ static int nearest_default(const struct grid_job *job, const struct svm_set *s)
 
 static int run_threads(struct grid_job *job, int jobs)
 {
-	pthread_t tid[16];
+	pthread_t tid[CLI_JOBS_MAX];
 	int started = 0;
 
-	if (jobs > 16)
-		jobs = 16;
+	/* -j is checked on the command line; this guards the array */
+	if (jobs > CLI_JOBS_MAX)
+		jobs = CLI_JOBS_MAX;
 	for (int t = 1; t < jobs; t++) {
 		if (pthread_create(&tid[started], NULL, grid_worker, job) != 0)
 			break;

@@ -84,7 +84,7 @@ struct log2_range {
 struct grid_options {
 	struct log2_range c, gamma;
 	int folds;               /* k */
-	int jobs;                /* threads */
+	int jobs;                /* threads, 1..CLI_JOBS_MAX (common/cli.h) */
 	int positive;            /* class scored by F1, or -1 for macro-F1 */
 	const char *progress;    /* weak: label of the progress line, NULL = none */
 };

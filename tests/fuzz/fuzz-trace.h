@@ -62,7 +62,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_copy(tmpl, kernel, "channel0_0");
 	if (FUZZ_TRACE_STREAMS > 1)
 		fuzz_copy(tmpl, kernel, "channel0_1");
-	run_set_jobs(FUZZ_TRACE_JOBS);
 	fuzz_copy(tmpl, fuzz_trace_dir, "vms.json");
 	return 0;
 }
@@ -100,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct trace_stats st;
 
 			if (a) {
-				run_analysis(&groups[i], a, &st);
+				run_analysis(&groups[i], a, FUZZ_TRACE_JOBS, &st);
 				trace_stats_fini(&st);
 				analysis_destroy(a);
 			}

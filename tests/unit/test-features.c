@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of the feature table (extract/features.c), the window-length
- * parser (extract/run.c) and the exit-reason table. */
+/* Unit tests of the feature table (extract/features.c) and the exit-reason
+ * table. (The window-length parser is tested in test-cli.c.) */
 #include "common/err.h"
 #include "extract/host/exit-reason.h"
 #include "extract/features.h"
-#include "extract/run.h"
 
 #include <ctype.h>
 #include <setjmp.h>
@@ -72,31 +71,6 @@ static void test_normalization(void **state)
 	vm_acc_fini(&acc);
 }
 
-static void test_durations(void **state)
-{
-	uint64_t ns = 0;
-
-	(void)state;
-	assert_int_equal(run_parse_duration("500ms", &ns), 0);
-	assert_int_equal(ns, 500000000ull);
-	assert_int_equal(run_parse_duration("1s", &ns), 0);
-	assert_int_equal(ns, 1000000000ull);
-	assert_int_equal(run_parse_duration("2", &ns), 0);
-	assert_int_equal(ns, 2000000000ull);
-	assert_int_equal(run_parse_duration("100us", &ns), 0);
-	assert_int_equal(ns, 100000ull);
-	assert_int_equal(run_parse_duration("1.5ms", &ns), 0);
-	assert_int_equal(ns, 1500000ull);
-	assert_int_equal(run_parse_duration("0s", &ns), -1);
-	assert_int_equal(run_parse_duration("-1s", &ns), -1);
-	assert_int_equal(run_parse_duration("1 s", &ns), -1);
-	assert_int_equal(run_parse_duration("1h", &ns), -1);
-	assert_int_equal(run_parse_duration("0.1ns", &ns), -1);
-	assert_int_equal(run_parse_duration("", &ns), -1);
-	assert_true(err_count() > 0);
-	err_clear();
-}
-
 static void test_exit_reasons(void **state)
 {
 	(void)state;
@@ -119,7 +93,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_normalization),
-		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_exit_reasons),
 	};
 
