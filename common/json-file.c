@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/json-file.h"
 #include "common/err.h"
+#include "common/vocab.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -208,6 +209,27 @@ int json_at_dup_string(const struct json_at *at, const json_t *obj,
 		err_append("'%s': out of memory", at->file);
 		return -1;
 	}
+	return 0;
+}
+
+int json_at_get_name(const struct json_at *at, const json_t *obj,
+		     const char *key, enum json_need need,
+		     const char *const *names, int from, int n, int *out)
+{
+	char list[128];
+	json_t *v;
+	int i;
+
+	if (json_at_get(at, obj, key, JSON_STRING, need, &v) < 0)
+		return -1;
+	if (!v)
+		return 0;
+	i = vocab_index(names, n, json_string_value(v));
+	if (i < from)
+		return json_at_fail(at, key, "is '%s', expected one of %s",
+				    json_string_value(v),
+				    vocab_list(names, from, n, list, sizeof(list)));
+	*out = i;
 	return 0;
 }
 

@@ -84,6 +84,14 @@ int json_at_get_string(const struct json_at *at, const json_t *obj,
 int json_at_dup_string(const struct json_at *at, const json_t *obj,
 		       const char *key, enum json_need need, char **out);
 
+/* A string member that must be one of names[from..n) (a vocabulary table,
+ * common/vocab.h): *out is its index there. Otherwise "key 'k' is 'x',
+ * expected one of a, b, c". *out is left untouched when the member is
+ * absent and optional, and on error. Returns 0 or -1 with a cause. */
+int json_at_get_name(const struct json_at *at, const json_t *obj,
+		     const char *key, enum json_need need,
+		     const char *const *names, int from, int n, int *out);
+
 /* Checks the required string member "schema" is `schema` ("key 'schema'
  * is 'vmint.vms/2', expected 'vmint.vms/1'"). Returns 0 or -1. */
 int json_at_check_schema(const struct json_at *at, const json_t *root,

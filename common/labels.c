@@ -12,9 +12,6 @@
 #define LABELS_SCHEMA "vmint.labels/1"
 #define LABELS_DEFAULT_WINDOW_NS 1000000000ULL
 
-static const char *const workloads[] = { "idle", "cpu", "disk", "net", NULL };
-static const char *const resources[] = { "cpu", "disk", "net", NULL };
-
 /* Reads optional integer `key` into *out (untouched when absent), refusing
  * a negative value. */
 static int labels_get_u64(const struct json_at *at, const json_t *obj,
@@ -32,29 +29,13 @@ static int labels_get_u64(const struct json_at *at, const json_t *obj,
 	return 0;
 }
 
-/* Reads enumerated string `key` into out[8] ("" when absent and optional),
- * checking it is one of `allowed`. */
-static int labels_get_enum(const struct json_at *at, const json_t *obj,
-			   const char *key, enum json_need need,
-			   const char *const *allowed, char out[8])
+/* A VM's or an interval's optional workload (LABEL_ABSENT when absent). */
+static int labels_get_workload(const struct json_at *at, const json_t *obj,
+			       int *out)
 {
-	json_t *v;
-
-	out[0] = '\0';
-	if (json_at_get(at, obj, key, JSON_STRING, need, &v) < 0)
-		return -1;
-	if (!v)
-		return 0;
-	for (size_t i = 0; allowed[i]; i++) {
-		if (strcmp(json_string_value(v), allowed[i]) == 0) {
-			strcpy(out, allowed[i]);
-			return 0;
-		}
-	}
-	return json_at_fail(at, key, "is '%s', expected one of %s",
-			    json_string_value(v),
-			    allowed == workloads ? "idle, cpu, disk, net" :
-						   "cpu, disk, net");
+	*out = LABEL_ABSENT;
+	return json_at_get_name(at, obj, "workload", JSON_OPTIONAL,
+				workload_names, 0, WL__COUNT, out);
 }
 
 static const struct label_vm *labels_find_vm(const struct labels *l,
@@ -82,8 +63,7 @@ static int labels_read_vm(const struct json_at *root, const json_t *item,
 	if (json_at_get(&at, item, "pid", JSON_INTEGER, JSON_OPTIONAL, &pid) < 0)
 		return -1;
 	vm->pid = pid ? json_integer_value(pid) : 0;
-	return labels_get_enum(&at, item, "workload", JSON_OPTIONAL, workloads,
-			       vm->workload);
+	return labels_get_workload(&at, item, &vm->workload);
 }
 
 static int labels_read_culprits(const struct json_at *at, const json_t *item,
@@ -105,8 +85,8 @@ static int labels_read_culprits(const struct json_at *at, const json_t *item,
 	json_array_foreach(list, i, name) {
 		const char *s = json_string_value(name);
 
-		if (!s || (strcmp(s, "host") != 0 && !labels_find_vm(l, s)))
-			return json_at_fail(at, NULL, "key 'culprits': item %zu must be the name of a VM listed in 'vms', or \"host\"",
+		if (!s || (strcmp(s, CULPRIT_HOST_NAME) != 0 && !labels_find_vm(l, s)))
+			return json_at_fail(at, NULL, "key 'culprits': item %zu must be the name of a VM listed in 'vms', or \"" CULPRIT_HOST_NAME "\"",
 					    i);
 		out->names[i] = strdup(s);
 		if (!out->names[i]) {
@@ -124,6 +104,7 @@ static int labels_read_interval(const struct json_at *root, const json_t *item,
 	struct label_interval *iv = &l->iv[i];
 	struct json_at at;
 	json_t *flag;
+	int resource = RES_NONE;
 
 	json_at_item(&at, root, "intervals", i);
 	if (json_at_check_object(&at, item) < 0 ||
@@ -145,13 +126,13 @@ static int labels_read_interval(const struct json_at *root, const json_t *item,
 	iv->interference = json_is_true(flag);
 	/* An interval without interference has no resource to name. */
 	if (iv->interference &&
-	    labels_get_enum(&at, item, "resource", JSON_REQUIRED, resources,
-			    iv->resource) < 0)
+	    json_at_get_name(&at, item, "resource", JSON_REQUIRED, resource_names,
+			     RES_CPU, RES__COUNT, &resource) < 0)
 		return -1;
+	iv->resource = resource;
 	if (labels_read_culprits(&at, item, l, &iv->culprits) < 0)
 		return -1;
-	return labels_get_enum(&at, item, "workload", JSON_OPTIONAL, workloads,
-			       iv->workload);
+	return labels_get_workload(&at, item, &iv->workload);
 }
 
 /* Orders intervals by VM name, then by time: each VM's intervals are then
@@ -293,12 +274,12 @@ static void labels_fill(const struct labels *l, const struct label_interval *iv,
 
 	out->iv = iv;
 	out->interference = iv->interference;
-	out->resource = iv->interference ? iv->resource : "none";
-	if (iv->workload[0]) {
+	out->resource = iv->resource;
+	if (iv->workload != LABEL_ABSENT) {
 		out->workload = iv->workload;
 	} else {
 		vm = labels_find_vm(l, iv->vm);
-		out->workload = vm && vm->workload[0] ? vm->workload : NULL;
+		out->workload = vm ? vm->workload : LABEL_ABSENT;
 	}
 }
 

@@ -12,11 +12,15 @@
  * half of it; a window covered by no such interval is unlabeled.
  */
 
+#include "common/vocab.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
+#define LABEL_ABSENT (-1) /* a workload the file does not give */
+
 struct label_culprit_list {
-	char **names; /* owned: VM names or "host", most delay first */
+	char **names; /* owned: VM names or CULPRIT_HOST_NAME, most delay first */
 	size_t n;
 };
 
@@ -24,15 +28,15 @@ struct label_interval {
 	char *vm;                          /* owned: a name listed in vms[] */
 	uint64_t start_ns, end_ns;         /* [start, end), start < end */
 	int interference;                  /* 1 if interfered, else 0 */
-	char resource[8];                  /* "cpu", "disk", "net"; "" if not interfered */
+	enum resource resource;            /* RES_NONE if not interfered */
 	struct label_culprit_list culprits; /* empty if absent */
-	char workload[8];                  /* "idle", "cpu", "disk", "net"; "" if absent */
+	int workload;                      /* enum workload, or LABEL_ABSENT */
 };
 
 struct label_vm {
 	char *name;      /* owned: unique */
 	int64_t pid;     /* 0 if absent */
-	char workload[8]; /* "idle", "cpu", "disk", "net"; "" if absent */
+	int workload;    /* enum workload, or LABEL_ABSENT */
 };
 
 struct labels {
@@ -60,8 +64,8 @@ void labels_fini(struct labels *l);
 
 struct window_label {
 	int interference;     /* 1 if interfered */
-	const char *resource; /* borrowed: "cpu", "disk", "net"; "none" when not interfered */
-	const char *workload; /* borrowed: the interval's, else the VM's, NULL if neither says */
+	enum resource resource; /* RES_NONE when not interfered */
+	int workload;         /* the interval's, else the VM's, LABEL_ABSENT if neither says */
 	const struct label_interval *iv; /* borrowed: the interval giving the label */
 };
 

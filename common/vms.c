@@ -16,16 +16,20 @@ static int vms_read_entry(const struct json_at *root, const json_t *item,
 {
 	struct json_at at;
 	json_int_t pid = 0, vcpus = 0;
+	int kind = TENANT_VM;
 
 	json_at_item(&at, root, "vms", i);
 	if (json_at_check_object(&at, item) < 0 ||
 	    json_at_get_int(&at, item, "pid", JSON_REQUIRED, 1, INT32_MAX, &pid) < 0 ||
 	    json_at_dup_string(&at, item, "name", JSON_REQUIRED, &e->name) < 0 ||
 	    json_at_dup_string(&at, item, "uuid", JSON_OPTIONAL, &e->uuid) < 0 ||
-	    json_at_get_int(&at, item, "vcpus", JSON_OPTIONAL, 1, 4096, &vcpus) < 0)
+	    json_at_get_int(&at, item, "vcpus", JSON_OPTIONAL, 1, 4096, &vcpus) < 0 ||
+	    json_at_get_name(&at, item, "kind", JSON_OPTIONAL, tenant_kind_names,
+			     0, TENANT__COUNT, &kind) < 0)
 		return -1;
 	e->pid = pid;
 	e->vcpus = (int)vcpus;
+	e->kind = kind;
 	return 0;
 }
 

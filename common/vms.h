@@ -9,6 +9,8 @@
  * Owns: the parsed file (struct vms_file and every string in it).
  */
 
+#include "common/vocab.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +19,7 @@ struct vm_entry {
 	char *name;  /* owned: libvirt domain name, unique in the file */
 	char *uuid;  /* owned: libvirt domain UUID, NULL if absent */
 	int vcpus;   /* number of vCPUs, 0 if absent */
+	enum tenant_kind kind; /* "kind": "vm" (the default) or "process" */
 };
 
 struct vms_file {
@@ -28,8 +31,8 @@ struct vms_file {
 /*
  * Reads and checks `path`. Unknown keys are ignored; a missing required key
  * ("schema", "vms", each VM's "pid" and "name"), a value of the wrong type,
- * another schema, a duplicate pid or name, or text that is not JSON is an
- * error. Returns 0, or -1 with a cause appended that names the file and the
+ * a "kind" other than "vm" or "process", another schema, a duplicate pid
+ * or name, or text that is not JSON is an error. Returns 0, or -1 with a cause appended that names the file and the
  * key ("'x/vms.json': vms[2]: missing key 'pid'"); `out` is then zeroed.
  * Free with vms_fini().
  */

@@ -97,7 +97,7 @@ void acct_io_done(struct sim *s, int is_net, const struct request *r)
 }
 
 /* The workload a window takes: the phase that covers at least half. */
-static enum sim_load window_load(const struct sim *s, int vm, uint64_t a,
+static enum workload window_load(const struct sim *s, int vm, uint64_t a,
 				 uint64_t b)
 {
 	const struct sim_vm_spec *v = &s->sc->vms[vm];
@@ -110,19 +110,19 @@ static enum sim_load window_load(const struct sim *s, int vm, uint64_t a,
 		if (hi > lo && 2 * (hi - lo) >= b - a)
 			return v->phases[i].load;
 	}
-	return SIM_IDLE;
+	return WL_IDLE;
 }
 
-enum sim_load sim_vm_workload(const struct sim *s, int vm)
+enum workload sim_vm_workload(const struct sim *s, int vm)
 {
 	const struct sim_vm_spec *v = &s->sc->vms[vm];
-	uint64_t by[SIM_LOAD__COUNT] = { 0 };
-	int best = SIM_IDLE;
+	uint64_t by[WL__COUNT] = { 0 };
+	enum workload best = WL_IDLE;
 
 	for (int i = 0; i < v->nphases; i++)
 		by[v->phases[i].load] += v->phases[i].end_ns - v->phases[i].start_ns;
-	for (int l = SIM_CPU; l < SIM_LOAD__COUNT; l++)
-		if (by[l] > by[best] || (best == SIM_IDLE && by[l] > 0))
+	for (enum workload l = WL_CPU; l < WL__COUNT; l++)
+		if (by[l] > by[best] || (best == WL_IDLE && by[l] > 0))
 			best = l;
 	return best;
 }
@@ -135,10 +135,12 @@ int sim_window_count(const struct sim *s)
 int sim_label(const struct sim *s, int vm, int win, struct sim_label *out)
 {
 	const struct acct_cell *c = &s->acct[(size_t)vm * s->nwin + win];
-	const double *by[3] = { c->cpu_by, c->disk_by, c->net_by };
+	const double *by[RES__COUNT] = {
+		[RES_CPU] = c->cpu_by, [RES_DISK] = c->disk_by, [RES_NET] = c->net_by,
+	};
 	uint64_t W = s->sc->window_ns;
-	double total[3] = { 0 }, demand[3];
-	int best = -1;
+	double total[RES__COUNT] = { 0 }, demand[RES__COUNT];
+	enum resource best = RES_NONE;
 
 	memset(out, 0, sizeof(*out));
 	out->start_ns = s->win0 + (uint64_t)win * W;
@@ -153,23 +155,23 @@ int sim_label(const struct sim *s, int vm, int win, struct sim_label *out)
 	    (s->sc->vms[vm].end_ns &&
 	     s->t0 + s->sc->vms[vm].end_ns < out->start_ns + W / 2))
 		return 0;
-	for (int r = 0; r < 3; r++)
+	for (enum resource r = RES_CPU; r < RES__COUNT; r++)
 		for (int o = 0; o <= s->nvm; o++)
 			total[r] += by[r][o];
-	demand[0] = c->cpu_run + total[0];
-	demand[1] = c->disk_lat;
-	demand[2] = c->net_lat;
-	for (int r = 0; r < 3; r++) {
+	demand[RES_CPU] = c->cpu_run + total[RES_CPU];
+	demand[RES_DISK] = c->disk_lat;
+	demand[RES_NET] = c->net_lat;
+	for (enum resource r = RES_CPU; r < RES__COUNT; r++) {
 		out->share[r] = demand[r] > 0 ? total[r] / demand[r] : 0;
 		out->delay_ns[r] = total[r];
-		if (out->share[r] >= 0.10 && total[r] >= 0.01 * W &&
-		    (best < 0 || out->share[r] > out->share[best]))
+		if (out->share[r] >= LABEL_MIN_SHARE && total[r] >= LABEL_MIN_DELAY * W &&
+		    (best == RES_NONE || out->share[r] > out->share[best]))
 			best = r;
 	}
 	out->workload = window_load(s, vm, out->start_ns, out->end_ns);
-	out->interference = best >= 0;
+	out->interference = best != RES_NONE;
 	out->resource = best;
-	if (best >= 0) {
+	if (best != RES_NONE) {
 		/* Culprits causing at least 5% of the delay, most first. */
 		for (int o = 0; o <= s->nvm; o++) {
 			int k;

@@ -112,7 +112,7 @@ static void emit_apic_accept(struct sim *s, int cpu, const struct thr *vcpu,
 static void guest_plan(struct sim *s, struct thr *t, enum wake_why why)
 {
 	const struct sim_phase *p = phase_of(s, t);
-	enum sim_load load = p ? p->load : SIM_IDLE;
+	enum workload load = p ? p->load : WL_IDLE;
 	double in = p ? p->intensity : 0;
 	double think;
 
@@ -124,12 +124,12 @@ static void guest_plan(struct sim *s, struct thr *t, enum wake_why why)
 		return;
 	}
 	switch (load) {
-	case SIM_IDLE:
+	case WL_IDLE:
 		t->work_left = sim_exp_ns(s, 25000, 2000);
 		t->end = G_HLT;
 		t->sleep_ns = sim_exp_ns(s, 8e6, 100000);
 		break;
-	case SIM_CPU:
+	case WL_CPU:
 		t->work_left = sim_exp_ns(s, 30e6, 100000);
 		t->end = G_HLT;
 		if (in >= 0.99)
@@ -137,8 +137,8 @@ static void guest_plan(struct sim *s, struct thr *t, enum wake_why why)
 		else
 			t->sleep_ns = sim_exp_ns(s, 30e6 * (1 - in) / in, 50000);
 		break;
-	case SIM_DISK:
-	case SIM_NET:
+	case WL_DISK:
+	case WL_NET:
 		think = 2e6 * (1 - in) / (in > 0.05 ? in : 0.05);
 		if (why == WAKE_IO && think > 50000) {
 			t->work_left = sim_exp_ns(s, 10000, 1000);
@@ -146,7 +146,7 @@ static void guest_plan(struct sim *s, struct thr *t, enum wake_why why)
 			t->sleep_ns = sim_exp_ns(s, think, 10000);
 		} else {
 			t->work_left = sim_exp_ns(s, 40000, 2000);
-			t->end = load == SIM_DISK ? G_KICK_DISK : G_KICK_NET;
+			t->end = load == WL_DISK ? G_KICK_DISK : G_KICK_NET;
 		}
 		break;
 	default:
@@ -252,7 +252,7 @@ void guest_preempted(struct sim *s, struct cpu *c, struct thr *t)
 static void vcpu_enter(struct sim *s, struct cpu *c, struct thr *t)
 {
 	int cpu = (int)(c - s->cpus);
-	uint64_t seg, mean = phase_of(s, t) && phase_of(s, t)->load == SIM_CPU ?
+	uint64_t seg, mean = phase_of(s, t) && phase_of(s, t)->load == WL_CPU ?
 			     150000 : 80000;
 	int64_t v[1] = { t->vcpu_id };
 

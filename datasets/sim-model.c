@@ -18,8 +18,6 @@
 #define UPTIME_NS 86400000000000ull /* the host booted a day before */
 #define NS_INUM 4026531836ll
 
-static const char *const resource_names[3] = { "cpu", "disk", "net" };
-
 double sim_exp(struct sim *s, double mean)
 {
 	return gsl_ran_exponential(s->rng, mean);
@@ -418,7 +416,7 @@ const char *sim_event_name(const struct sim *s, int type)
 
 const char *sim_owner_name(const struct sim *s, int owner)
 {
-	return owner >= s->nvm ? "host" : s->sc->vms[owner].name;
+	return owner >= s->nvm ? CULPRIT_HOST_NAME : s->sc->vms[owner].name;
 }
 
 int sim_vm_pid(const struct sim *s, int vm)
@@ -466,13 +464,15 @@ static json_t *label_json(const struct sim *s, int vm,
 			json_array_append_new(c, json_string(
 				sim_owner_name(s, l->culprits[i])));
 		json_object_set_new(o, "resource",
-				    json_string(resource_names[l->resource]));
+				    json_string(resource_name(l->resource)));
 		json_object_set_new(o, "culprits", c);
 	}
 	json_object_set_new(o, "delayed_share", json_pack("{s:f, s:f, s:f}",
-		"cpu", l->share[0], "disk", l->share[1], "net", l->share[2]));
+		resource_name(RES_CPU), l->share[RES_CPU],
+		resource_name(RES_DISK), l->share[RES_DISK],
+		resource_name(RES_NET), l->share[RES_NET]));
 	json_object_set_new(o, "workload",
-			    json_string(sim_load_name(l->workload)));
+			    json_string(workload_name(l->workload)));
 	return o;
 }
 
@@ -483,7 +483,7 @@ json_t *sim_labels_json(const struct sim *s)
 	for (int vm = 0; vm < s->nvm; vm++) {
 		json_array_append_new(vms, json_pack("{s:s, s:i, s:s}", "name",
 			s->sc->vms[vm].name, "pid", s->vm_pid[vm], "workload",
-			sim_load_name(sim_vm_workload(s, vm))));
+			workload_name(sim_vm_workload(s, vm))));
 		for (int w = 0; w < s->nwin; w++) {
 			struct sim_label l;
 

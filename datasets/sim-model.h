@@ -18,18 +18,16 @@
 
 struct sim;
 
-enum sim_resource { SIM_RES_CPU, SIM_RES_DISK, SIM_RES_NET };
-
 /* The label of one VM window (formats.md, "What interference means"). */
 struct sim_label {
 	uint64_t start_ns, end_ns;
 	int interference;
-	int resource;                  /* enum sim_resource, -1 if none */
-	double share[3];               /* delayed share per resource */
-	double delay_ns[3];            /* delay caused by others */
+	enum resource resource;        /* RES_NONE if not interfered */
+	double share[RES__COUNT];      /* delayed share per resource */
+	double delay_ns[RES__COUNT];   /* delay caused by others */
 	int culprits[SIM_MAX_VMS + 1]; /* VM index, or nvm for the host */
 	int nculprits;
-	enum sim_load workload;
+	enum workload workload;
 };
 
 /* Builds the host of `sc` (weak: must outlive the simulation). Returns
@@ -46,9 +44,9 @@ int sim_run(struct sim *s, const char *dir, uint64_t *counts);
  * labeled (mostly outside the trace or before the VM started). */
 int sim_window_count(const struct sim *s);
 int sim_label(const struct sim *s, int vm, int win, struct sim_label *out);
-enum sim_load sim_vm_workload(const struct sim *s, int vm);
+enum workload sim_vm_workload(const struct sim *s, int vm);
 
-/* "host" for the host's index, else the VM's name. */
+/* CULPRIT_HOST_NAME for the host's index, else the VM's name. */
 const char *sim_owner_name(const struct sim *s, int owner);
 int sim_vm_pid(const struct sim *s, int vm);
 

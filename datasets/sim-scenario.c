@@ -12,16 +12,6 @@
 
 #define SCHEMA "vmint.scenario/1"
 
-static const char *const load_names[SIM_LOAD__COUNT] = {
-	[SIM_IDLE] = "idle", [SIM_CPU] = "cpu", [SIM_DISK] = "disk",
-	[SIM_NET] = "net",
-};
-
-const char *sim_load_name(enum sim_load load)
-{
-	return load_names[load];
-}
-
 static uint64_t s_to_ns(double s)
 {
 	return (uint64_t)llround(s * 1e9);
@@ -120,6 +110,7 @@ static int parse_phase(const struct json_at *at, const struct scenario *sc,
 {
 	double dur = sc->duration_ns / 1e9;
 	const char *type = NULL;
+	char list[64];
 	int failed = 0, k;
 
 	if (json_at_check_object(at, o) < 0)
@@ -133,11 +124,11 @@ static int parse_phase(const struct json_at *at, const struct scenario *sc,
 				     &p->intensity) < 0;
 	if (failed)
 		return -1;
-	for (k = 0; k < SIM_LOAD__COUNT; k++)
-		if (strcmp(type, load_names[k]) == 0)
-			break;
-	if (k == SIM_LOAD__COUNT)
-		return json_at_fail(at, "type", "must be one of idle, cpu, disk, net");
+	k = workload_from_name(type);
+	if (k < 0)
+		return json_at_fail(at, "type", "must be one of %s",
+				    vocab_list(workload_names, 0, WL__COUNT, list,
+					       sizeof(list)));
 	p->load = k;
 	if (p->end_ns <= p->start_ns)
 		return json_at_fail(at, "end_s", "must be after start_s");

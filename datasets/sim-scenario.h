@@ -9,6 +9,8 @@
  * jansson; every missing or wrong key is an error naming the key.
  */
 
+#include "common/vocab.h"
+
 #include <stdint.h>
 
 #define SIM_MAX_CPUS 64
@@ -16,11 +18,9 @@
 #define SIM_MAX_VCPUS 32
 #define SIM_NAME_LEN 64
 
-enum sim_load { SIM_IDLE, SIM_CPU, SIM_DISK, SIM_NET, SIM_LOAD__COUNT };
-
 struct sim_phase {
 	uint64_t start_ns, end_ns; /* relative to the trace start */
-	enum sim_load load;
+	enum workload load;        /* its "type" */
 	double intensity;          /* 0..1 */
 };
 
@@ -65,9 +65,6 @@ int scenario_load(struct scenario *sc, const char *path);
 int scenario_parse(struct scenario *sc, const char *text, const char *what);
 
 void scenario_free(struct scenario *sc);
-
-/* Name of a load type as in JSON and labels ("idle", "cpu", ...). */
-const char *sim_load_name(enum sim_load load);
 
 /* The phase of `vm` active at relative time t, or NULL (idle). */
 const struct sim_phase *scenario_phase_at(const struct sim_vm_spec *vm,

@@ -2,18 +2,12 @@
 #include "detect/collect.h"
 #include "detect/recommend.h"
 #include "common/err.h"
+#include "common/vocab.h"
 #include "extract/features.h"
-#include "model/dataset.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The labeling rule of formats.md: a resource is interfered when at least
- * MIN_SHARE of the VM's demand on it was delayed by others and that delay
- * adds up to MIN_DELAY of the window. */
-#define MIN_SHARE 0.10
-#define MIN_DELAY 0.01
 
 static const struct { const char *event, *detail; } top_names[TK__COUNT] = {
 	[TK_EXIT_FIRST + EXC_HLT] = { "kvm_x86_exit", "HLT" },
@@ -44,6 +38,7 @@ int collect_init(struct collector *c, struct detect_result *res,
 	c->model = model;
 	/* feature columns looked up once, not per row */
 	c->lost_index = features_index("lost_events_per_s");
+	c->share_index[RES_NONE] = -1;
 	c->share_index[RES_CPU] = features_index("cpu_delay_share");
 	c->share_index[RES_DISK] = features_index("disk_delay_share");
 	c->share_index[RES_NET] = features_index("net_delay_share");
@@ -86,7 +81,7 @@ static double feature(const double *x, int index)
 /* Delayed share of each resource, as the labeling rule defines it. */
 static void delay_shares(const struct collector *c, const double *x, double *share)
 {
-	for (int r = 0; r < RES__COUNT; r++)
+	for (int r = RES_NONE; r < RES__COUNT; r++)
 		share[r] = feature(x, c->share_index[r]);
 }
 
@@ -94,21 +89,23 @@ static void delay_shares(const struct collector *c, const double *x, double *sha
  * totals, as the labeling rule counts them). */
 static void delays(const struct vm_acc *acc, double *d)
 {
+	d[RES_NONE] = 0;
 	d[RES_CPU] = (double)(acc->wait_other_vm_ns + acc->wait_host_ns);
 	d[RES_DISK] = acc->disk_delay_ns;
 	d[RES_NET] = acc->net_delay_ns;
 }
 
 /* The labeling rule applied to what the extractor measured: the resource
- * with the largest qualifying delayed share, or RESOURCE_NONE. */
-static int measured_resource(const double *share, const double *delay,
-			     uint64_t window_ns)
+ * with the largest qualifying delayed share, or RES_NONE. */
+static enum resource measured_resource(const double *share, const double *delay,
+				       uint64_t window_ns)
 {
-	int best = RESOURCE_NONE;
+	enum resource best = RES_NONE;
 
-	for (int res = 0; res < RES__COUNT; res++)
-		if (share[res] >= MIN_SHARE && delay[res] >= MIN_DELAY * (double)window_ns &&
-		    (best == RESOURCE_NONE || share[res] > share[best]))
+	for (enum resource res = RES_CPU; res < RES__COUNT; res++)
+		if (share[res] >= LABEL_MIN_SHARE &&
+		    delay[res] >= LABEL_MIN_DELAY * (double)window_ns &&
+		    (best == RES_NONE || share[res] > share[best]))
 			best = res;
 	return best;
 }
@@ -177,7 +174,7 @@ int collect_row(void *ctx, const struct window_row *row)
 	struct window_result *w;
 	double share[RES__COUNT], delay[RES__COUNT];
 	double covered_s = (double)row->covered_ns / 1e9;
-	int measured;
+	enum resource measured;
 	const struct vm_acc *acc = row->acc;
 
 	if (r->nwindows == c->cap && grow(c) != 0) {
@@ -199,10 +196,10 @@ int collect_row(void *ctx, const struct window_row *row)
 	 * the model, which sees 75 features at once, is less sure.
 	 */
 	w->by_model = cl.interference;
-	w->by_measurement = measured != RESOURCE_NONE;
+	w->by_measurement = measured != RES_NONE;
 	w->interference = w->by_model || w->by_measurement;
 	w->probability = cl.p_interference;
-	w->resource = RESOURCE_NONE;
+	w->resource = RES_NONE;
 	w->discarded_events = 0;
 	if (covered_s > 0) {
 		w->use.cpu_cores = (double)acc->cpu_ns / 1e9 / covered_s;
@@ -215,16 +212,17 @@ int collect_row(void *ctx, const struct window_row *row)
 	if (w->interference) {
 		/* Root cause first: the resource with the largest delayed share;
 		 * the resource classifier only when the ledger names none. */
-		int best = measured;
+		enum resource best = measured;
 
-		/* model-only: the largest delayed share that reaches 10% */
-		for (int res = 0; res < RES__COUNT && measured == RESOURCE_NONE; res++)
-			if (share[res] >= MIN_SHARE && (best == RESOURCE_NONE || share[res] > share[best]))
+		/* model-only: the largest delayed share that reaches LABEL_MIN_SHARE */
+		for (enum resource res = RES_CPU; res < RES__COUNT && measured == RES_NONE; res++)
+			if (share[res] >= LABEL_MIN_SHARE &&
+			    (best == RES_NONE || share[res] > share[best]))
 				best = res;
-		if (best == RESOURCE_NONE && cl.resource != DS_RES_NONE)
-			best = cl.resource - DS_RES_CPU;
+		if (best == RES_NONE)
+			best = cl.resource;
 		w->resource = best;
-		if (best != RESOURCE_NONE)
+		if (best != RES_NONE)
 			fill_culprits(row, c->vm_base, best, w);
 	}
 	count_events(acc, c->counts[r->nwindows]);

@@ -55,7 +55,7 @@ int detect_find_episodes(struct detect_result *r)
 	for (size_t i = 0; i < r->nwindows; i++) {
 		const struct window_result *w = &r->windows[i];
 
-		if (!w->interference || w->resource == RESOURCE_NONE)
+		if (!w->interference || w->resource == RES_NONE)
 			continue;
 		if (!cur || !continues(cur, w)) {
 			if (cur)

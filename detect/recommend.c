@@ -22,7 +22,7 @@
 struct victim {
 	int windows_by_res[RES__COUNT];
 	int nres;
-	int main_res;
+	enum resource main_res;
 	int culprit;      /* main culprit over all its episodes */
 	double culprit_weight;
 	int windows;      /* in all its episodes */
@@ -40,11 +40,6 @@ static int priority(enum action a)
 	return 0;
 }
 
-static const char *vm_name(const struct detect_result *r, int vm)
-{
-	return vm == CULPRIT_HOST ? "host" : r->vms[vm].name;
-}
-
 static void add_param(struct recommendation *rec, const char *key, double v)
 {
 	if (rec->nparams == MAX_PARAMS)
@@ -56,7 +51,7 @@ static void add_param(struct recommendation *rec, const char *key, double v)
 /* Mean use of VM `vm` over the windows of the victim's episodes on `res`
  * (same start times): what the culprit did while it hurt the victim. */
 static struct window_use culprit_use(const struct detect_result *r, int victim,
-				     int res, int vm)
+				     enum resource res, int vm)
 {
 	struct window_use sum = { 0 };
 	int n = 0;
@@ -123,7 +118,7 @@ static double culprit_weight(const struct detect_result *r, int vm, int culprit)
 static void summarize_victim(const struct detect_result *r, int vm, struct victim *v)
 {
 	memset(v, 0, sizeof(*v));
-	v->main_res = RESOURCE_NONE;
+	v->main_res = RES_NONE;
 	v->culprit = CULPRIT_HOST;
 	v->culprit_weight = -1;
 	for (size_t e = 0; e < r->nepisodes; e++) {
@@ -144,13 +139,14 @@ static void summarize_victim(const struct detect_result *r, int vm, struct victi
 			}
 		}
 	}
-	for (int res = 0; res < RES__COUNT; res++)
-		if (v->windows_by_res[res] > 0 && (v->main_res == RESOURCE_NONE ||
+	for (enum resource res = RES_CPU; res < RES__COUNT; res++)
+		if (v->windows_by_res[res] > 0 && (v->main_res == RES_NONE ||
 		    v->windows_by_res[res] > v->windows_by_res[v->main_res]))
 			v->main_res = res;
 }
 
-static int episodes_of(const struct detect_result *r, int vm, int res, int **out)
+static int episodes_of(const struct detect_result *r, int vm, enum resource res,
+		       int **out)
 {
 	int n = 0;
 
@@ -159,7 +155,7 @@ static int episodes_of(const struct detect_result *r, int vm, int res, int **out
 		return -1;
 	for (size_t e = 0; e < r->nepisodes; e++)
 		if (r->episodes[e].vm == vm &&
-		    (res == RESOURCE_NONE || r->episodes[e].resource == res))
+		    (res == RES_NONE || r->episodes[e].resource == res))
 			(*out)[n++] = (int)e;
 	return n;
 }
@@ -188,11 +184,11 @@ static void plan_migrate(const struct detect_result *r, int victim,
 		 vr->name, vr->interfered_windows, vr->windows,
 		 v->nres > 1 ? ", on several resources" : ", persistently",
 		 v->culprit == CULPRIT_HOST ? " by host processes" : "",
-		 vm_name(r, subject),
-		 subject == victim ? vm_name(r, v->culprit) : vr->name);
+		 detect_culprit_name(r, subject),
+		 subject == victim ? detect_culprit_name(r, v->culprit) : vr->name);
 	snprintf(rec->command, sizeof(rec->command),
 		 "virsh migrate --live --persistent %s qemu+ssh://DESTINATION/system",
-		 vm_name(r, subject));
+		 detect_culprit_name(r, subject));
 	rec->watcher = r->vms[subject].uuid != NULL;
 }
 
@@ -254,7 +250,7 @@ static void plan_cpu(const struct detect_result *r, int victim, int culprit,
 }
 
 static void plan_io(const struct detect_result *r, int victim, int culprit,
-		    int res, struct recommendation *rec)
+		    enum resource res, struct recommendation *rec)
 {
 	const struct vm_result *vv = &r->vms[victim];
 	struct window_use use;
@@ -352,7 +348,7 @@ int detect_recommend(struct detect_result *r)
 		int persistent;
 
 		summarize_victim(r, (int)vm, &v);
-		if (v.main_res == RESOURCE_NONE)
+		if (v.main_res == RES_NONE)
 			continue;
 		memset(&rec, 0, sizeof(rec));
 		persistent = vr->interfered_windows >= MIN_PERSISTENT &&
@@ -376,7 +372,7 @@ int detect_recommend(struct detect_result *r)
 		}
 		rec.resource = v.main_res;
 		rec.nepisodes = episodes_of(r, (int)vm,
-					    rec.action == ACT_MIGRATE ? RESOURCE_NONE : v.main_res,
+					    rec.action == ACT_MIGRATE ? RES_NONE : v.main_res,
 					    &rec.episodes);
 		if (rec.nepisodes < 0 || push(r, &rec) != 0)
 			return -1;
@@ -384,7 +380,7 @@ int detect_recommend(struct detect_result *r)
 	dedupe(r);
 	if (r->nrecs == 0) {
 		struct recommendation rec = { .action = ACT_NONE, .vm = -2,
-					      .resource = RESOURCE_NONE };
+					      .resource = RES_NONE };
 
 		if (r->nvms == 0)
 			snprintf(rec.reason, sizeof(rec.reason),

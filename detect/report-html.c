@@ -19,7 +19,9 @@
 #define LANES 3
 
 static const char *const lane_names[LANES] = { "CPU", "disk", "net" };
-static const char *const res_colors[RES__COUNT] = { "#d62728", "#ff7f0e", "#9467bd" };
+static const char *const res_colors[RES__COUNT] = {
+	[RES_CPU] = "#d62728", [RES_DISK] = "#ff7f0e", [RES_NET] = "#9467bd",
+};
 
 static void esc(FILE *f, const char *s)
 {
@@ -41,11 +43,6 @@ static double lane_value(const struct window_use *u, int lane)
 	case 1: return u->disk_bps;
 	default: return u->net_bps;
 	}
-}
-
-static const char *culprit_name(const struct detect_result *r, int vm)
-{
-	return vm == CULPRIT_HOST ? "host" : r->vms[vm].name;
 }
 
 static void fmt_time(char *buf, size_t len, uint64_t ns)
@@ -78,14 +75,14 @@ static void vm_timeline(FILE *f, const struct detect_result *r, int vm,
 
 		if (w->vm != vm)
 			continue;
-		if (w->interference && w->resource >= 0) {
+		if (w->interference && w->resource != RES_NONE) {
 			fprintf(f, "<rect x=\"%.1f\" y=\"0\" width=\"%.1f\" height=\"%d\" "
 				"fill=\"%s\" opacity=\"0.22\"><title>interfered on %s, p=%.2f",
 				x, wd, LANE_H * LANES, res_colors[w->resource],
 				resource_name(w->resource), w->probability);
 			for (int c = 0; c < w->nculprits; c++) {
 				fputs(c ? ", " : "; culprits: ", f);
-				esc(f, culprit_name(r, w->culprits[c].vm));
+				esc(f, detect_culprit_name(r, w->culprits[c].vm));
 				fprintf(f, " %.0f%%", 100 * w->culprits[c].share);
 			}
 			fputs("</title></rect>\n", f);
@@ -93,7 +90,7 @@ static void vm_timeline(FILE *f, const struct detect_result *r, int vm,
 				/* the culprit in clear, where the window is wide enough */
 				fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"culprit\">%s: ",
 					x + 3, LANE_H * LANES - 4, resource_name(w->resource));
-				esc(f, culprit_name(r, w->culprits[0].vm));
+				esc(f, detect_culprit_name(r, w->culprits[0].vm));
 				fputs("</text>\n", f);
 			}
 		}
@@ -148,7 +145,7 @@ static void episodes(FILE *f, const struct detect_result *r)
 		for (int c = 0; c < e->nculprits; c++) {
 			if (c)
 				fputs(", ", f);
-			esc(f, culprit_name(r, e->culprits[c].vm));
+			esc(f, detect_culprit_name(r, e->culprits[c].vm));
 			fprintf(f, " %.0f%%", 100 * e->culprits[c].share);
 		}
 		fputs("</td></tr>\n", f);
@@ -164,7 +161,8 @@ static void recommendations(FILE *f, const struct detect_result *r)
 		const struct recommendation *rec = &r->recs[i];
 
 		fprintf(f, "<tr><td>%s</td><td>", action_name(rec->action));
-		esc(f, rec->vm >= 0 ? r->vms[rec->vm].name : rec->vm == CULPRIT_HOST ? "host" : "");
+		esc(f, rec->vm >= 0 || rec->vm == CULPRIT_HOST ?
+		    detect_culprit_name(r, rec->vm) : "");
 		fputs("</td><td>", f);
 		esc(f, rec->reason);
 		fputs("</td><td><code>", f);
@@ -208,7 +206,8 @@ int report_write_html(const struct detect_result *r, const char *path)
 		"network (max %.1f MB/s). Shaded: interfered on<span style=\"background:%s\">"
 		"</span>CPU<span style=\"background:%s\"></span>disk<span style=\"background:%s\">"
 		"</span>network (hover for the culprits).</p>\n", lane_max[0],
-		lane_max[1] / 1e6, lane_max[2] / 1e6, res_colors[0], res_colors[1], res_colors[2]);
+		lane_max[1] / 1e6, lane_max[2] / 1e6, res_colors[RES_CPU],
+		res_colors[RES_DISK], res_colors[RES_NET]);
 	if (r->nvms == 0)
 		fputs("<p>No virtual machine was found in this trace.</p>\n", f);
 	for (size_t v = 0; v < r->nvms; v++) {

@@ -15,7 +15,7 @@ static json_t *culprits_json(const struct detect_result *r,
 
 	for (int i = 0; i < n; i++)
 		json_array_append_new(a, json_pack("{s:s, s:f}", "vm",
-			c[i].vm == CULPRIT_HOST ? "host" : r->vms[c[i].vm].name,
+			detect_culprit_name(r, c[i].vm),
 			"share", c[i].share));
 	return a;
 }
@@ -107,8 +107,8 @@ static json_t *rec_json(const struct detect_result *r, const struct recommendati
 	if (rec->vm >= 0)
 		json_object_set_new(o, "vm", json_string(r->vms[rec->vm].name));
 	else if (rec->vm == CULPRIT_HOST)
-		json_object_set_new(o, "vm", json_string("host"));
-	if (rec->resource != RESOURCE_NONE)
+		json_object_set_new(o, "vm", json_string(CULPRIT_HOST_NAME));
+	if (rec->resource != RES_NONE)
 		json_object_set_new(o, "resource", json_string(resource_name(rec->resource)));
 	json_object_set_new(o, "reason", json_string(rec->reason));
 	json_object_set_new(o, "episodes", eps);
@@ -182,8 +182,8 @@ void report_print_summary(const struct detect_result *r, FILE *out)
 			e->windows == 1 ? "" : "s");
 		if (e->nculprits)
 			fprintf(out, ", mostly by %s (%.0f%%)",
-				e->culprits[0].vm == CULPRIT_HOST ? "host" :
-				r->vms[e->culprits[0].vm].name, 100 * e->culprits[0].share);
+				detect_culprit_name(r, e->culprits[0].vm),
+				100 * e->culprits[0].share);
 		fputc('\n', out);
 	}
 	for (size_t i = 0; i < r->nrecs; i++)

@@ -29,7 +29,8 @@ static void header(FILE *f, const char *name, const char *help)
 	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-static void vm_res_labels(FILE *f, const char *metric, const char *vm, int res)
+static void vm_res_labels(FILE *f, const char *metric, const char *vm,
+			  enum resource res)
 {
 	fprintf(f, "%s{vm=", metric);
 	put_label(f, vm);
@@ -52,7 +53,7 @@ int report_write_prom(const struct detect_result *r, const char *path)
 	}
 	header(f, "vmint_interfered_windows", "Windows in which the VM was interfered, by resource.");
 	for (size_t v = 0; v < r->nvms; v++) {
-		for (int res = 0; res < RES__COUNT; res++) {
+		for (enum resource res = RES_CPU; res < RES__COUNT; res++) {
 			int n = 0;
 
 			for (size_t w = 0; w < r->nwindows; w++)
@@ -81,8 +82,7 @@ int report_write_prom(const struct detect_result *r, const char *path)
 			fputs("vmint_culprit_share{vm=", f);
 			put_label(f, r->vms[ep->vm].name);
 			fprintf(f, ",resource=\"%s\",culprit=", resource_name(ep->resource));
-			put_label(f, ep->culprits[c].vm == CULPRIT_HOST ? "host" :
-					     r->vms[ep->culprits[c].vm].name);
+			put_label(f, detect_culprit_name(r, ep->culprits[c].vm));
 			fprintf(f, ",episode=\"%zu\"} %.6f\n", e, ep->culprits[c].share);
 		}
 	}

@@ -4,20 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *resource_name(int r)
-{
-	static const char *const names[RES__COUNT] = { "cpu", "disk", "net" };
-
-	return r >= 0 && r < RES__COUNT ? names[r] : "none";
-}
-
-const char *workload_name(int w)
-{
-	static const char *const names[WL__COUNT] = { "idle", "cpu", "disk", "net" };
-
-	return w >= 0 && w < WL__COUNT ? names[w] : "idle";
-}
-
 const char *action_name(enum action a)
 {
 	switch (a) {
@@ -28,6 +14,11 @@ const char *action_name(enum action a)
 	case ACT_NONE: break;
 	}
 	return "none";
+}
+
+const char *detect_culprit_name(const struct detect_result *r, int vm)
+{
+	return vm == CULPRIT_HOST ? CULPRIT_HOST_NAME : r->vms[vm].name;
 }
 
 void detect_result_fini(struct detect_result *r)

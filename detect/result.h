@@ -9,21 +9,13 @@
  * and string in struct detect_result (free with detect_result_fini).
  */
 
+#include "common/vocab.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
-#define RESOURCE_NONE -1
-enum resource { RES_CPU, RES_DISK, RES_NET, RES__COUNT };
-enum workload { WL_IDLE, WL_CPU, WL_DISK, WL_NET, WL__COUNT };
-
-const char *resource_name(int r);  /* "cpu", "disk", "net", or "none" */
-const char *workload_name(int w);  /* "idle", "cpu", "disk", "net" */
-
 #define MAX_CULPRITS 4
 #define MAX_TOP_EVENTS 5
-#ifndef CULPRIT_HOST
-#define CULPRIT_HOST (-1) /* culprit index meaning host processes (as extract/host/acc.h) */
-#endif
 
 struct culprit_share {
 	int vm;       /* index into result.vms, or CULPRIT_HOST */
@@ -51,7 +43,7 @@ struct window_result {
 	int interference;        /* the decision: model or measurement */
 	int by_model, by_measurement; /* which said interfered */
 	double probability;      /* the classifier's P(interfered) */
-	int resource;            /* enum resource, or RESOURCE_NONE */
+	enum resource resource;  /* RES_NONE when not interfered */
 	struct culprit_share culprits[MAX_CULPRITS];
 	int nculprits;
 	struct top_event top[MAX_TOP_EVENTS];
@@ -71,7 +63,7 @@ struct vm_result {
 	char tap[32]; /* its tap device as the trace shows it, or "" */
 	int64_t pid;
 	int vcpus;
-	int workload;                 /* enum workload */
+	enum workload workload;
 	double workload_prob[WL__COUNT];
 	struct report_totals totals;
 	int windows, interfered_windows;
@@ -79,7 +71,7 @@ struct vm_result {
 
 struct episode {
 	int vm;
-	int resource;
+	enum resource resource;
 	uint64_t start_ns, end_ns;
 	struct culprit_share culprits[MAX_CULPRITS]; /* mean share over windows */
 	int nculprits;
@@ -95,7 +87,7 @@ const char *action_name(enum action a);
 struct recommendation {
 	enum action action;
 	int vm;                 /* subject (index), or CULPRIT_HOST, or -2: none */
-	int resource;           /* or RESOURCE_NONE */
+	enum resource resource; /* RES_NONE: the advice is about none */
 	char reason[512];
 	int *episodes;          /* owned: indexes into result.episodes */
 	int nepisodes;
@@ -122,6 +114,9 @@ struct detect_result {
 };
 
 void detect_result_fini(struct detect_result *r);
+
+/* Name of culprit `vm`: its VM's name, or CULPRIT_HOST_NAME (borrowed). */
+const char *detect_culprit_name(const struct detect_result *r, int vm);
 
 /* Merges consecutive interfered windows of one VM and one resource into
  * episodes (windows must be sorted by VM, then time; a gap of one window

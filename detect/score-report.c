@@ -41,7 +41,7 @@ static int score_window(json_t *w, const struct labels *l,
 	s->interfered++;
 	if (!flagged)
 		return 0;
-	if (resource && strcmp(resource, truth.resource) == 0)
+	if (resource && strcmp(resource, resource_name(truth.resource)) == 0)
 		s->resource_ok++;
 	if (json_array_size(culprits) > 0 && truth.iv && truth.iv->culprits.n > 0) {
 		const char *first = json_string_value(

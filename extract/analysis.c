@@ -4,6 +4,7 @@
 #include "extract/host/sched.h"
 #include "extract/host/vcpu.h"
 #include "common/err.h"
+#include "common/vocab.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -52,7 +53,7 @@ const char *analysis_culprit_name(const struct analysis *a, int culprit)
 {
 	if (culprit >= 0 && (size_t)culprit < a->host.nvms)
 		return a->host.vms[culprit]->name;
-	return "host";
+	return CULPRIT_HOST_NAME;
 }
 
 static uint64_t disk_reqs(const struct vm_acc *acc)

@@ -77,8 +77,9 @@ static void write_csv(struct feat_out *o, const struct window_row *row,
 	if (o->with_labels) {
 		if (label)
 			fprintf(fp, ",%d,%s,%s", label->interference ? 1 : 0,
-				label->resource ? label->resource : "none",
-				label->workload ? label->workload : "");
+				resource_name(label->resource),
+				label->workload != LABEL_ABSENT ?
+				workload_name(label->workload) : "");
 		else
 			fputs(",,,", fp);
 	}

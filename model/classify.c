@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "model/classify.h"
-#include "model/dataset.h"
+#include "common/vocab.h"
 #include "common/err.h"
 
 #include <stdlib.h>
@@ -53,11 +53,11 @@ void classify_row(struct classify_ctx *cx, const double *x, struct classificatio
 	cx->nodes[m->nfeat].index = -1;
 	out->interference = predict(cx, MODEL_INTERFERENCE, pi, 2);
 	out->p_interference = pi[1];
-	out->workload = predict(cx, MODEL_WORKLOAD, out->p_workload, DS_NR_WORKLOADS);
+	out->workload = predict(cx, MODEL_WORKLOAD, out->p_workload, WL__COUNT);
 	if (m->cls[MODEL_RESOURCE].present) {
-		out->resource = predict(cx, MODEL_RESOURCE, out->p_resource, DS_NR_RESOURCES);
+		out->resource = predict(cx, MODEL_RESOURCE, out->p_resource, RES__COUNT);
 	} else {
-		out->resource = DS_RES_NONE;
+		out->resource = RES_NONE;
 		memset(out->p_resource, 0, sizeof(out->p_resource));
 	}
 }

@@ -10,6 +10,7 @@
  */
 
 #include "model/model-dir.h"
+#include "common/vocab.h"
 
 struct classify_ctx {
 	const struct model_dir *m; /* weak */
@@ -19,10 +20,10 @@ struct classify_ctx {
 struct classification {
 	int interference;                   /* 0 or 1 */
 	double p_interference;              /* estimate of P(interfered) */
-	int workload;                       /* DS_WL_* */
-	double p_workload[DS_NR_WORKLOADS]; /* by DS_WL_*, 0 for classes the model lacks */
-	int resource;                       /* DS_RES_*, DS_RES_NONE without a resource model */
-	double p_resource[DS_NR_RESOURCES]; /* by DS_RES_* */
+	enum workload workload;
+	double p_workload[WL__COUNT];       /* by workload, 0 for classes the model lacks */
+	enum resource resource;             /* RES_NONE without a resource model */
+	double p_resource[RES__COUNT];      /* by resource */
 };
 
 /* Returns 0 or -1 (out of memory, cause appended). */

@@ -24,8 +24,8 @@ struct eval_opts {
 
 struct scores {
 	struct confusion interference; /* 2 classes: false, true */
-	struct confusion workload;     /* DS_WL_* */
-	struct confusion resource;     /* DS_RES_*, truly interfered windows only */
+	struct confusion workload;     /* by enum workload */
+	struct confusion resource;     /* by enum resource, truly interfered windows only */
 	size_t windows;                /* rows with an interference label */
 };
 
@@ -89,8 +89,8 @@ static int parse_args(int argc, char **argv, struct eval_opts *o, struct input_l
 static void scores_init(struct scores *s)
 {
 	confusion_init(&s->interference, 2);
-	confusion_init(&s->workload, DS_NR_WORKLOADS);
-	confusion_init(&s->resource, DS_NR_RESOURCES);
+	confusion_init(&s->workload, WL__COUNT);
+	confusion_init(&s->resource, RES__COUNT);
 	s->windows = 0;
 }
 
@@ -111,7 +111,7 @@ static void score_rows(const struct dataset *ds, struct classify_ctx *cx,
 		}
 		if (lab->workload != DS_UNLABELED)
 			confusion_add(&s->workload, lab->workload, c.workload);
-		if (lab->interference == 1 && lab->resource > DS_RES_NONE)
+		if (lab->interference == 1 && lab->resource > RES_NONE)
 			confusion_add(&s->resource, lab->resource, c.resource);
 	}
 }
@@ -162,12 +162,12 @@ static json_t *scores_json(const struct scores *s)
 	json_object_set_new(i, "accuracy", num(metrics_accuracy(ci)));
 	json_object_set_new(o, "interference", i);
 	json_object_set_new(w, "windows", json_integer((json_int_t)confusion_total(&s->workload)));
-	json_object_set_new(w, "classes", names_json(ds_workload_names, 0, DS_NR_WORKLOADS));
+	json_object_set_new(w, "classes", names_json(workload_names, 0, WL__COUNT));
 	json_object_set_new(w, "confusion", matrix_json(&s->workload, 0));
 	json_object_set_new(w, "accuracy", num(metrics_accuracy(&s->workload)));
 	json_object_set_new(o, "workload", w);
 	json_object_set_new(r, "windows", json_integer((json_int_t)confusion_total(&s->resource)));
-	json_object_set_new(r, "classes", names_json(ds_resource_names, 0, DS_NR_RESOURCES));
+	json_object_set_new(r, "classes", names_json(resource_names, 0, RES__COUNT));
 	json_object_set_new(r, "confusion", matrix_json(&s->resource, 0));
 	json_object_set_new(r, "accuracy", num(metrics_accuracy(&s->resource)));
 	json_object_set_new(o, "resource", r);
@@ -220,12 +220,12 @@ static void print_scores(const char *title, const struct scores *s)
 	printf("  workload    ");
 	print_score("accuracy", metrics_accuracy(cw));
 	printf(" on %zu windows\n    %-16s", confusion_total(cw), "truth\\predicted");
-	for (int p = 0; p < DS_NR_WORKLOADS; p++)
-		printf(" %7s", ds_workload_names[p]);
+	for (int p = 0; p < WL__COUNT; p++)
+		printf(" %7s", workload_name(p));
 	putchar('\n');
-	for (int t = 0; t < DS_NR_WORKLOADS; t++) {
-		printf("    %-16s", ds_workload_names[t]);
-		for (int p = 0; p < DS_NR_WORKLOADS; p++)
+	for (int t = 0; t < WL__COUNT; t++) {
+		printf("    %-16s", workload_name(t));
+		for (int p = 0; p < WL__COUNT; p++)
 			printf(" %7zu", cw->m[t][p]);
 		putchar('\n');
 	}

@@ -8,23 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const ds_resource_names[DS_NR_RESOURCES] = { "none", "cpu", "disk", "net" };
-const char *const ds_workload_names[DS_NR_WORKLOADS] = { "idle", "cpu", "disk", "net" };
-
 /* The extractor's fixed leading and trailing columns (formats.md). */
 static const char *const meta_cols[] = { "vm", "pid", "start_ns", "end_ns" };
 static const char *const label_cols[] = { "label_interference", "label_resource",
 					  "label_workload" };
 #define NR_META 4
 #define NR_LABEL 3
-
-int ds_class_index(const char *const *table, int n, const char *name)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(table[i], name) == 0)
-			return i;
-	return -1;
-}
 
 void dataset_init(struct dataset *ds)
 {
@@ -275,7 +264,7 @@ static int parse_label(const char *s, const char *const *table, int n, int *out)
 		*out = DS_UNLABELED;
 		return 0;
 	}
-	*out = ds_class_index(table, n, s);
+	*out = vocab_index(table, n, s);
 	return *out < 0 ? -1 : 0;
 }
 
@@ -284,6 +273,7 @@ static int parse_labels(struct csv_reader *r, size_t first, struct ds_labels *la
 	static const char *const bools[] = { "0", "1" };
 	static const char *const words[] = { "false", "true" };
 	const char *s = r->fields[first];
+	char list[64];
 
 	if (parse_label(s, bools, 2, &lab->interference) < 0 &&
 	    parse_label(s, words, 2, &lab->interference) < 0) {
@@ -292,25 +282,27 @@ static int parse_labels(struct csv_reader *r, size_t first, struct ds_labels *la
 		return -1;
 	}
 	s = r->fields[first + 1];
-	if (parse_label(s, ds_resource_names, DS_NR_RESOURCES, &lab->resource) < 0) {
-		err_append("'%s':%lu: label_resource is '%s', expected none, cpu, disk, net or empty",
-			   r->path, r->lineno, s);
+	if (parse_label(s, resource_names, RES__COUNT, &lab->resource) < 0) {
+		err_append("'%s':%lu: label_resource is '%s', expected %s or empty",
+			   r->path, r->lineno, s,
+			   vocab_list(resource_names, 0, RES__COUNT, list, sizeof(list)));
 		return -1;
 	}
 	s = r->fields[first + 2];
-	if (parse_label(s, ds_workload_names, DS_NR_WORKLOADS, &lab->workload) < 0) {
-		err_append("'%s':%lu: label_workload is '%s', expected idle, cpu, disk, net or empty",
-			   r->path, r->lineno, s);
+	if (parse_label(s, workload_names, WL__COUNT, &lab->workload) < 0) {
+		err_append("'%s':%lu: label_workload is '%s', expected %s or empty",
+			   r->path, r->lineno, s,
+			   vocab_list(workload_names, 0, WL__COUNT, list, sizeof(list)));
 		return -1;
 	}
 	/* An interfered window's resource is one of cpu/disk/net. */
-	if (lab->interference == 1 && lab->resource == DS_RES_NONE) {
+	if (lab->interference == 1 && lab->resource == RES_NONE) {
 		err_append("'%s':%lu: window is interfered but label_resource is 'none'",
 			   r->path, r->lineno);
 		return -1;
 	}
-	if (lab->interference == 0 && lab->resource > DS_RES_NONE)
-		lab->resource = DS_RES_NONE;
+	if (lab->interference == 0 && lab->resource > RES_NONE)
+		lab->resource = RES_NONE;
 	return 0;
 }
 

@@ -9,28 +9,22 @@
  * by row by an in-process extractor (dataset_append). Owns: every array
  * and string in struct dataset.
  *
- * Labels are small class indices into the tables below, or DS_UNLABELED
+ * Labels are class indices of common/vocab.h, or DS_UNLABELED
  * when the input had no label for that row (empty cell, no label columns).
  */
+
+#include "common/vocab.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 #define DS_UNLABELED (-1)
 
-/* Class names, index = class id. Fixed: they are the labels.json values. */
-enum { DS_RES_NONE, DS_RES_CPU, DS_RES_DISK, DS_RES_NET, DS_NR_RESOURCES };
-enum { DS_WL_IDLE, DS_WL_CPU, DS_WL_DISK, DS_WL_NET, DS_NR_WORKLOADS };
-extern const char *const ds_resource_names[DS_NR_RESOURCES]; /* none cpu disk net */
-extern const char *const ds_workload_names[DS_NR_WORKLOADS]; /* idle cpu disk net */
-
-/* Index of `name` in `table` of `n` names, or -1. */
-int ds_class_index(const char *const *table, int n, const char *name);
-
+/* The classes are those of common/vocab.h, by their index there. */
 struct ds_labels {
 	int interference; /* 0, 1 or DS_UNLABELED */
-	int resource;     /* DS_RES_* or DS_UNLABELED */
-	int workload;     /* DS_WL_* or DS_UNLABELED */
+	int resource;     /* enum resource (RES_NONE: not interfered) or DS_UNLABELED */
+	int workload;     /* enum workload or DS_UNLABELED */
 };
 
 struct ds_row_meta {

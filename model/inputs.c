@@ -99,11 +99,8 @@ static int on_trace_row(void *ctx, const struct window_row *row)
 	if (labels_lookup(tl->labels, row->vm->name, row->start_ns, row->end_ns, &wl)) {
 		tl->labeled++;
 		lab.interference = wl.interference ? 1 : 0;
-		lab.resource = ds_class_index(ds_resource_names, DS_NR_RESOURCES,
-					      wl.resource ? wl.resource : "none");
-		lab.workload = wl.workload ?
-			ds_class_index(ds_workload_names, DS_NR_WORKLOADS, wl.workload) :
-			DS_UNLABELED;
+		lab.resource = wl.resource;
+		lab.workload = wl.workload != LABEL_ABSENT ? wl.workload : DS_UNLABELED;
 	}
 	return dataset_append(tl->ds, &meta, row->features, &lab);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE /* renameat2(RENAME_EXCHANGE): replace a directory atomically */
 #include "model/model-dir.h"
-#include "model/dataset.h"
+#include "common/vocab.h"
 #include "common/err.h"
 #include "common/outfile.h"
 #include "common/version.h"
@@ -36,11 +36,11 @@ static const char *const *kind_table(enum model_kind k, int *n)
 		*n = 2;
 		return bool_names;
 	case MODEL_WORKLOAD:
-		*n = DS_NR_WORKLOADS;
-		return ds_workload_names;
+		*n = WL__COUNT;
+		return workload_names;
 	default:
-		*n = DS_NR_RESOURCES;
-		return ds_resource_names;
+		*n = RES__COUNT;
+		return resource_names;
 	}
 }
 

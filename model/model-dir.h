@@ -11,7 +11,7 @@
  * Owns: struct model_dir and everything it points to.
  *
  * The libsvm label of a class is its index in the classifier's "classes"
- * array; canon[] maps it to the fixed ids of model/dataset.h.
+ * array; canon[] maps it to the fixed ids of common/vocab.h.
  */
 
 #include "model/scale.h"
@@ -32,7 +32,7 @@ extern const char *const model_kind_names[MODEL_NR_KINDS];
 struct classifier {
 	int present;                     /* 0: not trained (resource may be absent) */
 	int nclass;
-	int canon[SVMU_MAX_CLASSES];     /* class i's id: 0/1 for interference, DS_WL_*, DS_RES_* */
+	int canon[SVMU_MAX_CLASSES];     /* class i's id: 0/1 for interference, enum workload, enum resource */
 	double C, gamma;
 	double weights[SVMU_MAX_CLASSES];
 	struct svm_model *svm;           /* owned */

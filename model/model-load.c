@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* model_dir_load(): reading and checking a model directory (model-dir.h). */
 #include "model/model-dir.h"
-#include "model/dataset.h"
+#include "common/vocab.h"
 #include "common/err.h"
 #include "common/json-file.h"
 
@@ -76,9 +76,9 @@ static int load_classes(struct classifier *c, enum model_kind k,
 	json_t *arr;
 	static const char *const bools[] = { "false", "true" };
 	const char *const *table = k == MODEL_INTERFERENCE ? bools :
-				   k == MODEL_WORKLOAD ? ds_workload_names : ds_resource_names;
+				   k == MODEL_WORKLOAD ? workload_names : resource_names;
 	int ntable = k == MODEL_INTERFERENCE ? 2 :
-		     k == MODEL_WORKLOAD ? DS_NR_WORKLOADS : DS_NR_RESOURCES;
+		     k == MODEL_WORKLOAD ? WL__COUNT : RES__COUNT;
 
 	if (json_at_get(at, obj, "classes", JSON_ARRAY, JSON_REQUIRED, &arr) < 0)
 		return -1;
@@ -89,8 +89,8 @@ static int load_classes(struct classifier *c, enum model_kind k,
 	for (int i = 0; i < c->nclass; i++) {
 		const char *s = json_string_value(json_array_get(arr, i));
 
-		c->canon[i] = s ? ds_class_index(table, ntable, s) : -1;
-		if (c->canon[i] < 0 || (k == MODEL_RESOURCE && c->canon[i] == DS_RES_NONE))
+		c->canon[i] = s ? vocab_index(table, ntable, s) : -1;
+		if (c->canon[i] < 0 || (k == MODEL_RESOURCE && c->canon[i] == RES_NONE))
 			return json_at_fail(at, NULL, "classes[%d] is not a %s class", i,
 					    model_kind_names[k]);
 	}

@@ -37,7 +37,7 @@ static int row_class(const struct ds_labels *lab, enum model_kind k)
 	case MODEL_WORKLOAD:
 		return lab->workload;
 	default:
-		return (lab->interference == 1 && lab->resource > DS_RES_NONE) ?
+		return (lab->interference == 1 && lab->resource > RES_NONE) ?
 			lab->resource : -1;
 	}
 }

@@ -16,6 +16,7 @@
  * queued behind its packets.
  */
 
+#include "common/vocab.h"
 #include "extract/host/exit-reason.h"
 #include "extract/host/sample.h"
 
@@ -23,7 +24,6 @@
 #include <stdint.h>
 
 #define ACC_SUBINTERVALS 10
-#define CULPRIT_HOST (-1)
 
 enum block_reason { BLK_TIMER, BLK_TASK, BLK_DISK, BLK_NET, BLK__COUNT };
 

@@ -25,7 +25,7 @@ static void check(const struct scenario *sc)
 		for (int p = 0; p < vm->nphases; p++) {
 			const struct sim_phase *ph = &vm->phases[p];
 
-			if (ph->load >= SIM_LOAD__COUNT || !sim_load_name(ph->load) ||
+			if (ph->load >= WL__COUNT || !strcmp(workload_name(ph->load), "?") ||
 			    !(ph->intensity >= 0 && ph->intensity <= 1))
 				abort();
 			(void)scenario_phase_at(vm, ph->start_ns);

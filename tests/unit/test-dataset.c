@@ -93,16 +93,16 @@ static void test_labels(void **state)
 	unlink(p);
 	assert_int_equal(ds.nrows, 5);
 	assert_int_equal(ds.labels[0].interference, 1);
-	assert_int_equal(ds.labels[0].resource, DS_RES_DISK);
-	assert_int_equal(ds.labels[0].workload, DS_WL_DISK);
+	assert_int_equal(ds.labels[0].resource, RES_DISK);
+	assert_int_equal(ds.labels[0].workload, WL_DISK);
 	assert_true(dataset_row(&ds, 1)[0] == 1000);
 	assert_true(dataset_row(&ds, 1)[1] == -2);
-	assert_int_equal(ds.labels[1].resource, DS_RES_NONE);
+	assert_int_equal(ds.labels[1].resource, RES_NONE);
 	assert_int_equal(ds.labels[2].resource, DS_UNLABELED);
-	assert_int_equal(ds.labels[2].workload, DS_WL_CPU);
+	assert_int_equal(ds.labels[2].workload, WL_CPU);
 	assert_int_equal(ds.labels[3].interference, DS_UNLABELED);
 	assert_int_equal(ds.labels[3].workload, DS_UNLABELED);
-	assert_int_equal(ds.labels[4].resource, DS_RES_NET);
+	assert_int_equal(ds.labels[4].resource, RES_NET);
 	dataset_fini(&ds);
 }
 

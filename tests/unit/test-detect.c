@@ -46,7 +46,7 @@ static void build(struct detect_result *r, const int *bad, int nbad, int nwin)
 			w->vm = v;
 			w->start_ns = T0 + (uint64_t)k * W;
 			w->end_ns = w->start_ns + W;
-			w->resource = RESOURCE_NONE;
+			w->resource = RES_NONE;
 			w->use.cpu_cores = v == B ? 3.0 : v == A ? 1.0 : 0.01;
 			w->probability = 0.02;
 		}

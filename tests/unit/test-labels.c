@@ -49,12 +49,12 @@ static void test_load_valid(void **state)
 	assert_int_equal(l->nvms, 3);
 	assert_string_equal(l->vms[0].name, "testU1");
 	assert_int_equal(l->vms[0].pid, 3483);
-	assert_string_equal(l->vms[0].workload, "cpu");
+	assert_int_equal(l->vms[0].workload, WL_CPU);
 	assert_string_equal(l->vms[1].name, "testU3");
-	assert_string_equal(l->vms[1].workload, "disk");
+	assert_int_equal(l->vms[1].workload, WL_DISK);
 	assert_string_equal(l->vms[2].name, "testU2");
 	assert_int_equal(l->vms[2].pid, 0);
-	assert_string_equal(l->vms[2].workload, "");
+	assert_int_equal(l->vms[2].workload, LABEL_ABSENT);
 
 	/* Sorted by VM name, then start: U1, U1, U2, U2, U3, U3. */
 	assert_int_equal(l->niv, 6);
@@ -62,20 +62,20 @@ static void test_load_valid(void **state)
 	assert_int_equal(l->iv[0].start_ns, T0);
 	assert_int_equal(l->iv[0].end_ns, T0 + 1000 * MS);
 	assert_int_equal(l->iv[0].interference, 1);
-	assert_string_equal(l->iv[0].resource, "cpu");
+	assert_int_equal(l->iv[0].resource, RES_CPU);
 	assert_int_equal(l->iv[0].culprits.n, 2);
 	assert_string_equal(l->iv[0].culprits.names[0], "testU3");
 	assert_string_equal(l->iv[0].culprits.names[1], "host");
-	assert_string_equal(l->iv[0].workload, "");
+	assert_int_equal(l->iv[0].workload, LABEL_ABSENT);
 	/* Not interfered: a stray "resource" is dropped. */
 	assert_int_equal(l->iv[1].interference, 0);
-	assert_string_equal(l->iv[1].resource, "");
+	assert_int_equal(l->iv[1].resource, RES_NONE);
 	assert_int_equal(l->iv[1].culprits.n, 0);
 	assert_string_equal(l->iv[2].vm, "testU2");
-	assert_string_equal(l->iv[2].resource, "net");
+	assert_int_equal(l->iv[2].resource, RES_NET);
 	assert_int_equal(l->iv[2].culprits.n, 0);
 	assert_string_equal(l->iv[4].vm, "testU3");
-	assert_string_equal(l->iv[4].workload, "idle");
+	assert_int_equal(l->iv[4].workload, WL_IDLE);
 }
 
 static void test_load_minimal(void **state)
@@ -111,11 +111,11 @@ static void check_label(const struct labels *l, const char *vm, int64_t start_ms
 	assert_non_null(wl.iv);
 	assert_string_equal(wl.iv->vm, vm);
 	assert_int_equal(wl.interference, interference);
-	assert_string_equal(wl.resource, resource);
+	assert_string_equal(resource_name(wl.resource), resource);
 	if (workload)
-		assert_string_equal(wl.workload, workload);
+		assert_string_equal(workload_name(wl.workload), workload);
 	else
-		assert_null(wl.workload);
+		assert_int_equal(wl.workload, LABEL_ABSENT);
 }
 
 static void check_unlabeled(const struct labels *l, const char *vm,
@@ -156,7 +156,7 @@ static void test_lookup(void **state)
 	check_label(l, "testU3", 350, 500, 0, "none", "disk");
 	check_label(l, "testU3", 300, 500, 1, "disk", "idle");
 	check_label(l, "testU3", 0, 100, 1, "disk", "idle");
-	/* No workload anywhere: NULL. */
+	/* No workload anywhere: LABEL_ABSENT. */
 	check_label(l, "testU2", 0, 1000, 1, "net", NULL);
 	check_label(l, "testU2", 400, 1400, 0, "none", NULL);
 	check_unlabeled(l, "testU2", 600, 1600);
@@ -309,7 +309,8 @@ static void test_many_lookups(void **state)
 		assert_string_equal(wl.iv->vm, name);
 		assert_int_equal(wl.iv->start_ns, T0 + want * 1000 * MS);
 		assert_int_equal(wl.interference, (want + v) % 3 == 0);
-		assert_string_equal(wl.resource, wl.interference ? res[want % 3] : "none");
+		assert_string_equal(resource_name(wl.resource),
+				    wl.interference ? res[want % 3] : "none");
 	}
 	/* The speed of the lookups is measured by `make bench` (bench-labels). */
 	assert_true(labeled > BIG_LOOKUPS * 9 / 10);

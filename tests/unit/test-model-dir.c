@@ -40,16 +40,18 @@ static void train_kind(struct fixture *f, enum model_kind k)
 		const struct ds_labels *l = &f->ds.labels[i];
 		int t = k == MODEL_INTERFERENCE ? l->interference :
 			k == MODEL_WORKLOAD ? l->workload :
-			(l->interference == 1 ? l->resource - 1 : -1);
+			(l->interference == 1 ? l->resource - RES_CPU : -1);
 
 		if (t < 0)
 			continue;
 		rows[n] = i;
 		target[n++] = t;
 	}
-	c->nclass = k == MODEL_INTERFERENCE ? 2 : k == MODEL_WORKLOAD ? 4 : 3;
+	/* libsvm labels are compact: the resource model's start at RES_CPU */
+	c->nclass = k == MODEL_INTERFERENCE ? 2 : k == MODEL_WORKLOAD ? WL__COUNT :
+		    RES__COUNT - RES_CPU;
 	for (int i = 0; i < c->nclass; i++)
-		c->canon[i] = k == MODEL_RESOURCE ? i + 1 : i;
+		c->canon[i] = k == MODEL_RESOURCE ? i + RES_CPU : i;
 	assert_int_equal(svm_set_build(&f->sets[k], &f->ds, &f->m.sc, rows, target, n,
 				       c->nclass), 0);
 	c->C = 2;
@@ -116,7 +118,7 @@ static void test_round_trip(void **state)
 	assert_true(back.sc.mean[2] == f->m.sc.mean[2]); /* exact: 17 digits */
 	assert_true(back.sc.sd[0] == f->m.sc.sd[0]);
 	assert_int_equal(back.cls[MODEL_RESOURCE].nclass, 3);
-	assert_int_equal(back.cls[MODEL_RESOURCE].canon[0], DS_RES_CPU);
+	assert_int_equal(back.cls[MODEL_RESOURCE].canon[0], RES_CPU);
 	assert_string_equal(model_class_name(&back, MODEL_WORKLOAD, 3), "net");
 	assert_true(back.cls[MODEL_WORKLOAD].gamma == 0.125);
 
@@ -132,7 +134,7 @@ static void test_round_trip(void **state)
 		assert_int_equal(ca.resource, cb.resource);
 		/* svm_save_model writes support vectors with 8 digits */
 		assert_true(fabs(ca.p_interference - cb.p_interference) < 1e-6);
-		for (int w = 0; w < DS_NR_WORKLOADS; w++)
+		for (int w = 0; w < WL__COUNT; w++)
 			assert_true(fabs(ca.p_workload[w] - cb.p_workload[w]) < 1e-6);
 		/* and the model learned the fixture (separable) */
 		if (f->ds.labels[i].interference != DS_UNLABELED) {

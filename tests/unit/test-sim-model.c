@@ -87,8 +87,8 @@ static void test_pinned_apart(void **state)
 		for (int w = 0; w < 4; w++) {
 			assert_int_equal(sim_label(r.sim, vm, w, &l), 1);
 			assert_false(l.interference);
-			assert_int_equal(l.workload, SIM_CPU);
-			assert_true(l.share[SIM_RES_CPU] < 0.02);
+			assert_int_equal(l.workload, WL_CPU);
+			assert_true(l.share[RES_CPU] < 0.02);
 		}
 	}
 	assert_true(r.counts[SIMEV_KVM_ENTRY] > 10000);
@@ -117,10 +117,10 @@ static void test_cpu_neighbour(void **state)
 	for (int w = 2; w < 4; w++) {
 		assert_int_equal(sim_label(r.sim, a, w, &l), 1);
 		assert_true(l.interference);
-		assert_int_equal(l.resource, SIM_RES_CPU);
+		assert_int_equal(l.resource, RES_CPU);
 		assert_int_equal(l.culprits[0], b);
-		assert_true(l.share[SIM_RES_CPU] >= 0.10);
-		assert_true(l.delay_ns[SIM_RES_CPU] >= 1e7);
+		assert_true(l.share[RES_CPU] >= 0.10);
+		assert_true(l.delay_ns[RES_CPU] >= 1e7);
 	}
 	release(&r);
 }
@@ -152,9 +152,9 @@ static void test_disk_neighbour_starts_later(void **state)
 	for (int w = 2; w < 4; w++) {
 		assert_int_equal(sim_label(r.sim, a, w, &l), 1);
 		assert_true(l.interference);
-		assert_int_equal(l.resource, SIM_RES_DISK);
+		assert_int_equal(l.resource, RES_DISK);
 		assert_int_equal(l.culprits[0], b);
-		assert_int_equal(l.workload, SIM_DISK);
+		assert_int_equal(l.workload, WL_DISK);
 	}
 	release(&r);
 }
@@ -173,7 +173,7 @@ static void test_host_daemon(void **state)
 	assert_false(l.interference);
 	assert_int_equal(sim_label(r.sim, 0, 1, &l), 1);
 	assert_true(l.interference);
-	assert_int_equal(l.resource, SIM_RES_CPU);
+	assert_int_equal(l.resource, RES_CPU);
 	assert_string_equal(sim_owner_name(r.sim, l.culprits[0]), "host");
 	assert_int_equal(sim_label(r.sim, 0, 2, &l), 1);
 	assert_false(l.interference);

@@ -45,7 +45,7 @@ static void test_good(void **state)
 	assert_int_equal(sc.vms[1].pin[0], -1);
 	assert_int_equal(sc.vms[1].start_ns, 1000000000ull);
 	assert_int_equal(sc.vms[0].nphases, 2);
-	assert_int_equal(sc.vms[0].phases[1].load, SIM_DISK);
+	assert_int_equal(sc.vms[0].phases[1].load, WL_DISK);
 	assert_true(sc.vms[0].phases[1].intensity == 1.0); /* default */
 	assert_ptr_equal(scenario_phase_at(&sc.vms[0], 2500000000ull),
 			 &sc.vms[0].phases[1]);

@@ -32,6 +32,7 @@ static void test_valid(void **state)
 	assert_string_equal(f.vms[0].name, "testU1");
 	assert_string_equal(f.vms[0].uuid, "4dea22b3-1d52-d8f3-2516-782e98ab3fa0");
 	assert_int_equal(f.vms[0].vcpus, 0);
+	assert_int_equal(f.vms[0].kind, TENANT_VM); /* the default */
 
 	assert_int_equal(f.vms[1].pid, 3577);
 	assert_string_equal(f.vms[1].name, "testU2");
@@ -53,6 +54,22 @@ static void test_valid(void **state)
 	assert_null(f.vms);
 	assert_int_equal(f.n, 0);
 	vms_fini(&f); /* twice is harmless */
+}
+
+/* "kind": absent, "vm" or null mean a VM; "process" a process tenant. */
+static void test_kinds(void **state)
+{
+	struct vms_file f;
+
+	(void)state;
+	assert_int_equal(vms_load(DATA "vms-kinds.json", &f), 0);
+	assert_int_equal(f.n, 4);
+	assert_int_equal(f.vms[0].kind, TENANT_VM);
+	assert_int_equal(f.vms[1].kind, TENANT_VM);
+	assert_int_equal(f.vms[2].kind, TENANT_PROCESS);
+	assert_string_equal(tenant_kind_name(f.vms[2].kind), "process");
+	assert_int_equal(f.vms[3].kind, TENANT_VM);
+	vms_fini(&f);
 }
 
 static void test_empty_list(void **state)
@@ -93,6 +110,9 @@ static const struct bad_case bad_cases[] = {
 	  "'" DATA "vms-pid-negative.json': vms[0]: key 'pid' is -4, must be between 1 and 2147483647" },
 	{ "vms-vms-object.json", "'" DATA "vms-vms-object.json': key 'vms' must be an array" },
 	{ "vms-uuid-int.json", "'" DATA "vms-uuid-int.json': vms[0]: key 'uuid' must be a string" },
+	{ "vms-bad-kind.json",
+	  "'" DATA "vms-bad-kind.json': vms[1]: key 'kind' is 'container', expected one of vm, process" },
+	{ "vms-kind-int.json", "'" DATA "vms-kind-int.json': vms[0]: key 'kind' must be a string" },
 	{ "vms-dup-pid.json", "'" DATA "vms-dup-pid.json': vms[1]: pid 7 is already the pid of vms[0]" },
 	{ "vms-dup-name.json",
 	  "'" DATA "vms-dup-name.json': vms[1]: name 'a' is already the name of vms[0]" },
@@ -130,6 +150,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_empty_list),
 		cmocka_unit_test(test_fini_zeroed),
 		cmocka_unit_test(test_bad_files),
