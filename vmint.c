@@ -41,8 +41,9 @@ static void usage(FILE *out)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(out,
 		"\n'vmint <command> --help' describes a command.\n\n"
-		"exit codes: 0 success, 1 usage error, 2 bad input (trace, JSON,\n"
-		"model), 3 internal error (memory, library, write), 130 interrupted\n");
+		"exit codes, from the kind of the error: 0 success, 1 usage error,\n"
+		"2 bad input (trace, JSON, model), 3 internal error (a resource: out\n"
+		"of memory, cannot write; or a library failure), 130 interrupted\n");
 }
 
 int main(int argc, char **argv)
@@ -78,16 +79,19 @@ int main(int argc, char **argv)
 
 	status = cmd->fn(argc - 1, argv + 1);
 	if (status == VMINT_EXIT_OK && (fflush(stdout) != 0 || ferror(stdout))) {
-		err_append("cannot write to standard output: %s", strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot write to standard output: %s", strerror(errno));
 		status = VMINT_EXIT_INTERNAL;
 	}
 	if (status != VMINT_EXIT_OK) {
+		/* The kind of the chain's root-most categorised cause decides;
+		 * the command's own code only when no cause has a kind. */
+		status = err_exit(status);
 		/* A command stopped by SIGINT/SIGTERM may see it as a failed
 		 * read (the trace reader stops with an error): still 130. */
 		if (outfile_interrupted())
 			status = VMINT_EXIT_INTERRUPTED;
 		if (outfile_interrupted() && err_count() == 0)
-			err_append("interrupted");
+			err_fail(ERR_INTERRUPTED, "interrupted");
 		err_print(stderr);
 	}
 	err_clear();

@@ -67,7 +67,7 @@ int score_report(const char *report_path, const char *labels_path,
 		return -1;
 	if (json_unpack(root, "{s:s, s:o}", "schema", &schema, "windows", &windows) != 0 ||
 	    strcmp(schema, "vmint.report/1") != 0 || !json_is_array(windows)) {
-		err_append("'%s': not a vmint.report/1 (keys 'schema' and 'windows')",
+		err_fail(ERR_INPUT, "'%s': not a vmint.report/1 (keys 'schema' and 'windows')",
 			   report_path);
 		json_decref(root);
 		return -1;
@@ -78,7 +78,7 @@ int score_report(const char *report_path, const char *labels_path,
 	}
 	json_array_foreach(windows, i, w) {
 		if (score_window(w, &l, s) < 0) {
-			err_append("'%s': windows[%zu]: missing or mistyped 'vm', "
+			err_fail(ERR_INPUT, "'%s': windows[%zu]: missing or mistyped 'vm', "
 				   "'start_ns', 'end_ns' or 'interference'", report_path, i);
 			goto end;
 		}
@@ -177,7 +177,7 @@ int cmd_score(int argc, char **argv)
 			break;
 		case 'l':
 			if (!report) {
-				err_append("--labels %s: give --report REPORT.json before it", optarg);
+				err_fail(ERR_USAGE, "--labels %s: give --report REPORT.json before it", optarg);
 				ret = VMINT_EXIT_USAGE;
 				goto end;
 			}
@@ -207,7 +207,7 @@ int cmd_score(int argc, char **argv)
 		}
 	}
 	if (n == 0 || report || optind < argc) {
-		err_append("usage: vmint score --report REPORT.json --labels LABELS.json "
+		err_fail(ERR_USAGE, "usage: vmint score --report REPORT.json --labels LABELS.json "
 			   "[--report R --labels L]... [--json]");
 		ret = VMINT_EXIT_USAGE;
 		goto end;

@@ -98,7 +98,7 @@ static int parse(int argc, char **argv, struct extract_opts *o)
 			} else if (strcmp(optarg, "libsvm") == 0) {
 				o->format = FEAT_LIBSVM;
 			} else {
-				err_append("unknown format '%s' (expected csv or libsvm)", optarg);
+				err_fail(ERR_USAGE, "unknown format '%s' (expected csv or libsvm)", optarg);
 				return VMINT_EXIT_USAGE;
 			}
 			break;
@@ -115,7 +115,7 @@ static int parse(int argc, char **argv, struct extract_opts *o)
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		err_append("no trace given");
+		err_fail(ERR_USAGE, "no trace given");
 		return VMINT_EXIT_USAGE;
 	}
 	return VMINT_EXIT_OK;

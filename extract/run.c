@@ -35,7 +35,7 @@ int run_parse_duration(const char *text, uint64_t *ns)
 			return 0;
 		}
 bad:
-	err_append("invalid duration '%s' (expected e.g. 500ms, 1s, 100us)", text);
+	err_fail(ERR_USAGE, "invalid duration '%s' (expected e.g. 500ms, 1s, 100us)", text);
 	return -1;
 }
 
@@ -94,7 +94,7 @@ int run_parse_jobs(const char *text)
 	errno = 0;
 	n = strtol(text, &end, 10);
 	if (end == text || *end || errno || n < 1 || n > 64) {
-		err_append("invalid number of jobs '%s' (expected 1 to 64)", text);
+		err_fail(ERR_USAGE, "invalid number of jobs '%s' (expected 1 to 64)", text);
 		return -1;
 	}
 	run_jobs = (int)n;

@@ -75,7 +75,7 @@ static int parse_int(const char *s, const char *opt, long lo, long hi, long *out
 
 	*out = strtol(s, &end, 10);
 	if (*s == '\0' || *end || *out < lo || *out > hi) {
-		err_append("%s '%s': expected an integer in %ld..%ld", opt, s, lo, hi);
+		err_fail(ERR_USAGE, "%s '%s': expected an integer in %ld..%ld", opt, s, lo, hi);
 		return -1;
 	}
 	return 0;
@@ -87,7 +87,7 @@ static int parse_range(const char *s, const char *opt, struct log2_range *r)
 
 	if (sscanf(s, "%lf:%lf:%lf%c", &r->lo, &r->hi, &r->step, &tail) != 3 ||
 	    !(r->step > 0) || r->hi < r->lo || (r->hi - r->lo) / r->step > 99) {
-		err_append("%s '%s': expected LO:HI:STEP with LO <= HI, STEP > 0, at most 100 values",
+		err_fail(ERR_USAGE, "%s '%s': expected LO:HI:STEP with LO <= HI, STEP > 0, at most 100 values",
 			   opt, s);
 		return -1;
 	}
@@ -153,13 +153,13 @@ static int parse_args(int argc, char **argv, struct train_opts *o,
 			fputs(usage_text, stdout);
 			return 1;
 		default:
-			err_append("unknown option or missing argument: '%s' (see 'vmint train --help')",
+			err_fail(ERR_USAGE, "unknown option or missing argument: '%s' (see 'vmint train --help')",
 				   argv[optind - 1]);
 			return -1;
 		}
 	}
 	if (in->n == 0 || !o->out) {
-		err_append("train needs at least one input and -o MODELDIR (see 'vmint train --help')");
+		err_fail(ERR_USAGE, "train needs at least one input and -o MODELDIR (see 'vmint train --help')");
 		return -1;
 	}
 	return 0;
@@ -188,10 +188,10 @@ int cmd_train(int argc, char **argv)
 	}
 	groups = malloc((in.n ? in.n : 1) * sizeof(*groups));
 	if (!groups) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		ret = VMINT_EXIT_INTERNAL;
 	} else if (input_list_load(&in, &ds) < 0) {
-		ret = err_contains("out of memory") ? VMINT_EXIT_INTERNAL : VMINT_EXIT_INPUT;
+		ret = err_exit(VMINT_EXIT_INPUT);
 	} else {
 		/* Each input is one dataset group, in order. */
 		for (size_t i = 0; i < in.n; i++)
