@@ -102,7 +102,8 @@ sanitize:
 # The parallel paths (-j N: decoding threads, the error chain) built with
 # ThreadSanitizer in their own build directory: the threaded unit tests,
 # then extract and detect -j 2 on the sample and on one real trace
-# (TSAN_TRACE). Any report stops the run with exit code 66 and fails it.
+# (TSAN_TRACE), and train -j 2 (its grid-search threads). Any report stops
+# the run with exit code 66 and fails it.
 TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 TSAN_TRACE ?= ../shared/traces/tvl-pacman/pacman
 TSAN_BIN   := build/tsan/bin/vmint
@@ -114,11 +115,15 @@ tsan:
 		$(TSAN_BIN) $(TSAN_UNIT)
 	@set -e; for t in $(TSAN_UNIT); do echo "# tsan $$t"; $(TSAN_ENV) $$t; done
 	@set -e; d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
+	[ -d "$(TSAN_TRACE)" ] || echo "# tsan: skip $(TSAN_TRACE) (missing)"; \
 	for tr in datasets/sample $(wildcard $(TSAN_TRACE)); do \
 		echo "# tsan extract/detect -j 2 $$tr"; \
 		$(TSAN_ENV) $(TSAN_BIN) extract -j 2 $$tr -o $$d/f.csv; \
 		$(TSAN_ENV) $(TSAN_BIN) detect -j 2 $$tr --model models/default -o $$d/r.json; \
-	done
+	done; \
+	echo "# tsan train -j 2 (grid-search threads)"; \
+	$(TSAN_ENV) $(TSAN_BIN) train tests/data/model/train-a.csv tests/data/model/train-b.csv \
+		tests/data/model/train-c.csv --c-log2 -1:5:2 --gamma-log2 -7:1:2 -j 2 -o $$d/m
 
 # vmint built in another BUILD directory (sanitizers): bin/vmint stays the
 # ordinary build.
