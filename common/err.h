@@ -69,7 +69,8 @@ enum err_kind err_kind(void);
  * them apart. */
 int err_kind_exit(enum err_kind kind, int fallback);
 
-/* err_kind_exit() of this thread's chain: the exit code of a failed run. */
+/* err_kind_exit() of this thread's chain: the exit code of a failed run
+ * (only then: a run that succeeds exits 0 whatever its chain holds). */
 int err_exit(int fallback);
 
 /* Number of causes in this thread's chain. */
