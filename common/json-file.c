@@ -21,7 +21,7 @@ json_t *json_file_load(const char *path)
 	fclose(fp);
 	if (!root)
 		err_fail(ERR_INPUT, "'%s': line %d, column %d: not valid JSON: %s", path,
-			   jerr.line, jerr.column, jerr.text);
+			 jerr.line, jerr.column, jerr.text);
 	return root;
 }
 
@@ -61,8 +61,8 @@ static void json_at_append(const struct json_at *at, const char *text)
 	bool before = at->style == JSON_AT_BEFORE && at->path[0];
 
 	err_fail(ERR_INPUT, "%s%s'%s': %s%s%s", at->kind ? at->kind : "",
-		   at->kind ? " " : "", at->file, before ? at->path : "",
-		   before ? ": " : "", text);
+		 at->kind ? " " : "", at->file, before ? at->path : "",
+		 before ? ": " : "", text);
 }
 
 /* The name messages give member `key` (NULL: the object at `at`), with

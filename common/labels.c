@@ -174,9 +174,9 @@ static int labels_check_overlap(const char *path, const struct labels *l)
 
 		if (strcmp(a->vm, b->vm) == 0 && b->start_ns < a->end_ns) {
 			err_fail(ERR_INPUT, "'%s': intervals of VM '%s' overlap: [%" PRIu64
-				   ", %" PRIu64 ") and [%" PRIu64 ", %" PRIu64 ")",
-				   path, a->vm, a->start_ns, a->end_ns,
-				   b->start_ns, b->end_ns);
+				 ", %" PRIu64 ") and [%" PRIu64 ", %" PRIu64 ")",
+				 path, a->vm, a->start_ns, a->end_ns,
+				 b->start_ns, b->end_ns);
 			return -1;
 		}
 	}

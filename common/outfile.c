@@ -215,7 +215,7 @@ int outfile_open(struct outfile *of, const char *path)
 	fd = mkstemp(of->tmp_path);
 	if (fd < 0) {
 		err_fail(ERR_RESOURCE, "cannot create output file '%s': %s", path,
-			   strerror(errno));
+			 strerror(errno));
 		goto error;
 	}
 	/* mkstemp creates 0600; output is an ordinary user file. */
@@ -227,7 +227,7 @@ int outfile_open(struct outfile *of, const char *path)
 	if (!of->fp) {
 		close(fd);
 		err_fail(ERR_RESOURCE, "cannot open output file '%s': %s", path,
-			   strerror(errno));
+			 strerror(errno));
 		goto error;
 	}
 	return 0;
@@ -243,7 +243,7 @@ int outfile_commit(struct outfile *of)
 	if (!of->tmp_path) {
 		if (of->fp && fflush(of->fp) != 0) {
 			err_fail(ERR_RESOURCE, "cannot write to standard output: %s",
-				   strerror(errno));
+				 strerror(errno));
 			ret = -1;
 		}
 		memset(of, 0, sizeof(*of));
@@ -256,21 +256,21 @@ int outfile_commit(struct outfile *of)
 	}
 	if (fflush(of->fp) != 0 || ferror(of->fp) || fsync(fileno(of->fp)) != 0) {
 		err_fail(ERR_RESOURCE, "cannot write output file '%s': %s", of->path,
-			   strerror(errno ? errno : EIO));
+			 strerror(errno ? errno : EIO));
 		outfile_abort(of);
 		return -1;
 	}
 	if (fclose(of->fp) != 0) {
 		of->fp = NULL;
 		err_fail(ERR_RESOURCE, "cannot write output file '%s': %s", of->path,
-			   strerror(errno));
+			 strerror(errno));
 		outfile_abort(of);
 		return -1;
 	}
 	of->fp = NULL;
 	if (rename(of->tmp_path, of->path) != 0) {
 		err_fail(ERR_RESOURCE, "cannot rename '%s' to '%s': %s", of->tmp_path,
-			   of->path, strerror(errno));
+			 of->path, strerror(errno));
 		outfile_abort(of);
 		return -1;
 	}

@@ -36,13 +36,13 @@ static int vms_check_unique(const char *path, const struct vms_file *f)
 		for (size_t j = 0; j < i; j++) {
 			if (f->vms[i].pid == f->vms[j].pid) {
 				err_fail(ERR_INPUT, "'%s': vms[%zu]: pid %" PRId64
-					   " is already the pid of vms[%zu]",
-					   path, i, f->vms[i].pid, j);
+					 " is already the pid of vms[%zu]",
+					 path, i, f->vms[i].pid, j);
 				return -1;
 			}
 			if (strcmp(f->vms[i].name, f->vms[j].name) == 0) {
 				err_fail(ERR_INPUT, "'%s': vms[%zu]: name '%s' is already the name of vms[%zu]",
-					   path, i, f->vms[i].name, j);
+					 path, i, f->vms[i].name, j);
 				return -1;
 			}
 		}

@@ -149,7 +149,7 @@ static int install_trace(const char *tmpdir, const char *trace,
 	}
 	if (rename(trace, dest) != 0) {
 		err_fail(ERR_RESOURCE, "cannot move the trace to '%s': %s", dest,
-			   strerror(errno));
+			 strerror(errno));
 		if (had_old)
 			rename(old, dest);
 		return -1;
@@ -242,7 +242,7 @@ static int simulate(const char *scenario_path, const char *outdir,
 		sc.seed = seed;
 	if (make_dirs(outdir, &created) != 0) {
 		err_fail(ERR_RESOURCE, "cannot create output directory '%s': %s", outdir,
-			   strerror(errno));
+			 strerror(errno));
 		goto end;
 	}
 	/* A second signal ends the run at once: the handler then removes the
@@ -253,7 +253,7 @@ static int simulate(const char *scenario_path, const char *outdir,
 	snprintf(tmpdir, sizeof(tmpdir), "%s/.simulate.XXXXXX", outdir);
 	if (!mkdtemp(tmpdir)) {
 		err_fail(ERR_RESOURCE, "cannot create a temporary directory in '%s': %s",
-			   outdir, strerror(errno));
+			 outdir, strerror(errno));
 		goto end;
 	}
 	have_tmp = outfile_track_dir(tmpdir) == 0;
@@ -317,7 +317,7 @@ int cmd_simulate(int argc, char **argv)
 			seed = strtoull(optarg, &endp, 10);
 			if (errno || *endp || !*optarg || optarg[0] == '-') {
 				err_fail(ERR_USAGE, "--seed '%s' is not a non-negative integer",
-					   optarg);
+					 optarg);
 				return VMINT_EXIT_USAGE;
 			}
 			have_seed = 1;

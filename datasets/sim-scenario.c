@@ -347,7 +347,7 @@ int scenario_parse(struct scenario *sc, const char *text, const char *what)
 	root = json_loads(text, 0, &jerr);
 	if (!root) {
 		err_fail(ERR_INPUT, "scenario '%s': invalid JSON at line %d: %s", what,
-			   jerr.line, jerr.text);
+			 jerr.line, jerr.text);
 		return -1;
 	}
 	ret = parse_root(what, sc, root);
@@ -368,10 +368,10 @@ int scenario_load(struct scenario *sc, const char *path)
 	if (!root) {
 		if (jerr.line < 1)
 			err_fail(ERR_INPUT, "cannot read scenario '%s': %s", path,
-				   jerr.text);
+				 jerr.text);
 		else
 			err_fail(ERR_INPUT, "scenario '%s': invalid JSON at line %d: %s",
-				   path, jerr.line, jerr.text);
+				 path, jerr.line, jerr.text);
 		return -1;
 	}
 	ret = parse_root(path, sc, root);

@@ -615,7 +615,7 @@ static int fix_stream_uuid(const char *path, const uint8_t *uuid)
 		if (magic != CTF_MAGIC || bits < 8 * sizeof(hdr) || bits % 8) {
 			fclose(fp);
 			err_fail(ERR_INTERNAL, "unexpected packet header in '%s' at %ld",
-				   path, off);
+				 path, off);
 			return -1;
 		}
 		if (fseek(fp, off + 4, SEEK_SET) || fwrite(uuid, 1, 16, fp) != 16)
@@ -670,8 +670,8 @@ static void note_full_disk(const char *path)
 	if (statvfs(path, &vfs) == 0 &&
 	    (uint64_t)vfs.f_bavail * vfs.f_frsize < SIMW_FULL_DISK_BYTES)
 		err_fail(ERR_RESOURCE, "No space left on device: %llu bytes free where "
-			   "'%s' is", (unsigned long long)vfs.f_bavail * vfs.f_frsize,
-			   path);
+			 "'%s' is", (unsigned long long)vfs.f_bavail * vfs.f_frsize,
+			 path);
 }
 
 /* The graph of a run whose sink failed (see simw_run): never destroyed. */

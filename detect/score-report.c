@@ -68,7 +68,7 @@ int score_report(const char *report_path, const char *labels_path,
 	if (json_unpack(root, "{s:s, s:o}", "schema", &schema, "windows", &windows) != 0 ||
 	    strcmp(schema, "vmint.report/1") != 0 || !json_is_array(windows)) {
 		err_fail(ERR_INPUT, "'%s': not a vmint.report/1 (keys 'schema' and 'windows')",
-			   report_path);
+			 report_path);
 		json_decref(root);
 		return -1;
 	}
@@ -79,7 +79,7 @@ int score_report(const char *report_path, const char *labels_path,
 	json_array_foreach(windows, i, w) {
 		if (score_window(w, &l, s) < 0) {
 			err_fail(ERR_INPUT, "'%s': windows[%zu]: missing or mistyped 'vm', "
-				   "'start_ns', 'end_ns' or 'interference'", report_path, i);
+				 "'start_ns', 'end_ns' or 'interference'", report_path, i);
 			goto end;
 		}
 	}
@@ -208,7 +208,7 @@ int cmd_score(int argc, char **argv)
 	}
 	if (n == 0 || report || optind < argc) {
 		err_fail(ERR_USAGE, "usage: vmint score --report REPORT.json --labels LABELS.json "
-			   "[--report R --labels L]... [--json]");
+			 "[--report R --labels L]... [--json]");
 		ret = VMINT_EXIT_USAGE;
 		goto end;
 	}

@@ -263,10 +263,10 @@ static int close_windows(struct analysis *a, uint64_t ts)
 	 * row for each of the billions of windows in between. */
 	if ((ts - h->win_start) / a->cfg.window_ns > ANALYSIS_MAX_GAP_WINDOWS) {
 		err_fail(ERR_INPUT, "event at %" PRIu64 " ns comes %.0f s after the previous one "
-			   "(%" PRIu64 " ns), more than %d windows without an event: "
-			   "corrupt timestamps (or use a longer --window)", ts,
-			   (double)(ts - a->last_ts) / 1e9, a->last_ts,
-			   ANALYSIS_MAX_GAP_WINDOWS);
+			 "(%" PRIu64 " ns), more than %d windows without an event: "
+			 "corrupt timestamps (or use a longer --window)", ts,
+			 (double)(ts - a->last_ts) / 1e9, a->last_ts,
+			 ANALYSIS_MAX_GAP_WINDOWS);
 		return -1;
 	}
 	while (ts >= h->win_start + a->cfg.window_ns)

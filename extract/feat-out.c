@@ -113,7 +113,7 @@ int feat_out_row(struct feat_out *o, const struct window_row *row,
 	o->rows++;
 	if (ferror(o->out.fp)) {
 		err_fail(ERR_RESOURCE, "cannot write '%s': %s",
-			   o->out.path ? o->out.path : "standard output", strerror(errno));
+			 o->out.path ? o->out.path : "standard output", strerror(errno));
 		return -1;
 	}
 	return 0;

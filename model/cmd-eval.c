@@ -88,7 +88,7 @@ static int parse_args(int argc, char **argv, struct eval_opts *o, struct input_l
 			return 1;
 		default:
 			err_fail(ERR_USAGE, "unknown option or missing argument: '%s' (see 'vmint eval --help')",
-				   argv[optind - 1]);
+				 argv[optind - 1]);
 			return -1;
 		}
 	}

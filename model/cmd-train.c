@@ -88,7 +88,7 @@ static int parse_range(const char *s, const char *opt, struct log2_range *r)
 	if (sscanf(s, "%lf:%lf:%lf%c", &r->lo, &r->hi, &r->step, &tail) != 3 ||
 	    !(r->step > 0) || r->hi < r->lo || (r->hi - r->lo) / r->step > 99) {
 		err_fail(ERR_USAGE, "%s '%s': expected LO:HI:STEP with LO <= HI, STEP > 0, at most 100 values",
-			   opt, s);
+			 opt, s);
 		return -1;
 	}
 	return 0;
@@ -154,7 +154,7 @@ static int parse_args(int argc, char **argv, struct train_opts *o,
 			return 1;
 		default:
 			err_fail(ERR_USAGE, "unknown option or missing argument: '%s' (see 'vmint train --help')",
-				   argv[optind - 1]);
+				 argv[optind - 1]);
 			return -1;
 		}
 	}

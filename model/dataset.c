@@ -57,13 +57,13 @@ int dataset_set_names(struct dataset *ds, const char *const *names,
 		for (size_t i = 0; i < n && i < ds->nfeat; i++) {
 			if (strcmp(names[i], ds->names[i]) != 0) {
 				err_fail(ERR_INPUT, "%s: feature %zu is '%s', expected '%s' as in the first input",
-					   what, i + 1, names[i], ds->names[i]);
+					 what, i + 1, names[i], ds->names[i]);
 				return -1;
 			}
 		}
 		if (n != ds->nfeat) {
 			err_fail(ERR_INPUT, "%s: %zu features, expected %zu as in the first input",
-				   what, n, ds->nfeat);
+				 what, n, ds->nfeat);
 			return -1;
 		}
 		return 0;
@@ -222,8 +222,8 @@ static int check_header(struct dataset *ds, struct csv_reader *r,
 	for (size_t i = 0; i < NR_META; i++) {
 		if (i >= n || strcmp(r->fields[i], meta_cols[i]) != 0) {
 			err_fail(ERR_INPUT, "'%s':%lu: column %zu of the header is '%s', expected '%s' (not a vmint features CSV)",
-				   r->path, r->lineno, i + 1, i < n ? r->fields[i] : "",
-				   meta_cols[i]);
+				 r->path, r->lineno, i + 1, i < n ? r->fields[i] : "",
+				 meta_cols[i]);
 			return -1;
 		}
 	}
@@ -235,7 +235,7 @@ static int check_header(struct dataset *ds, struct csv_reader *r,
 		    strcmp(r->fields[i + 1], label_cols[1]) ||
 		    strcmp(r->fields[i + 2], label_cols[2])) {
 			err_fail(ERR_INPUT, "'%s':%lu: label columns must be the last three, named %s,%s,%s",
-				   r->path, r->lineno, label_cols[0], label_cols[1], label_cols[2]);
+				 r->path, r->lineno, label_cols[0], label_cols[1], label_cols[2]);
 			return -1;
 		}
 		lay->labeled = 1;
@@ -249,7 +249,7 @@ static int check_header(struct dataset *ds, struct csv_reader *r,
 	for (size_t i = NR_META; i < NR_META + lay->nfeat; i++) {
 		if (r->fields[i][0] == '\0') {
 			err_fail(ERR_INPUT, "'%s':%lu: column %zu has an empty name", r->path,
-				   r->lineno, i + 1);
+				 r->lineno, i + 1);
 			return -1;
 		}
 	}
@@ -288,25 +288,25 @@ static int parse_labels(struct csv_reader *r, size_t first, struct ds_labels *la
 	if (parse_label(s, bools, 2, &lab->interference) < 0 &&
 	    parse_label(s, words, 2, &lab->interference) < 0) {
 		err_fail(ERR_INPUT, "'%s':%lu: label_interference is '%s', expected 0, 1 or empty",
-			   r->path, r->lineno, s);
+			 r->path, r->lineno, s);
 		return -1;
 	}
 	s = r->fields[first + 1];
 	if (parse_label(s, ds_resource_names, DS_NR_RESOURCES, &lab->resource) < 0) {
 		err_fail(ERR_INPUT, "'%s':%lu: label_resource is '%s', expected none, cpu, disk, net or empty",
-			   r->path, r->lineno, s);
+			 r->path, r->lineno, s);
 		return -1;
 	}
 	s = r->fields[first + 2];
 	if (parse_label(s, ds_workload_names, DS_NR_WORKLOADS, &lab->workload) < 0) {
 		err_fail(ERR_INPUT, "'%s':%lu: label_workload is '%s', expected idle, cpu, disk, net or empty",
-			   r->path, r->lineno, s);
+			 r->path, r->lineno, s);
 		return -1;
 	}
 	/* An interfered window's resource is one of cpu/disk/net. */
 	if (lab->interference == 1 && lab->resource == DS_RES_NONE) {
 		err_fail(ERR_INPUT, "'%s':%lu: window is interfered but label_resource is 'none'",
-			   r->path, r->lineno);
+			 r->path, r->lineno);
 		return -1;
 	}
 	if (lab->interference == 0 && lab->resource > DS_RES_NONE)
@@ -324,7 +324,7 @@ static int parse_row(struct dataset *ds, struct csv_reader *r,
 
 	if (r->nfields != want) {
 		err_fail(ERR_INPUT, "'%s':%lu: %zu fields, expected %zu as in the header",
-			   r->path, r->lineno, r->nfields, want);
+			 r->path, r->lineno, r->nfields, want);
 		return -1;
 	}
 	meta.vm = r->fields[0];
@@ -336,13 +336,13 @@ static int parse_row(struct dataset *ds, struct csv_reader *r,
 	meta.pid = strtoll(r->fields[1], &end, 10);
 	if (errno || *end || end == r->fields[1]) {
 		err_fail(ERR_INPUT, "'%s':%lu: pid '%s' is not an integer", r->path, r->lineno,
-			   r->fields[1]);
+			 r->fields[1]);
 		return -1;
 	}
 	if (parse_u64(r->fields[2], &meta.start_ns) < 0 ||
 	    parse_u64(r->fields[3], &meta.end_ns) < 0 || meta.end_ns < meta.start_ns) {
 		err_fail(ERR_INPUT, "'%s':%lu: bad window '%s'..'%s' (unsigned ns, start <= end)",
-			   r->path, r->lineno, r->fields[2], r->fields[3]);
+			 r->path, r->lineno, r->fields[2], r->fields[3]);
 		return -1;
 	}
 	for (size_t j = 0; j < lay->nfeat; j++) {
@@ -352,7 +352,7 @@ static int parse_row(struct dataset *ds, struct csv_reader *r,
 		x[j] = strtod(s, &end);
 		if (*s == '\0' || *end || errno == ERANGE || !isfinite(x[j])) {
 			err_fail(ERR_INPUT, "'%s':%lu: %s is '%s', expected a finite number",
-				   r->path, r->lineno, ds->names[j], s);
+				 r->path, r->lineno, ds->names[j], s);
 			return -1;
 		}
 	}

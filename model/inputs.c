@@ -90,8 +90,8 @@ static int on_trace_row(void *ctx, const struct window_row *row)
 	for (size_t j = 0; j < nr_features; j++) {
 		if (!isfinite(row->features[j])) {
 			err_fail(ERR_INTERNAL, "VM '%s', window at %" PRIu64 " ns: feature %s is %g (extractor bug)",
-				   row->vm->name, row->start_ns, features[j].name,
-				   row->features[j]);
+				 row->vm->name, row->start_ns, features[j].name,
+				 row->features[j]);
 			return -1;
 		}
 	}
@@ -148,7 +148,7 @@ static int load_trace(const struct input *in, struct dataset *ds)
 	memset(&labels, 0, sizeof(labels));
 	if (!in->labels) {
 		err_fail(ERR_INPUT, "trace '%s' needs --labels FILE after it (labels.json: the windows' truth)",
-			   in->path);
+			 in->path);
 		return -1;
 	}
 	names = malloc(nr_features * sizeof(*names));
@@ -206,7 +206,7 @@ static int load_all(const struct input_list *l, struct dataset *ds, int tty)
 		}
 		if (in->labels) {
 			err_fail(ERR_INPUT, "'%s' is a features CSV: its labels are in its label columns, --labels '%s' is for a trace",
-				   in->path, in->labels);
+				 in->path, in->labels);
 			return -1;
 		}
 		if (dataset_read_csv(ds, in->path) < 0)

@@ -74,14 +74,14 @@ int model_dir_check_names(const struct model_dir *m, const char *const *names,
 	for (size_t i = 0; i < n && i < m->nfeat; i++) {
 		if (strcmp(names[i], m->names[i]) != 0) {
 			err_fail(ERR_INPUT, "%s does not fit model '%s': feature %zu is '%s' in the input but '%s' in the model (retrain the model or extract with the matching vmint)",
-				   what, model_path, i + 1, names[i], m->names[i]);
+				 what, model_path, i + 1, names[i], m->names[i]);
 			return -1;
 		}
 	}
 	if (n != m->nfeat) {
 		err_fail(ERR_INPUT, "%s does not fit model '%s': the input has %zu features, the model %zu; first missing: '%s'",
-			   what, model_path, n, m->nfeat,
-			   n < m->nfeat ? m->names[n] : names[m->nfeat]);
+			 what, model_path, n, m->nfeat,
+			 n < m->nfeat ? m->names[n] : names[m->nfeat]);
 		return -1;
 	}
 	return 0;
@@ -245,7 +245,7 @@ static int write_files(const struct model_dir *m, const char *tmp)
 		mp = join(tmp, name);
 		if (!mp || svm_save_model(mp, m->cls[k].svm) != 0) {
 			err_fail(ERR_RESOURCE, "cannot write libsvm model '%s': %s", mp ? mp : name,
-				   strerror(errno ? errno : EIO));
+				 strerror(errno ? errno : EIO));
 			free(mp);
 			goto end;
 		}
@@ -289,7 +289,7 @@ static int check_replaceable(const char *dir, int *exists)
 		closedir(d);
 	if (!empty) {
 		err_fail(ERR_USAGE, "'%s' exists and is not a model directory (no model.json): not replacing it",
-			   dir);
+			 dir);
 		return -1;
 	}
 	return 0;

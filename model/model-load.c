@@ -147,12 +147,12 @@ static int precheck_svm_file(const char *path)
 	}
 	if (!in_sv || total_sv < 0 || nr_class < 2) {
 		err_fail(ERR_INPUT, "'%s': not a libsvm model file (no nr_class, total_sv or SV section)",
-			   path);
+			 path);
 		goto end;
 	}
 	if (lines != total_sv) {
 		err_fail(ERR_INPUT, "'%s': %ld support vectors, but the header says %ld (truncated file?)",
-			   path, lines, total_sv);
+			 path, lines, total_sv);
 		goto end;
 	}
 	ret = 0;
@@ -214,7 +214,7 @@ static int check_svm(const struct model_dir *m, const struct classifier *c,
 		for (const struct svm_node *n = s->SV[i]; n->index != -1; n++) {
 			if (n->index < 1 || (size_t)n->index > m->nfeat) {
 				err_fail(ERR_INPUT, "'%s': feature index %d, but the model has %zu features",
-					   path, n->index, m->nfeat);
+					 path, n->index, m->nfeat);
 				return -1;
 			}
 		}
@@ -240,7 +240,7 @@ static int load_svm_file(const struct model_dir *m, struct classifier *c,
 	c->svm = load_svm_quietly(path);
 	if (!c->svm) {
 		err_fail(ERR_INPUT, "'%s': cannot read libsvm model (missing, or not a libsvm model file)",
-			   path);
+			 path);
 		goto end;
 	}
 	ret = check_svm(m, c, path);

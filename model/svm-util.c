@@ -396,14 +396,14 @@ int svmu_grid_search(const struct svm_set *s, const struct grid_options *o,
 	memset(best, 0, sizeof(*best));
 	if (s->ngroups > (int)ARRAY_LEN(fold_of_group)) {
 		err_fail(ERR_INPUT, "too many inputs for cross-validation (%d, at most %zu)",
-			   s->ngroups, ARRAY_LEN(fold_of_group));
+			 s->ngroups, ARRAY_LEN(fold_of_group));
 		return -1;
 	}
 	job.nfolds = svmu_assign_folds(s->group, s->prob.l, s->ngroups, o->folds,
 				       fold_of_group);
 	if (job.nfolds < 2) {
 		err_fail(ERR_INPUT, "cross-validation needs at least 2 groups of windows, got %d",
-			   job.nfolds);
+			 job.nfolds);
 		return -1;
 	}
 	job.fold_of_group = fold_of_group;

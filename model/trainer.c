@@ -268,7 +268,7 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 			goto end;
 		}
 		err_fail(ERR_INPUT, "%s: the labeled windows %s; need at least two classes",
-			   model_kind_names[k], s.n ? "all have one class" : "are none");
+			 model_kind_names[k], s.n ? "all have one class" : "are none");
 		goto end;
 	}
 	cl->nclass = s.nclass;

@@ -63,8 +63,8 @@ int trace_find_dirs(const char *path, char ***dirs)
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		err_fail(ERR_INPUT, "cannot read trace '%s': not a directory (give the "
-			   "CTF trace directory, which holds a 'metadata' file)",
-			   path);
+			 "CTF trace directory, which holds a 'metadata' file)",
+			 path);
 		return -1;
 	}
 	found_dirs = NULL;
@@ -75,8 +75,9 @@ int trace_find_dirs(const char *path, char ***dirs)
 		for (size_t i = 0; i < nfound; i++)
 			free(found_dirs[i]);
 		free(found_dirs);
-		err_fail(ERR_INPUT, "cannot search '%s' for traces: %s", path,
-			   ret < 0 ? strerror(errno) : "out of memory");
+		err_fail(ret < 0 ? ERR_INPUT : ERR_RESOURCE,
+			 "cannot search '%s' for traces: %s", path,
+			 ret < 0 ? strerror(errno) : "out of memory");
 		return -1;
 	}
 	if (nfound > 1)
@@ -270,7 +271,7 @@ static int find_plugin(const char *name, const bt_plugin **plugin)
 			   plugin) != BT_PLUGIN_FIND_STATUS_OK) {
 		err_take_bt();
 		err_fail(ERR_INTERNAL, "cannot find babeltrace2's '%s' plugin (is the "
-			   "babeltrace2 package installed?)", name);
+			 "babeltrace2 package installed?)", name);
 		return -1;
 	}
 	return 0;
@@ -479,7 +480,7 @@ static int collect_dirs(char *const *paths, size_t npaths, char ***out, size_t *
 		if (k == 0) {
 			free(dirs);
 			err_fail(ERR_INPUT, "no CTF trace under '%s' (no 'metadata' file found)",
-				   paths[i]);
+				 paths[i]);
 			goto error;
 		}
 		grown = realloc(all, (n + (size_t)k) * sizeof(*all));
