@@ -92,7 +92,7 @@ void err_clear(void);
 void err_chain_take(struct err_chain *dst);
 
 /* Appends the causes of `src` to this thread's chain, root first, with
- * their kind. */
+ * their kind; they count as outer to the causes already there. */
 void err_adopt(const struct err_chain *src);
 
 /* Prints "vmint: warning: ..." to stderr at once (warnings never abort). */
