@@ -2,7 +2,8 @@
 #   make            build bin/vmint
 #   make check      build and run every test: unit tests (cmocka) and end-to-end
 #                   tests (prove; tests/e2e/75-valgrind.t runs each command under
-#                   valgrind memcheck), then the unit tests again under ASan+UBSan
+#                   valgrind memcheck), then the unit tests again under ASan+UBSan,
+#                   then the parallel (-j) paths under ThreadSanitizer (make tsan)
 #   make demo       vmint detect on the shipped sample trace -> demo/report.{json,html}
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
 #   make bench      vmint's cost against babeltrace2's own decoding
@@ -63,7 +64,7 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit e2e sanitize fuzz bench demo model install clean setup
+.PHONY: all check unit e2e sanitize tsan fuzz bench demo model install clean setup
 all: $(BIN)
 
 $(BUILD)/vmint.o: vmint.c
@@ -89,6 +90,7 @@ check: setup
 	$(MAKE) $(BIN) $(UNIT_BIN) $(TOOL_BIN)
 	$(MAKE) unit e2e
 	$(MAKE) sanitize
+	$(MAKE) tsan
 
 # The unit tests again, built with AddressSanitizer and UBSan in their own
 # build directory; any report fails the run.
@@ -96,6 +98,38 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 sanitize:
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:fast_unwind_on_malloc=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	$(MAKE) BUILD=build/asan OPT="$(SAN_FLAGS)" LDLIBS_EXTRA="-fsanitize=address,undefined" unit
+
+# The parallel paths (-j N: decoding threads, the error chain) built with
+# ThreadSanitizer in their own build directory: the threaded unit tests,
+# then extract and detect -j 2 on the sample and on one real trace
+# (TSAN_TRACE), and train -j 2 (its grid-search threads). Any report stops
+# the run with exit code 66 and fails it.
+TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+TSAN_TRACE ?= ../shared/traces/tvl-pacman/pacman
+TSAN_BIN   := build/tsan/bin/vmint
+TSAN_UNIT  := build/tsan/tests/test-trace-par build/tsan/tests/test-err
+TSAN_ENV   := TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" \
+	LIBBABELTRACE2_NO_DLCLOSE=1
+tsan:
+	$(MAKE) BUILD=build/tsan OPT="$(TSAN_FLAGS)" LDLIBS_EXTRA="-fsanitize=thread" \
+		$(TSAN_BIN) $(TSAN_UNIT)
+	@set -e; for t in $(TSAN_UNIT); do echo "# tsan $$t"; $(TSAN_ENV) $$t; done
+	@set -e; d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
+	[ -d "$(TSAN_TRACE)" ] || echo "# tsan: skip $(TSAN_TRACE) (missing)"; \
+	for tr in datasets/sample $(wildcard $(TSAN_TRACE)); do \
+		echo "# tsan extract/detect -j 2 $$tr"; \
+		$(TSAN_ENV) $(TSAN_BIN) extract -j 2 $$tr -o $$d/f.csv; \
+		$(TSAN_ENV) $(TSAN_BIN) detect -j 2 $$tr --model models/default -o $$d/r.json; \
+	done; \
+	echo "# tsan train -j 2 (grid-search threads)"; \
+	$(TSAN_ENV) $(TSAN_BIN) train tests/data/model/train-a.csv tests/data/model/train-b.csv \
+		tests/data/model/train-c.csv --c-log2 -1:5:2 --gamma-log2 -7:1:2 -j 2 -o $$d/m
+
+# vmint built in another BUILD directory (sanitizers): bin/vmint stays the
+# ordinary build.
+$(BUILD)/bin/vmint: $(BUILD)/vmint.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done

@@ -78,16 +78,19 @@ int main(int argc, char **argv)
 
 	status = cmd->fn(argc - 1, argv + 1);
 	if (status == VMINT_EXIT_OK && (fflush(stdout) != 0 || ferror(stdout))) {
-		err_append("cannot write to standard output: %s", strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot write to standard output: %s", strerror(errno));
 		status = VMINT_EXIT_INTERNAL;
 	}
 	if (status != VMINT_EXIT_OK) {
+		/* The kind of the chain's root-most categorised cause decides;
+		 * the command's own code only when no cause has a kind. */
+		status = err_exit(status);
 		/* A command stopped by SIGINT/SIGTERM may see it as a failed
 		 * read (the trace reader stops with an error): still 130. */
 		if (outfile_interrupted())
 			status = VMINT_EXIT_INTERRUPTED;
 		if (outfile_interrupted() && err_count() == 0)
-			err_append("interrupted");
+			err_fail(ERR_INTERRUPTED, "interrupted");
 		err_print(stderr);
 	}
 	err_clear();

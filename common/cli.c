@@ -73,7 +73,7 @@ static void vusage(const struct cli_spec *spec, const char *fmt, va_list ap)
 	char msg[400];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	err_append("%s; try 'vmint %s --help'", msg, spec->cmd);
+	err_fail(ERR_USAGE, "%s; try 'vmint %s --help'", msg, spec->cmd);
 }
 
 int cli_usage(const struct cli *c, const char *fmt, ...)
@@ -284,8 +284,9 @@ static void print_option(FILE *out, const struct cli_option *o)
 void cli_print_exit_codes(FILE *out)
 {
 	fputs("exit codes: 0 success (also when a trace shows no VM), 1 usage error,\n"
-	      "2 bad input (trace, JSON, model, scenario), 3 internal error (memory,\n"
-	      "library, write), 130 interrupted\n", out);
+	      "2 bad input (trace, JSON, model, scenario), 3 internal error (a resource:\n"
+	      "memory, cannot write; or a library failure), 130 interrupted; a failure's\n"
+	      "code is that of the kind of its root error\n", out);
 }
 
 void cli_print_help(const struct cli_spec *spec, FILE *out)

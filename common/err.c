@@ -5,22 +5,36 @@
 #include <stdarg.h>
 #include <string.h>
 
-#define ERR_MAX_CAUSES 16
-#define ERR_MAX_LEN 512
+/* This thread's chain: zero (empty) in every new thread. */
+static _Thread_local struct err_chain chain;
 
-static char causes[ERR_MAX_CAUSES][ERR_MAX_LEN];
-static int nr_causes;
+static void add(enum err_kind kind, const char *fmt, va_list ap)
+{
+	/* When full, the newest (outermost) cause replaces the last slot:
+	 * the root cause and the message naming the input both survive. */
+	if (chain.n == ERR_MAX_CAUSES)
+		chain.n--;
+	vsnprintf(chain.cause[chain.n++], ERR_MAX_LEN, fmt, ap);
+	/* Causes come root first: the first kind given is the root-most. */
+	if (chain.kind == ERR_CONTEXT)
+		chain.kind = kind;
+}
+
+void err_fail(enum err_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(kind, fmt, ap);
+	va_end(ap);
+}
 
 void err_append(const char *fmt, ...)
 {
 	va_list ap;
 
-	/* When full, the newest (outermost) cause replaces the last slot:
-	 * the root cause and the message naming the input both survive. */
-	if (nr_causes == ERR_MAX_CAUSES)
-		nr_causes--;
 	va_start(ap, fmt);
-	vsnprintf(causes[nr_causes++], ERR_MAX_LEN, fmt, ap);
+	add(ERR_CONTEXT, fmt, ap);
 	va_end(ap);
 }
 
@@ -61,34 +75,78 @@ void err_take_bt(void)
 	bt_error_release(error);
 }
 
+enum err_kind err_kind(void)
+{
+	return chain.kind;
+}
+
+int err_kind_exit(enum err_kind kind, int fallback)
+{
+	switch (kind) {
+	case ERR_USAGE:
+		return VMINT_EXIT_USAGE;
+	case ERR_INPUT:
+		return VMINT_EXIT_INPUT;
+	case ERR_RESOURCE:
+	case ERR_INTERNAL:
+		return VMINT_EXIT_INTERNAL;
+	case ERR_INTERRUPTED:
+		return VMINT_EXIT_INTERRUPTED;
+	case ERR_CONTEXT:
+		break;
+	}
+	return fallback;
+}
+
+int err_exit(int fallback)
+{
+	return err_kind_exit(chain.kind, fallback);
+}
+
 int err_count(void)
 {
-	return nr_causes;
+	return chain.n;
 }
 
 void err_print(FILE *out)
 {
 	int i;
 
-	if (nr_causes == 0)
+	if (chain.n == 0)
 		return;
-	fprintf(out, "vmint: error: %s\n", causes[nr_causes - 1]);
-	for (i = nr_causes - 2; i >= 0; i--)
-		fprintf(out, "  caused by: %s\n", causes[i]);
+	fprintf(out, "vmint: error: %s\n", chain.cause[chain.n - 1]);
+	for (i = chain.n - 2; i >= 0; i--)
+		fprintf(out, "  caused by: %s\n", chain.cause[i]);
 }
 
 int err_contains(const char *text)
 {
-	for (int i = 0; i < nr_causes; i++)
-		if (strstr(causes[i], text))
+	for (int i = 0; i < chain.n; i++)
+		if (strstr(chain.cause[i], text))
 			return 1;
 	return 0;
 }
 
 void err_clear(void)
 {
-	nr_causes = 0;
+	chain.n = 0;
+	chain.kind = ERR_CONTEXT;
 	bt_current_thread_clear_error();
+}
+
+void err_chain_take(struct err_chain *dst)
+{
+	*dst = chain;
+	chain.n = 0;
+	chain.kind = ERR_CONTEXT;
+}
+
+void err_adopt(const struct err_chain *src)
+{
+	for (int i = 0; i < src->n; i++)
+		err_append("%s", src->cause[i]);
+	if (chain.kind == ERR_CONTEXT)
+		chain.kind = src->kind;
 }
 
 void warn_msg(const char *fmt, ...)

@@ -15,14 +15,14 @@ json_t *json_file_load(const char *path)
 	FILE *fp = fopen(path, "r");
 
 	if (!fp) {
-		err_append("cannot open '%s': %s", path, strerror(errno));
+		err_fail(ERR_INPUT, "cannot open '%s': %s", path, strerror(errno));
 		return NULL;
 	}
 	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
 	fclose(fp);
 	if (!root)
-		err_append("'%s': line %d, column %d: not valid JSON: %s", path,
-			   jerr.line, jerr.column, jerr.text);
+		err_fail(ERR_INPUT, "'%s': line %d, column %d: not valid JSON: %s", path,
+			 jerr.line, jerr.column, jerr.text);
 	return root;
 }
 
@@ -61,9 +61,9 @@ static void json_at_append(const struct json_at *at, const char *text)
 {
 	bool before = at->style == JSON_AT_BEFORE && at->path[0];
 
-	err_append("%s%s'%s': %s%s%s", at->kind ? at->kind : "",
-		   at->kind ? " " : "", at->file, before ? at->path : "",
-		   before ? ": " : "", text);
+	err_fail(ERR_INPUT, "%s%s'%s': %s%s%s", at->kind ? at->kind : "",
+		 at->kind ? " " : "", at->file, before ? at->path : "",
+		 before ? ": " : "", text);
 }
 
 /* The name messages give member `key` (NULL: the object at `at`), with
@@ -206,7 +206,7 @@ int json_at_dup_string(const struct json_at *at, const json_t *obj,
 		return 0;
 	*out = strdup(s);
 	if (!*out) {
-		err_append("'%s': out of memory", at->file);
+		err_fail(ERR_RESOURCE, "'%s': out of memory", at->file);
 		return -1;
 	}
 	return 0;

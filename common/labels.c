@@ -79,7 +79,7 @@ static int labels_read_culprits(const struct json_at *at, const json_t *item,
 		return 0;
 	out->names = calloc(json_array_size(list) + 1, sizeof(*out->names));
 	if (!out->names) {
-		err_append("'%s': out of memory", at->file);
+		err_fail(ERR_RESOURCE, "'%s': out of memory", at->file);
 		return -1;
 	}
 	json_array_foreach(list, i, name) {
@@ -90,7 +90,7 @@ static int labels_read_culprits(const struct json_at *at, const json_t *item,
 					    i);
 		out->names[i] = strdup(s);
 		if (!out->names[i]) {
-			err_append("'%s': out of memory", at->file);
+			err_fail(ERR_RESOURCE, "'%s': out of memory", at->file);
 			return -1;
 		}
 		out->n = i + 1;
@@ -154,10 +154,10 @@ static int labels_check_overlap(const char *path, const struct labels *l)
 		const struct label_interval *a = &l->iv[i - 1], *b = &l->iv[i];
 
 		if (strcmp(a->vm, b->vm) == 0 && b->start_ns < a->end_ns) {
-			err_append("'%s': intervals of VM '%s' overlap: [%" PRIu64
-				   ", %" PRIu64 ") and [%" PRIu64 ", %" PRIu64 ")",
-				   path, a->vm, a->start_ns, a->end_ns,
-				   b->start_ns, b->end_ns);
+			err_fail(ERR_INPUT, "'%s': intervals of VM '%s' overlap: [%" PRIu64
+				 ", %" PRIu64 ") and [%" PRIu64 ", %" PRIu64 ")",
+				 path, a->vm, a->start_ns, a->end_ns,
+				 b->start_ns, b->end_ns);
 			return -1;
 		}
 	}
@@ -172,7 +172,7 @@ static int labels_read_list(const struct json_at *at, const json_t *root,
 		return -1;
 	*array = calloc(json_array_size(*list) + 1, size);
 	if (!*array) {
-		err_append("'%s': out of memory", at->file);
+		err_fail(ERR_RESOURCE, "'%s': out of memory", at->file);
 		return -1;
 	}
 	return 0;

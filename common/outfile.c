@@ -47,7 +47,7 @@ int outfile_track_dir(const char *path)
 			return 0;
 		}
 	}
-	err_append("internal: more than %d temporary directories", MAX_TMP_DIRS);
+	err_fail(ERR_INTERNAL, "internal: more than %d temporary directories", MAX_TMP_DIRS);
 	return -1;
 }
 
@@ -207,15 +207,15 @@ int outfile_open(struct outfile *of, const char *path)
 	of->path = strdup(path);
 	of->tmp_path = malloc(strlen(path) + sizeof(".tmp.XXXXXX"));
 	if (!of->path || !of->tmp_path) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		goto error;
 	}
 	strcpy(of->tmp_path, path);
 	strcat(of->tmp_path, ".tmp.XXXXXX");
 	fd = mkstemp(of->tmp_path);
 	if (fd < 0) {
-		err_append("cannot create output file '%s': %s", path,
-			   strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot create output file '%s': %s", path,
+			 strerror(errno));
 		goto error;
 	}
 	/* mkstemp creates 0600; output is an ordinary user file. */
@@ -226,8 +226,8 @@ int outfile_open(struct outfile *of, const char *path)
 	of->fp = fdopen(fd, "w");
 	if (!of->fp) {
 		close(fd);
-		err_append("cannot open output file '%s': %s", path,
-			   strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot open output file '%s': %s", path,
+			 strerror(errno));
 		goto error;
 	}
 	return 0;
@@ -242,35 +242,35 @@ int outfile_commit(struct outfile *of)
 
 	if (!of->tmp_path) {
 		if (of->fp && fflush(of->fp) != 0) {
-			err_append("cannot write to standard output: %s",
-				   strerror(errno));
+			err_fail(ERR_RESOURCE, "cannot write to standard output: %s",
+				 strerror(errno));
 			ret = -1;
 		}
 		memset(of, 0, sizeof(*of));
 		return ret;
 	}
 	if (interrupted) {
-		err_append("interrupted: '%s' left unchanged", of->path);
+		err_fail(ERR_INTERRUPTED, "interrupted: '%s' left unchanged", of->path);
 		outfile_abort(of);
 		return -1;
 	}
 	if (fflush(of->fp) != 0 || ferror(of->fp) || fsync(fileno(of->fp)) != 0) {
-		err_append("cannot write output file '%s': %s", of->path,
-			   strerror(errno ? errno : EIO));
+		err_fail(ERR_RESOURCE, "cannot write output file '%s': %s", of->path,
+			 strerror(errno ? errno : EIO));
 		outfile_abort(of);
 		return -1;
 	}
 	if (fclose(of->fp) != 0) {
 		of->fp = NULL;
-		err_append("cannot write output file '%s': %s", of->path,
-			   strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot write output file '%s': %s", of->path,
+			 strerror(errno));
 		outfile_abort(of);
 		return -1;
 	}
 	of->fp = NULL;
 	if (rename(of->tmp_path, of->path) != 0) {
-		err_append("cannot rename '%s' to '%s': %s", of->tmp_path,
-			   of->path, strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot rename '%s' to '%s': %s", of->tmp_path,
+			 of->path, strerror(errno));
 		outfile_abort(of);
 		return -1;
 	}

@@ -39,14 +39,14 @@ static int vms_check_unique(const char *path, const struct vms_file *f)
 	for (size_t i = 0; i < f->n; i++) {
 		for (size_t j = 0; j < i; j++) {
 			if (f->vms[i].pid == f->vms[j].pid) {
-				err_append("'%s': vms[%zu]: pid %" PRId64
-					   " is already the pid of vms[%zu]",
-					   path, i, f->vms[i].pid, j);
+				err_fail(ERR_INPUT, "'%s': vms[%zu]: pid %" PRId64
+					 " is already the pid of vms[%zu]",
+					 path, i, f->vms[i].pid, j);
 				return -1;
 			}
 			if (strcmp(f->vms[i].name, f->vms[j].name) == 0) {
-				err_append("'%s': vms[%zu]: name '%s' is already the name of vms[%zu]",
-					   path, i, f->vms[i].name, j);
+				err_fail(ERR_INPUT, "'%s': vms[%zu]: name '%s' is already the name of vms[%zu]",
+					 path, i, f->vms[i].name, j);
 				return -1;
 			}
 		}
@@ -67,7 +67,7 @@ static int vms_parse(const char *path, const json_t *root, struct vms_file *f)
 		return -1;
 	f->vms = calloc(json_array_size(list) + 1, sizeof(*f->vms));
 	if (!f->vms) {
-		err_append("'%s': out of memory", path);
+		err_fail(ERR_RESOURCE, "'%s': out of memory", path);
 		return -1;
 	}
 	json_array_foreach(list, i, item) {

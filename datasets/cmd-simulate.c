@@ -117,14 +117,14 @@ static int write_json(const char *dir, const char *name, json_t *doc)
 	int ret = -1;
 
 	if (!doc) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (outfile_open(&of, path) == 0) {
 		if (json_dumpf(doc, of.fp, JSON_INDENT(1) | JSON_REAL_PRECISION(6)) ||
 		    fputc('\n', of.fp) == EOF) {
-			err_append("cannot write '%s'", path);
+			err_fail(ERR_RESOURCE, "cannot write '%s'", path);
 			outfile_abort(&of);
 		} else {
 			ret = outfile_commit(&of);
@@ -147,12 +147,12 @@ static int install_trace(const char *tmpdir, const char *trace,
 	snprintf(old, sizeof(old), "%s/old", tmpdir);
 	had_old = stat(dest, &st) == 0;
 	if (had_old && rename(dest, old) != 0) {
-		err_append("cannot replace '%s': %s", dest, strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot replace '%s': %s", dest, strerror(errno));
 		return -1;
 	}
 	if (rename(trace, dest) != 0) {
-		err_append("cannot move the trace to '%s': %s", dest,
-			   strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot move the trace to '%s': %s", dest,
+			 strerror(errno));
 		if (had_old)
 			rename(old, dest);
 		return -1;
@@ -168,7 +168,7 @@ static int install_file(const char *tmpdir, const char *outdir, const char *name
 	snprintf(from, sizeof(from), "%s/%s", tmpdir, name);
 	snprintf(to, sizeof(to), "%s/%s", outdir, name);
 	if (rename(from, to) != 0) {
-		err_append("cannot move '%s' into place: %s", to, strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot move '%s' into place: %s", to, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -215,7 +215,7 @@ static int install_outputs(struct sim *s, const char *tmpdir,
 	sigprocmask(SIG_BLOCK, &hold, &old);
 	*interrupted = outfile_interrupted();
 	if (*interrupted)
-		err_append("interrupted: '%s' left unchanged", outdir);
+		err_fail(ERR_INTERRUPTED, "interrupted: '%s' left unchanged", outdir);
 	else if (install_trace(tmpdir, trace, outdir) == 0 &&
 		 install_file(tmpdir, outdir, "vms.json") == 0 &&
 		 install_file(tmpdir, outdir, "labels.json") == 0)
@@ -244,8 +244,8 @@ static int simulate(const char *scenario_path, const char *outdir,
 	if (have_seed)
 		sc.seed = seed;
 	if (make_dirs(outdir, &created) != 0) {
-		err_append("cannot create output directory '%s': %s", outdir,
-			   strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot create output directory '%s': %s", outdir,
+			 strerror(errno));
 		goto end;
 	}
 	/* A second signal ends the run at once: the handler then removes the
@@ -255,8 +255,8 @@ static int simulate(const char *scenario_path, const char *outdir,
 		goto end;
 	snprintf(tmpdir, sizeof(tmpdir), "%s/.simulate.XXXXXX", outdir);
 	if (!mkdtemp(tmpdir)) {
-		err_append("cannot create a temporary directory in '%s': %s",
-			   outdir, strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot create a temporary directory in '%s': %s",
+			 outdir, strerror(errno));
 		goto end;
 	}
 	have_tmp = outfile_track_dir(tmpdir) == 0;

@@ -21,7 +21,7 @@ int acct_init(struct sim *s)
 	s->acct = calloc((size_t)(s->nvm ? s->nvm : 1) * s->nwin,
 			 sizeof(*s->acct));
 	if (!s->acct) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	return 0;

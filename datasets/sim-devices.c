@@ -57,7 +57,7 @@ static int req_alloc(struct sim *s)
 
 		if (!r) {
 			s->failed = 1;
-			err_append("out of memory");
+			err_fail(ERR_RESOURCE, "out of memory");
 			return -1;
 		}
 		s->req = r;
@@ -286,7 +286,7 @@ int dev_init(struct sim *s)
 	s->disk.queue = calloc(QUEUE_CAP, sizeof(int));
 	s->nic.queue = calloc(QUEUE_CAP, sizeof(int));
 	if (!s->disk.queue || !s->nic.queue) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	return 0;

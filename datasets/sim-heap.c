@@ -21,7 +21,7 @@ int simq_push(struct simq *q, uint64_t t, enum simq_kind kind, int idx,
 		struct simq_item *items = realloc(q->items, cap * sizeof(*items));
 
 		if (!items) {
-			err_append("out of memory");
+			err_fail(ERR_RESOURCE, "out of memory");
 			return -1;
 		}
 		q->items = items;

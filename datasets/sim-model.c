@@ -202,7 +202,7 @@ struct sim *sim_create(const struct scenario *sc, uint64_t seed)
 	struct sim *s = calloc(1, sizeof(*s));
 
 	if (!s) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return NULL;
 	}
 	s->sc = sc;
@@ -239,7 +239,7 @@ struct sim *sim_create(const struct scenario *sc, uint64_t seed)
 		add_vm_threads(s, vm);
 	return s;
 error:
-	err_append("out of memory");
+	err_fail(ERR_RESOURCE, "out of memory");
 	sim_destroy(s);
 	return NULL;
 }
@@ -287,7 +287,7 @@ static int start(struct sim *s)
 		if (t->kind == T_WORKER || t->kind == T_VHOST) {
 			t->jobs = calloc(JOB_RING, sizeof(*t->jobs));
 			if (!t->jobs) {
-				err_append("out of memory");
+				err_fail(ERR_RESOURCE, "out of memory");
 				return -1;
 			}
 		}
@@ -366,7 +366,7 @@ static int produce(void *data, struct simw *w, uint64_t *now)
 
 	s->w = w;
 	if (outfile_interrupted()) {
-		err_append("interrupted");
+		err_fail(ERR_INTERRUPTED, "interrupted");
 		return -1;
 	}
 	if (!s->started) {

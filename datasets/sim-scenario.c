@@ -93,7 +93,7 @@ static int parse_daemons(const struct json_at *host, struct scenario *sc,
 	sc->ndaemons = (int)json_array_size(arr);
 	sc->daemons = calloc(sc->ndaemons + 1, sizeof(*sc->daemons));
 	if (!sc->daemons) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	for (int i = 0; i < sc->ndaemons; i++) {
@@ -143,7 +143,7 @@ static int parse_phases(const struct json_at *vm_at, const struct scenario *sc,
 	vm->nphases = (int)json_array_size(arr);
 	vm->phases = calloc(vm->nphases + 1, sizeof(*vm->phases));
 	if (!vm->phases) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	for (int i = 0; i < vm->nphases; i++) {
@@ -319,7 +319,7 @@ static int parse_root(const char *what, struct scenario *sc,
 				    SIM_MAX_VMS);
 	sc->vms = calloc(sc->nvms + 1, sizeof(*sc->vms));
 	if (!sc->vms) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	for (int i = 0; i < sc->nvms; i++)
@@ -337,8 +337,8 @@ int scenario_parse(struct scenario *sc, const char *text, const char *what)
 	memset(sc, 0, sizeof(*sc));
 	root = json_loads(text, 0, &jerr);
 	if (!root) {
-		err_append("scenario '%s': invalid JSON at line %d: %s", what,
-			   jerr.line, jerr.text);
+		err_fail(ERR_INPUT, "scenario '%s': invalid JSON at line %d: %s", what,
+			 jerr.line, jerr.text);
 		return -1;
 	}
 	ret = parse_root(what, sc, root);
@@ -358,11 +358,11 @@ int scenario_load(struct scenario *sc, const char *path)
 	root = json_load_file(path, 0, &jerr);
 	if (!root) {
 		if (jerr.line < 1)
-			err_append("cannot read scenario '%s': %s", path,
-				   jerr.text);
+			err_fail(ERR_INPUT, "cannot read scenario '%s': %s", path,
+				 jerr.text);
 		else
-			err_append("scenario '%s': invalid JSON at line %d: %s",
-				   path, jerr.line, jerr.text);
+			err_fail(ERR_INPUT, "scenario '%s': invalid JSON at line %d: %s",
+				 path, jerr.line, jerr.text);
 		return -1;
 	}
 	ret = parse_root(path, sc, root);

@@ -73,7 +73,7 @@ int simw_emit(struct simw *w, const struct simev_rec *rec)
 		struct simev_rec *r = realloc(b->recs, cap * sizeof(*r));
 
 		if (!r) {
-			err_append("out of memory");
+			err_fail(ERR_RESOURCE, "out of memory");
 			return -1;
 		}
 		b->recs = r;
@@ -512,17 +512,17 @@ static bt_graph *build_graph(struct simw *w)
 	if (bt_graph_add_source_component_with_initialize_method_data(graph,
 			cls, "simulate", NULL, w, BT_LOGGING_LEVEL_WARNING,
 			&src) != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-		err_append("cannot create the simulator's trace source");
+		err_fail(ERR_INTERNAL, "cannot create the simulator's trace source");
 		goto error;
 	}
 	if (bt_plugin_find("ctf", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_FALSE,
 			   &plugin) != BT_PLUGIN_FIND_STATUS_OK) {
-		err_append("cannot find babeltrace2's \"ctf\" plugin");
+		err_fail(ERR_INTERNAL, "cannot find babeltrace2's \"ctf\" plugin");
 		goto error;
 	}
 	sink_cls = bt_plugin_borrow_sink_component_class_by_name_const(plugin, "fs");
 	if (!sink_cls) {
-		err_append("babeltrace2's \"ctf\" plugin has no sink.ctf.fs");
+		err_fail(ERR_INTERNAL, "babeltrace2's \"ctf\" plugin has no sink.ctf.fs");
 		goto error;
 	}
 	params = bt_value_map_create();
@@ -534,7 +534,7 @@ static bt_graph *build_graph(struct simw *w)
 	if (bt_graph_add_sink_component(graph, sink_cls, "ctf-fs", params,
 			BT_LOGGING_LEVEL_WARNING, &sink) !=
 	    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-		err_append("cannot create sink.ctf.fs for '%s'", w->cfg->path);
+		err_fail(ERR_INTERNAL, "cannot create sink.ctf.fs for '%s'", w->cfg->path);
 		goto error;
 	}
 	if (bt_graph_connect_ports(graph,
@@ -584,7 +584,7 @@ static int fix_metadata_uuid(const char *path, const uint8_t *uuid)
 	p = strstr(buf, "uuid = \"");
 	if (!p) {
 		fclose(fp);
-		err_append("no trace UUID in '%s'", path);
+		err_fail(ERR_INTERNAL, "no trace UUID in '%s'", path);
 		return -1;
 	}
 	uuid_string(uuid, want);
@@ -593,7 +593,7 @@ static int fix_metadata_uuid(const char *path, const uint8_t *uuid)
 		goto error;
 	return 0;
 error:
-	err_append("cannot rewrite '%s': %s", path, strerror(errno));
+	err_fail(ERR_RESOURCE, "cannot rewrite '%s': %s", path, strerror(errno));
 	return -1;
 }
 
@@ -614,8 +614,8 @@ static int fix_stream_uuid(const char *path, const uint8_t *uuid)
 		memcpy(&bits, hdr + PKT_HEADER_SIZE, 8); /* packet_size */
 		if (magic != CTF_MAGIC || bits < 8 * sizeof(hdr) || bits % 8) {
 			fclose(fp);
-			err_append("unexpected packet header in '%s' at %ld",
-				   path, off);
+			err_fail(ERR_INTERNAL, "unexpected packet header in '%s' at %ld",
+				 path, off);
 			return -1;
 		}
 		if (fseek(fp, off + 4, SEEK_SET) || fwrite(uuid, 1, 16, fp) != 16)
@@ -624,14 +624,14 @@ static int fix_stream_uuid(const char *path, const uint8_t *uuid)
 	}
 	if (fseek(fp, 0, SEEK_END) || ftell(fp) != off) {
 		fclose(fp);
-		err_append("packets of '%s' do not add up to its size", path);
+		err_fail(ERR_INTERNAL, "packets of '%s' do not add up to its size", path);
 		return -1;
 	}
 	if (fclose(fp))
 		goto error;
 	return 0;
 error:
-	err_append("cannot rewrite '%s': %s", path, strerror(errno));
+	err_fail(ERR_RESOURCE, "cannot rewrite '%s': %s", path, strerror(errno));
 	if (fp)
 		fclose(fp);
 	return -1;
@@ -645,7 +645,7 @@ static int fix_trace_uuid(const char *dir, const uint8_t *uuid)
 	int ret = 0;
 
 	if (!d) {
-		err_append("cannot open '%s': %s", dir, strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot open '%s': %s", dir, strerror(errno));
 		return -1;
 	}
 	while (ret == 0 && (de = readdir(d))) {
@@ -669,9 +669,9 @@ static void note_full_disk(const char *path)
 
 	if (statvfs(path, &vfs) == 0 &&
 	    (uint64_t)vfs.f_bavail * vfs.f_frsize < SIMW_FULL_DISK_BYTES)
-		err_append("No space left on device: %llu bytes free where "
-			   "'%s' is", (unsigned long long)vfs.f_bavail * vfs.f_frsize,
-			   path);
+		err_fail(ERR_RESOURCE, "No space left on device: %llu bytes free where "
+			 "'%s' is", (unsigned long long)vfs.f_bavail * vfs.f_frsize,
+			 path);
 }
 
 /* The graph of a run whose sink failed (see simw_run): never destroyed. */
@@ -696,7 +696,7 @@ int simw_run(const struct simw_config *cfg, simw_produce_fn produce,
 		w.period_end = cfg->end_ns;
 	w.bufs = calloc(cfg->ncpus, sizeof(*w.bufs));
 	if (!w.bufs) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	graph = build_graph(&w);

@@ -80,7 +80,7 @@ static int check_features(const struct model_dir *m, const char *path)
 	int ret;
 
 	if (!names) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < nr_features; i++)
@@ -99,7 +99,7 @@ static int group_done(void *ctx, const struct analysis *a, const struct trace_st
 	if (collect_end_group(col, a) < 0)
 		return -1;
 	if (!r->hostname && st->hostname[0] && !(r->hostname = strdup(st->hostname))) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	if (st->events && (!r->start_ns || st->first_ns < r->start_ns))
@@ -184,7 +184,7 @@ int cmd_detect(int argc, char **argv)
 	res.window_ns = o.com.window_ns;
 	if (set_paths(&res, paths, npaths, o.com.model) < 0 ||
 	    collect_init(&col, &res, &model) < 0) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		goto end;
 	}
 	if (trace_discover(paths, npaths, &groups, &ngroups) < 0) {

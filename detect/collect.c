@@ -178,7 +178,7 @@ int collect_row(void *ctx, const struct window_row *row)
 	const struct vm_acc *acc = row->acc;
 
 	if (r->nwindows == c->cap && grow(c) != 0) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	classify_row(&c->cls, row->features, &cl);
@@ -233,7 +233,7 @@ int collect_row(void *ctx, const struct window_row *row)
 		double (*s)[WL__COUNT] = realloc(c->wl_sum, (size_t)(w->vm + 1) * sizeof(*s));
 
 		if (!s) {
-			err_append("out of memory");
+			err_fail(ERR_RESOURCE, "out of memory");
 			return -1;
 		}
 		memset(s[c->nwl], 0, ((size_t)w->vm + 1 - c->nwl) * sizeof(s[0]));
@@ -256,7 +256,7 @@ int collect_end_group(struct collector *c, const struct analysis *a)
 		return 0;
 	v = realloc(r->vms, (r->nvms + n) * sizeof(*v));
 	if (!v) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	r->vms = v;
@@ -269,7 +269,7 @@ int collect_end_group(struct collector *c, const struct analysis *a)
 		dst->uuid = src->uuid ? strdup(src->uuid) : NULL;
 		if (!dst->name || (src->uuid && !dst->uuid)) {
 			r->nvms += i + 1;
-			err_append("out of memory");
+			err_fail(ERR_RESOURCE, "out of memory");
 			return -1;
 		}
 		dst->pid = src->pid;
@@ -405,13 +405,13 @@ static void settle_workloads(struct collector *c)
 int collect_finish(struct collector *c)
 {
 	if (sort_windows(c) != 0 || detect_find_episodes(c->res) != 0) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	settle_workloads(c);
 	rank_top_events(c);
 	if (detect_recommend(c->res) != 0) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	return 0;

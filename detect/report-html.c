@@ -225,7 +225,7 @@ int report_write_html(const struct detect_result *r, const char *path)
 	recommendations(f, r);
 	fputs("</body></html>\n", f);
 	if (ferror(f)) {
-		err_append("cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+		err_fail(ERR_RESOURCE, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
 		outfile_abort(&of);
 		return -1;
 	}

@@ -155,14 +155,14 @@ int report_write_json(const json_t *json, const char *path)
 	struct outfile of;
 
 	if (!json) {
-		err_append("cannot build the JSON of '%s': out of memory", path);
+		err_fail(ERR_RESOURCE, "cannot build the JSON of '%s': out of memory", path);
 		return -1;
 	}
 	if (outfile_open(&of, path) != 0)
 		return -1;
 	if (json_dumpf(json, of.fp, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0 ||
 	    fputc('\n', of.fp) == EOF) {
-		err_append("cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+		err_fail(ERR_RESOURCE, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
 		outfile_abort(&of);
 		return -1;
 	}

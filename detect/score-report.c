@@ -67,8 +67,8 @@ int score_report(const char *report_path, const char *labels_path,
 		return -1;
 	if (json_unpack(root, "{s:s, s:o}", "schema", &schema, "windows", &windows) != 0 ||
 	    strcmp(schema, "vmint.report/1") != 0 || !json_is_array(windows)) {
-		err_append("'%s': not a vmint.report/1 (keys 'schema' and 'windows')",
-			   report_path);
+		err_fail(ERR_INPUT, "'%s': not a vmint.report/1 (keys 'schema' and 'windows')",
+			 report_path);
 		json_decref(root);
 		return -1;
 	}
@@ -78,8 +78,8 @@ int score_report(const char *report_path, const char *labels_path,
 	}
 	json_array_foreach(windows, i, w) {
 		if (score_window(w, &l, s) < 0) {
-			err_append("'%s': windows[%zu]: missing or mistyped 'vm', "
-				   "'start_ns', 'end_ns' or 'interference'", report_path, i);
+			err_fail(ERR_INPUT, "'%s': windows[%zu]: missing or mistyped 'vm', "
+				 "'start_ns', 'end_ns' or 'interference'", report_path, i);
 			goto end;
 		}
 	}

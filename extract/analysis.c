@@ -35,7 +35,7 @@ struct analysis *analysis_create(const struct analysis_config *cfg)
 oom:
 	if (a)
 		free(a);
-	err_append("out of memory (analysis)");
+	err_fail(ERR_RESOURCE, "out of memory (analysis)");
 	return NULL;
 }
 
@@ -263,11 +263,11 @@ static int close_windows(struct analysis *a, uint64_t ts)
 	 * an event years after the previous one: refuse it rather than emit a
 	 * row for each of the billions of windows in between. */
 	if ((ts - h->win_start) / a->cfg.window_ns > ANALYSIS_MAX_GAP_WINDOWS) {
-		err_append("event at %" PRIu64 " ns comes %.0f s after the previous one "
-			   "(%" PRIu64 " ns), more than %d windows without an event: "
-			   "corrupt timestamps (or use a longer --window)", ts,
-			   (double)(ts - a->last_ts) / 1e9, a->last_ts,
-			   ANALYSIS_MAX_GAP_WINDOWS);
+		err_fail(ERR_INPUT, "event at %" PRIu64 " ns comes %.0f s after the previous one "
+			 "(%" PRIu64 " ns), more than %d windows without an event: "
+			 "corrupt timestamps (or use a longer --window)", ts,
+			 (double)(ts - a->last_ts) / 1e9, a->last_ts,
+			 ANALYSIS_MAX_GAP_WINDOWS);
 		return -1;
 	}
 	while (ts >= h->win_start + a->cfg.window_ns)

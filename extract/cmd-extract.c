@@ -118,10 +118,9 @@ static int extract_group(const struct extract_opts *o, struct extract_run *r,
 	};
 	int rc = run_group(o->com.vms, g, paths, npaths, cfg, o->com.jobs, NULL, NULL);
 
-	/* a write error is ours, not the trace's */
-	if (rc == VMINT_EXIT_INPUT && r->out.out.fp && ferror(r->out.out.fp))
-		rc = VMINT_EXIT_INTERNAL;
-	return rc;
+	/* A write error stops the read with a resource cause (feat_out_row):
+	 * the code comes from the chain's kind, not from the stream's state. */
+	return rc == VMINT_EXIT_OK ? rc : err_exit(rc);
 }
 
 int cmd_extract(int argc, char **argv)
@@ -149,8 +148,7 @@ int cmd_extract(int argc, char **argv)
 		return VMINT_EXIT_INPUT;
 	}
 	if (feat_out_open(&r.out, o.com.output, o.format, r.with_labels) < 0) {
-		rc = o.format == FEAT_LIBSVM && strcmp(o.com.output, "-") == 0 ?
-		     VMINT_EXIT_USAGE : VMINT_EXIT_INTERNAL;
+		rc = err_exit(VMINT_EXIT_INTERNAL); /* usage: libsvm to stdout */
 		goto end;
 	}
 	for (i = 0; i < ngroups && rc == VMINT_EXIT_OK; i++)

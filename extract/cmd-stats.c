@@ -77,7 +77,7 @@ static int collect_threads(struct stats_run *r)
 
 	r->threads = calloc(n ? n : 1, sizeof(*r->threads));
 	if (!r->threads) {
-		err_append("out of memory (thread list)");
+		err_fail(ERR_RESOURCE, "out of memory (thread list)");
 		return -1;
 	}
 	while (tidmap_next(&h->threads, &pos, &tid, &v)) {
@@ -351,7 +351,7 @@ static int print_json(const struct stats_run *r)
 	fputc('\n', stdout);
 	json_decref(root);
 	if (rc < 0) {
-		err_append("cannot write the JSON summary");
+		err_fail(ERR_RESOURCE, "cannot write the JSON summary");
 		return -1;
 	}
 	return 0;
@@ -381,7 +381,7 @@ int cmd_stats(int argc, char **argv)
 		return VMINT_EXIT_INPUT;
 	if (ngroups != 1) {
 		/* The command line is well formed; the traces are not one summary. */
-		err_append("the traces are of %zu hosts: give the traces of one host", ngroups);
+		err_fail(ERR_INPUT, "the traces are of %zu hosts: give the traces of one host", ngroups);
 		rc = VMINT_EXIT_INPUT;
 		goto end;
 	}

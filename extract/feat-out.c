@@ -17,7 +17,7 @@ static int write_names(struct feat_out *o, const char *path)
 
 	names_path = malloc(len);
 	if (!names_path) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	snprintf(names_path, len, "%s.names", path);
@@ -40,7 +40,7 @@ int feat_out_open(struct feat_out *o, const char *path, enum feat_format fmt,
 	o->format = fmt;
 	o->with_labels = with_labels;
 	if (fmt == FEAT_LIBSVM && strcmp(path, "-") == 0) {
-		err_append("libsvm output needs a file (-o FILE) to put FILE.names beside it");
+		err_fail(ERR_USAGE, "libsvm output needs a file (-o FILE) to put FILE.names beside it");
 		return -1;
 	}
 	if (outfile_open(&o->out, path) < 0)
@@ -113,8 +113,8 @@ int feat_out_row(struct feat_out *o, const struct window_row *row,
 	}
 	o->rows++;
 	if (ferror(o->out.fp)) {
-		err_append("cannot write '%s': %s",
-			   o->out.path ? o->out.path : "standard output", strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot write '%s': %s",
+			 o->out.path ? o->out.path : "standard output", strerror(errno));
 		return -1;
 	}
 	return 0;

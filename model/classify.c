@@ -11,7 +11,7 @@ int classify_init(struct classify_ctx *cx, const struct model_dir *m)
 	cx->m = m;
 	cx->nodes = malloc((m->nfeat + 1) * sizeof(*cx->nodes));
 	if (!cx->nodes) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	return 0;

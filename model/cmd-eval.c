@@ -248,12 +248,12 @@ static int evaluate(const struct eval_opts *o, const char *model,
 				  model) < 0)
 		goto end;
 	if (!ds->has_labels) {
-		err_append("no input has label columns: nothing to score (extract with --labels)");
+		err_fail(ERR_INPUT, "no input has label columns: nothing to score (extract with --labels)");
 		goto end;
 	}
 	per = calloc(ds->ngroups, sizeof(*per));
 	if (!per || classify_init(&cx, m) < 0) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		ret = VMINT_EXIT_INTERNAL;
 		goto end;
 	}
@@ -269,7 +269,7 @@ static int evaluate(const struct eval_opts *o, const char *model,
 	}
 	if (o->json) {
 		if (print_json(model, ds, per, &total) != 0) {
-			err_append("cannot write JSON to standard output");
+			err_fail(ERR_RESOURCE, "cannot write JSON to standard output");
 			ret = VMINT_EXIT_INTERNAL;
 			goto end;
 		}
@@ -317,7 +317,7 @@ int cmd_eval(int argc, char **argv)
 		ret = VMINT_EXIT_INPUT;
 	}
 	else if (input_list_load(&in, &ds) < 0)
-		ret = err_contains("out of memory") ? VMINT_EXIT_INTERNAL : VMINT_EXIT_INPUT;
+		ret = err_exit(VMINT_EXIT_INPUT);
 	else
 		ret = evaluate(&o, o.model, &m, &ds);
 	model_dir_fini(&m);

@@ -155,10 +155,10 @@ int cmd_train(int argc, char **argv)
 	}
 	groups = malloc((in.n ? in.n : 1) * sizeof(*groups));
 	if (!groups) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		ret = VMINT_EXIT_INTERNAL;
 	} else if (input_list_load(&in, &ds) < 0) {
-		ret = err_contains("out of memory") ? VMINT_EXIT_INTERNAL : VMINT_EXIT_INPUT;
+		ret = err_exit(VMINT_EXIT_INPUT);
 	} else {
 		/* Each input is one dataset group, in order. */
 		for (size_t i = 0; i < in.n; i++)

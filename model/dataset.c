@@ -45,14 +45,14 @@ int dataset_set_names(struct dataset *ds, const char *const *names,
 	if (ds->names) {
 		for (size_t i = 0; i < n && i < ds->nfeat; i++) {
 			if (strcmp(names[i], ds->names[i]) != 0) {
-				err_append("%s: feature %zu is '%s', expected '%s' as in the first input",
-					   what, i + 1, names[i], ds->names[i]);
+				err_fail(ERR_INPUT, "%s: feature %zu is '%s', expected '%s' as in the first input",
+					 what, i + 1, names[i], ds->names[i]);
 				return -1;
 			}
 		}
 		if (n != ds->nfeat) {
-			err_append("%s: %zu features, expected %zu as in the first input",
-				   what, n, ds->nfeat);
+			err_fail(ERR_INPUT, "%s: %zu features, expected %zu as in the first input",
+				 what, n, ds->nfeat);
 			return -1;
 		}
 		return 0;
@@ -71,7 +71,7 @@ oom:
 	if (ds->names)
 		free_strv(ds->names, n);
 	ds->names = NULL;
-	err_append("out of memory");
+	err_fail(ERR_RESOURCE, "out of memory");
 	return -1;
 }
 
@@ -80,13 +80,13 @@ int dataset_add_group(struct dataset *ds, const char *name)
 	char **g = realloc(ds->groups, (ds->ngroups + 1) * sizeof(*g));
 
 	if (!g) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	ds->groups = g;
 	g[ds->ngroups] = strdup(name);
 	if (!g[ds->ngroups]) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	return (int)ds->ngroups++;
@@ -120,12 +120,12 @@ int dataset_append(struct dataset *ds, const struct ds_row_meta *meta,
 	char *vm;
 
 	if (ds->nrows == ds->cap && grow(ds) < 0) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	vm = strdup(meta->vm ? meta->vm : "");
 	if (!vm) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	ds->meta[ds->nrows] = *meta;
@@ -159,7 +159,7 @@ static int csv_next(struct csv_reader *r)
 		len = getline(&r->line, &r->line_cap, r->fp);
 		if (len < 0) {
 			if (ferror(r->fp)) {
-				err_append("cannot read '%s': %s", r->path, strerror(errno));
+				err_fail(ERR_INPUT, "cannot read '%s': %s", r->path, strerror(errno));
 				return -1;
 			}
 			return 0;
@@ -171,7 +171,7 @@ static int csv_next(struct csv_reader *r)
 			break;
 	}
 	if (strlen(r->line) != (size_t)len) {
-		err_append("'%s':%lu: NUL byte in line", r->path, r->lineno);
+		err_fail(ERR_INPUT, "'%s':%lu: NUL byte in line", r->path, r->lineno);
 		return -1;
 	}
 	r->nfields = 0;
@@ -182,7 +182,7 @@ static int csv_next(struct csv_reader *r)
 			char **f = realloc(r->fields, cap * sizeof(*f));
 
 			if (!f) {
-				err_append("out of memory");
+				err_fail(ERR_RESOURCE, "out of memory");
 				return -1;
 			}
 			r->fields = f;
@@ -210,9 +210,9 @@ static int check_header(struct dataset *ds, struct csv_reader *r,
 
 	for (size_t i = 0; i < NR_META; i++) {
 		if (i >= n || strcmp(r->fields[i], meta_cols[i]) != 0) {
-			err_append("'%s':%lu: column %zu of the header is '%s', expected '%s' (not a vmint features CSV)",
-				   r->path, r->lineno, i + 1, i < n ? r->fields[i] : "",
-				   meta_cols[i]);
+			err_fail(ERR_INPUT, "'%s':%lu: column %zu of the header is '%s', expected '%s' (not a vmint features CSV)",
+				 r->path, r->lineno, i + 1, i < n ? r->fields[i] : "",
+				 meta_cols[i]);
 			return -1;
 		}
 	}
@@ -223,8 +223,8 @@ static int check_header(struct dataset *ds, struct csv_reader *r,
 		if (n - i != NR_LABEL || strcmp(r->fields[i], label_cols[0]) ||
 		    strcmp(r->fields[i + 1], label_cols[1]) ||
 		    strcmp(r->fields[i + 2], label_cols[2])) {
-			err_append("'%s':%lu: label columns must be the last three, named %s,%s,%s",
-				   r->path, r->lineno, label_cols[0], label_cols[1], label_cols[2]);
+			err_fail(ERR_INPUT, "'%s':%lu: label columns must be the last three, named %s,%s,%s",
+				 r->path, r->lineno, label_cols[0], label_cols[1], label_cols[2]);
 			return -1;
 		}
 		lay->labeled = 1;
@@ -232,13 +232,13 @@ static int check_header(struct dataset *ds, struct csv_reader *r,
 	}
 	lay->nfeat = n - NR_META - (lay->labeled ? NR_LABEL : 0);
 	if (lay->nfeat == 0) {
-		err_append("'%s':%lu: no feature columns", r->path, r->lineno);
+		err_fail(ERR_INPUT, "'%s':%lu: no feature columns", r->path, r->lineno);
 		return -1;
 	}
 	for (size_t i = NR_META; i < NR_META + lay->nfeat; i++) {
 		if (r->fields[i][0] == '\0') {
-			err_append("'%s':%lu: column %zu has an empty name", r->path,
-				   r->lineno, i + 1);
+			err_fail(ERR_INPUT, "'%s':%lu: column %zu has an empty name", r->path,
+				 r->lineno, i + 1);
 			return -1;
 		}
 	}
@@ -277,27 +277,27 @@ static int parse_labels(struct csv_reader *r, size_t first, struct ds_labels *la
 
 	if (parse_label(s, bools, 2, &lab->interference) < 0 &&
 	    parse_label(s, words, 2, &lab->interference) < 0) {
-		err_append("'%s':%lu: label_interference is '%s', expected 0, 1 or empty",
-			   r->path, r->lineno, s);
+		err_fail(ERR_INPUT, "'%s':%lu: label_interference is '%s', expected 0, 1 or empty",
+			 r->path, r->lineno, s);
 		return -1;
 	}
 	s = r->fields[first + 1];
 	if (parse_label(s, resource_names, RES__COUNT, &lab->resource) < 0) {
-		err_append("'%s':%lu: label_resource is '%s', expected %s or empty",
+		err_fail(ERR_INPUT, "'%s':%lu: label_resource is '%s', expected %s or empty",
 			   r->path, r->lineno, s,
 			   vocab_list(resource_names, 0, RES__COUNT, list, sizeof(list)));
 		return -1;
 	}
 	s = r->fields[first + 2];
 	if (parse_label(s, workload_names, WL__COUNT, &lab->workload) < 0) {
-		err_append("'%s':%lu: label_workload is '%s', expected %s or empty",
+		err_fail(ERR_INPUT, "'%s':%lu: label_workload is '%s', expected %s or empty",
 			   r->path, r->lineno, s,
 			   vocab_list(workload_names, 0, WL__COUNT, list, sizeof(list)));
 		return -1;
 	}
 	/* An interfered window's resource is one of cpu/disk/net. */
 	if (lab->interference == 1 && lab->resource == RES_NONE) {
-		err_append("'%s':%lu: window is interfered but label_resource is 'none'",
+		err_fail(ERR_INPUT, "'%s':%lu: window is interfered but label_resource is 'none'",
 			   r->path, r->lineno);
 		return -1;
 	}
@@ -315,26 +315,26 @@ static int parse_row(struct dataset *ds, struct csv_reader *r,
 	char *end;
 
 	if (r->nfields != want) {
-		err_append("'%s':%lu: %zu fields, expected %zu as in the header",
-			   r->path, r->lineno, r->nfields, want);
+		err_fail(ERR_INPUT, "'%s':%lu: %zu fields, expected %zu as in the header",
+			 r->path, r->lineno, r->nfields, want);
 		return -1;
 	}
 	meta.vm = r->fields[0];
 	if (meta.vm[0] == '\0' || meta.vm[0] == '"') {
-		err_append("'%s':%lu: empty or quoted vm name", r->path, r->lineno);
+		err_fail(ERR_INPUT, "'%s':%lu: empty or quoted vm name", r->path, r->lineno);
 		return -1;
 	}
 	errno = 0;
 	meta.pid = strtoll(r->fields[1], &end, 10);
 	if (errno || *end || end == r->fields[1]) {
-		err_append("'%s':%lu: pid '%s' is not an integer", r->path, r->lineno,
-			   r->fields[1]);
+		err_fail(ERR_INPUT, "'%s':%lu: pid '%s' is not an integer", r->path, r->lineno,
+			 r->fields[1]);
 		return -1;
 	}
 	if (parse_u64(r->fields[2], &meta.start_ns) < 0 ||
 	    parse_u64(r->fields[3], &meta.end_ns) < 0 || meta.end_ns < meta.start_ns) {
-		err_append("'%s':%lu: bad window '%s'..'%s' (unsigned ns, start <= end)",
-			   r->path, r->lineno, r->fields[2], r->fields[3]);
+		err_fail(ERR_INPUT, "'%s':%lu: bad window '%s'..'%s' (unsigned ns, start <= end)",
+			 r->path, r->lineno, r->fields[2], r->fields[3]);
 		return -1;
 	}
 	for (size_t j = 0; j < lay->nfeat; j++) {
@@ -343,8 +343,8 @@ static int parse_row(struct dataset *ds, struct csv_reader *r,
 		errno = 0;
 		x[j] = strtod(s, &end);
 		if (*s == '\0' || *end || errno == ERANGE || !isfinite(x[j])) {
-			err_append("'%s':%lu: %s is '%s', expected a finite number",
-				   r->path, r->lineno, ds->names[j], s);
+			err_fail(ERR_INPUT, "'%s':%lu: %s is '%s', expected a finite number",
+				 r->path, r->lineno, ds->names[j], s);
 			return -1;
 		}
 	}
@@ -362,19 +362,19 @@ int dataset_read_csv(struct dataset *ds, const char *path)
 
 	r.fp = fopen(path, "r");
 	if (!r.fp) {
-		err_append("cannot open '%s': %s", path, strerror(errno));
+		err_fail(ERR_INPUT, "cannot open '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	st = csv_next(&r);
 	if (st == 0)
-		err_append("'%s': empty file, expected a header line", path);
+		err_fail(ERR_INPUT, "'%s': empty file, expected a header line", path);
 	if (st <= 0 || check_header(ds, &r, &lay) < 0)
 		goto end;
 	group = dataset_add_group(ds, path);
 	x = malloc(lay.nfeat * sizeof(*x));
 	if (group < 0 || !x) {
 		if (!x)
-			err_append("out of memory");
+			err_fail(ERR_RESOURCE, "out of memory");
 		goto end;
 	}
 	while ((st = csv_next(&r)) > 0)

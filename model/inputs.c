@@ -22,7 +22,7 @@ int input_list_add(struct input_list *l, const char *path)
 	struct input *v = realloc(l->v, (l->n + 1) * sizeof(*v));
 
 	if (!v) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	l->v = v;
@@ -36,11 +36,11 @@ int input_list_add(struct input_list *l, const char *path)
 int input_list_set_labels(struct input_list *l, const char *labels)
 {
 	if (l->n == 0) {
-		err_append("--labels '%s' must follow the trace it labels", labels);
+		err_fail(ERR_USAGE, "--labels '%s' must follow the trace it labels", labels);
 		return -1;
 	}
 	if (l->v[l->n - 1].labels) {
-		err_append("'%s' has two --labels files", l->v[l->n - 1].path);
+		err_fail(ERR_USAGE, "'%s' has two --labels files", l->v[l->n - 1].path);
 		return -1;
 	}
 	l->v[l->n - 1].labels = labels;
@@ -50,11 +50,11 @@ int input_list_set_labels(struct input_list *l, const char *labels)
 int input_list_set_group(struct input_list *l, const char *group)
 {
 	if (l->n == 0) {
-		err_append("--group '%s' must follow the input it groups", group);
+		err_fail(ERR_USAGE, "--group '%s' must follow the input it groups", group);
 		return -1;
 	}
 	if (l->v[l->n - 1].group) {
-		err_append("'%s' has two --group names", l->v[l->n - 1].path);
+		err_fail(ERR_USAGE, "'%s' has two --group names", l->v[l->n - 1].path);
 		return -1;
 	}
 	l->v[l->n - 1].group = group;
@@ -89,9 +89,9 @@ static int on_trace_row(void *ctx, const struct window_row *row)
 	/* The CSV reader refuses non-finite values; so does this path. */
 	for (size_t j = 0; j < nr_features; j++) {
 		if (!isfinite(row->features[j])) {
-			err_append("VM '%s', window at %" PRIu64 " ns: feature %s is %g (extractor bug)",
-				   row->vm->name, row->start_ns, features[j].name,
-				   row->features[j]);
+			err_fail(ERR_INTERNAL, "VM '%s', window at %" PRIu64 " ns: feature %s is %g (extractor bug)",
+				 row->vm->name, row->start_ns, features[j].name,
+				 row->features[j]);
 			return -1;
 		}
 	}
@@ -144,13 +144,13 @@ static int load_trace(const struct input *in, struct dataset *ds)
 
 	memset(&labels, 0, sizeof(labels));
 	if (!in->labels) {
-		err_append("trace '%s' needs --labels FILE after it (labels.json: the windows' truth)",
-			   in->path);
+		err_fail(ERR_INPUT, "trace '%s' needs --labels FILE after it (labels.json: the windows' truth)",
+			 in->path);
 		return -1;
 	}
 	names = malloc(nr_features * sizeof(*names));
 	if (!names) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	for (size_t j = 0; j < nr_features; j++)
@@ -193,7 +193,7 @@ static int load_all(const struct input_list *l, struct dataset *ds, int tty)
 				l->n, in->path);
 
 		if (stat(in->path, &st) != 0) {
-			err_append("cannot open '%s': %s", in->path, strerror(errno));
+			err_fail(ERR_INPUT, "cannot open '%s': %s", in->path, strerror(errno));
 			return -1;
 		}
 		if (S_ISDIR(st.st_mode)) {
@@ -202,8 +202,8 @@ static int load_all(const struct input_list *l, struct dataset *ds, int tty)
 			continue;
 		}
 		if (in->labels) {
-			err_append("'%s' is a features CSV: its labels are in its label columns, --labels '%s' is for a trace",
-				   in->path, in->labels);
+			err_fail(ERR_INPUT, "'%s' is a features CSV: its labels are in its label columns, --labels '%s' is for a trace",
+				 in->path, in->labels);
 			return -1;
 		}
 		if (dataset_read_csv(ds, in->path) < 0)

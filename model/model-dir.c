@@ -73,15 +73,15 @@ int model_dir_check_names(const struct model_dir *m, const char *const *names,
 {
 	for (size_t i = 0; i < n && i < m->nfeat; i++) {
 		if (strcmp(names[i], m->names[i]) != 0) {
-			err_append("%s does not fit model '%s': feature %zu is '%s' in the input but '%s' in the model (retrain the model or extract with the matching vmint)",
-				   what, model_path, i + 1, names[i], m->names[i]);
+			err_fail(ERR_INPUT, "%s does not fit model '%s': feature %zu is '%s' in the input but '%s' in the model (retrain the model or extract with the matching vmint)",
+				 what, model_path, i + 1, names[i], m->names[i]);
 			return -1;
 		}
 	}
 	if (n != m->nfeat) {
-		err_append("%s does not fit model '%s': the input has %zu features, the model %zu; first missing: '%s'",
-			   what, model_path, n, m->nfeat,
-			   n < m->nfeat ? m->names[n] : names[m->nfeat]);
+		err_fail(ERR_INPUT, "%s does not fit model '%s': the input has %zu features, the model %zu; first missing: '%s'",
+			 what, model_path, n, m->nfeat,
+			 n < m->nfeat ? m->names[n] : names[m->nfeat]);
 		return -1;
 	}
 	return 0;
@@ -229,11 +229,11 @@ static int write_files(const struct model_dir *m, const char *tmp)
 	int ret = -1;
 
 	if (!root || !path) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		goto end;
 	}
 	if (json_dump_file(root, path, MODEL_JSON_FLAGS) != 0) {
-		err_append("cannot write '%s': %s", path, strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot write '%s': %s", path, strerror(errno));
 		goto end;
 	}
 	for (int k = 0; k < MODEL_NR_KINDS; k++) {
@@ -244,8 +244,8 @@ static int write_files(const struct model_dir *m, const char *tmp)
 		snprintf(name, sizeof(name), "%s.model", model_kind_names[k]);
 		mp = join(tmp, name);
 		if (!mp || svm_save_model(mp, m->cls[k].svm) != 0) {
-			err_append("cannot write libsvm model '%s': %s", mp ? mp : name,
-				   strerror(errno ? errno : EIO));
+			err_fail(ERR_RESOURCE, "cannot write libsvm model '%s': %s", mp ? mp : name,
+				 strerror(errno ? errno : EIO));
 			free(mp);
 			goto end;
 		}
@@ -272,7 +272,7 @@ static int check_replaceable(const char *dir, int *exists)
 		return 0;
 	*exists = 1;
 	if (!S_ISDIR(st.st_mode)) {
-		err_append("'%s' exists and is not a directory", dir);
+		err_fail(ERR_USAGE, "'%s' exists and is not a directory", dir);
 		return -1;
 	}
 	mj = join(dir, "model.json");
@@ -288,8 +288,8 @@ static int check_replaceable(const char *dir, int *exists)
 	if (d)
 		closedir(d);
 	if (!empty) {
-		err_append("'%s' exists and is not a model directory (no model.json): not replacing it",
-			   dir);
+		err_fail(ERR_USAGE, "'%s' exists and is not a model directory (no model.json): not replacing it",
+			 dir);
 		return -1;
 	}
 	return 0;
@@ -307,7 +307,7 @@ static int install_dir(const char *tmp, const char *dir, int exists)
 				 strerror(errno));
 		return 0;
 	}
-	err_append("cannot move '%s' to '%s': %s", tmp, dir, strerror(errno));
+	err_fail(ERR_RESOURCE, "cannot move '%s' to '%s': %s", tmp, dir, strerror(errno));
 	return -1;
 }
 
@@ -316,7 +316,7 @@ static int check_not_interrupted(const char *dir)
 {
 	if (!outfile_interrupted())
 		return 0;
-	err_append("interrupted: '%s' left unchanged", dir);
+	err_fail(ERR_INTERRUPTED, "interrupted: '%s' left unchanged", dir);
 	return -1;
 }
 
@@ -327,7 +327,7 @@ int model_dir_save(const struct model_dir *m, const char *dir)
 	int exists, tracked = 0, ret = -1;
 
 	if (!tmp) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	/* "models/x/" and "models/x" are the same directory. */
@@ -342,7 +342,7 @@ int model_dir_save(const struct model_dir *m, const char *dir)
 	if (check_not_interrupted(dir) < 0)
 		goto end;
 	if (!mkdtemp(tmp)) {
-		err_append("cannot create directory beside '%s': %s", dir, strerror(errno));
+		err_fail(ERR_RESOURCE, "cannot create directory beside '%s': %s", dir, strerror(errno));
 		goto end;
 	}
 	tracked = outfile_track_dir(tmp) == 0;

@@ -38,7 +38,7 @@ static int load_feature(struct model_dir *m, const struct json_at *at,
 		return json_at_fail(at, NULL, "mean must be finite and sd finite and > 0");
 	m->names[j] = strdup(json_string_value(name));
 	if (!m->names[j]) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -58,7 +58,7 @@ static int load_features(struct model_dir *m, const struct json_at *root_at,
 		return json_at_fail(root_at, "features", "is empty");
 	m->names = calloc(n, sizeof(*m->names));
 	if (!m->names || scaler_init(&m->sc, n) < 0) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	m->nfeat = n;
@@ -125,7 +125,7 @@ static int precheck_svm_file(const char *path)
 	int in_sv = 0, ret = -1;
 
 	if (!fp) {
-		err_append("cannot open '%s': %s", path, strerror(errno));
+		err_fail(ERR_INPUT, "cannot open '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	while (getline(&line, &cap, fp) >= 0) {
@@ -134,7 +134,7 @@ static int precheck_svm_file(const char *path)
 			if (lines == total_sv)
 				break;
 			if (count_tokens(line) < nr_class - 1) {
-				err_append("'%s': support vector %ld is cut short", path, lines + 1);
+				err_fail(ERR_INPUT, "'%s': support vector %ld is cut short", path, lines + 1);
 				goto end;
 			}
 			lines++;
@@ -146,13 +146,13 @@ static int precheck_svm_file(const char *path)
 		}
 	}
 	if (!in_sv || total_sv < 0 || nr_class < 2) {
-		err_append("'%s': not a libsvm model file (no nr_class, total_sv or SV section)",
-			   path);
+		err_fail(ERR_INPUT, "'%s': not a libsvm model file (no nr_class, total_sv or SV section)",
+			 path);
 		goto end;
 	}
 	if (lines != total_sv) {
-		err_append("'%s': %ld support vectors, but the header says %ld (truncated file?)",
-			   path, lines, total_sv);
+		err_fail(ERR_INPUT, "'%s': %ld support vectors, but the header says %ld (truncated file?)",
+			 path, lines, total_sv);
 		goto end;
 	}
 	ret = 0;
@@ -192,29 +192,29 @@ static int check_svm(const struct model_dir *m, const struct classifier *c,
 	int labels[SVMU_MAX_CLASSES + 1], nr = svm_get_nr_class(s);
 
 	if (svm_get_svm_type(s) != C_SVC) {
-		err_append("'%s': not a C-SVC model", path);
+		err_fail(ERR_INPUT, "'%s': not a C-SVC model", path);
 		return -1;
 	}
 	if (nr != c->nclass) {
-		err_append("'%s': %d classes, but model.json lists %d", path, nr, c->nclass);
+		err_fail(ERR_INPUT, "'%s': %d classes, but model.json lists %d", path, nr, c->nclass);
 		return -1;
 	}
 	svm_get_labels(s, labels);
 	for (int i = 0; i < nr; i++) {
 		if (labels[i] < 0 || labels[i] >= nr) {
-			err_append("'%s': class label %d, expected 0..%d", path, labels[i], nr - 1);
+			err_fail(ERR_INPUT, "'%s': class label %d, expected 0..%d", path, labels[i], nr - 1);
 			return -1;
 		}
 	}
 	if (!svm_check_probability_model(s)) {
-		err_append("'%s': no probability estimates (probA/probB)", path);
+		err_fail(ERR_INPUT, "'%s': no probability estimates (probA/probB)", path);
 		return -1;
 	}
 	for (int i = 0; i < s->l; i++) {
 		for (const struct svm_node *n = s->SV[i]; n->index != -1; n++) {
 			if (n->index < 1 || (size_t)n->index > m->nfeat) {
-				err_append("'%s': feature index %d, but the model has %zu features",
-					   path, n->index, m->nfeat);
+				err_fail(ERR_INPUT, "'%s': feature index %d, but the model has %zu features",
+					 path, n->index, m->nfeat);
 				return -1;
 			}
 		}
@@ -231,7 +231,7 @@ static int load_svm_file(const struct model_dir *m, struct classifier *c,
 	int ret = -1;
 
 	if (!path) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	snprintf(path, n, "%s/%s", dir, fname);
@@ -239,8 +239,8 @@ static int load_svm_file(const struct model_dir *m, struct classifier *c,
 		goto end;
 	c->svm = load_svm_quietly(path);
 	if (!c->svm) {
-		err_append("'%s': cannot read libsvm model (missing, or not a libsvm model file)",
-			   path);
+		err_fail(ERR_INPUT, "'%s': cannot read libsvm model (missing, or not a libsvm model file)",
+			 path);
 		goto end;
 	}
 	ret = check_svm(m, c, path);
@@ -336,16 +336,16 @@ int model_dir_load(struct model_dir *m, const char *dir)
 
 	memset(m, 0, sizeof(*m));
 	if (!path) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	snprintf(path, n, "%s/model.json", dir);
 	root = json_load_file(path, 0, &jerr);
 	if (!root) {
 		if (jerr.line < 1)
-			err_append("cannot read '%s': %s", path, jerr.text);
+			err_fail(ERR_INPUT, "cannot read '%s': %s", path, jerr.text);
 		else
-			err_append("'%s':%d: not valid JSON: %s", path, jerr.line, jerr.text);
+			err_fail(ERR_INPUT, "'%s':%d: not valid JSON: %s", path, jerr.line, jerr.text);
 		goto end;
 	}
 	ret = load_root(m, path, dir, root);

@@ -33,7 +33,7 @@ int scaler_init(struct scaler *sc, size_t n)
 	sc->sd = malloc((n ? n : 1) * sizeof(*sc->sd));
 	if (!sc->transform || !sc->mean || !sc->sd) {
 		scaler_fini(sc);
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	sc->n = n;
@@ -63,12 +63,12 @@ int scaler_fit(struct scaler *sc, const double *x, size_t nfeat,
 	double *col;
 
 	if (nrows == 0) {
-		err_append("no rows to fit the feature scaling on");
+		err_fail(ERR_INPUT, "no rows to fit the feature scaling on");
 		return -1;
 	}
 	col = malloc(nrows * sizeof(*col));
 	if (!col) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	for (size_t j = 0; j < nfeat && j < sc->n; j++) {

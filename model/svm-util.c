@@ -27,7 +27,7 @@ int svm_set_build(struct svm_set *s, const struct dataset *ds,
 	s->group = malloc((n ? n : 1) * sizeof(*s->group));
 	if (!s->prob.y || !s->prob.x || !s->pool || !s->group) {
 		svm_set_fini(s);
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	s->ngroups = (int)ds->ngroups;
@@ -186,7 +186,7 @@ int svmu_grouped_cv(const struct svm_set *s, const struct svm_parameter *p,
 	sub.x = malloc((s->prob.l ? s->prob.l : 1) * sizeof(*sub.x));
 	sub.y = malloc((s->prob.l ? s->prob.l : 1) * sizeof(*sub.y));
 	if (!sub.x || !sub.y) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		goto end;
 	}
 	for (int f = 0; f < nfolds; f++) {
@@ -207,12 +207,12 @@ int svmu_grouped_cv(const struct svm_set *s, const struct svm_parameter *p,
 		fold_param(p, &sub, &fp, wl, w);
 		why = svm_check_parameter(&sub, &fp);
 		if (why) {
-			err_append("libsvm refuses the parameters: %s", why);
+			err_fail(ERR_INTERNAL, "libsvm refuses the parameters: %s", why);
 			goto end;
 		}
 		m = svm_train(&sub, &fp);
 		if (!m) {
-			err_append("libsvm could not train a model");
+			err_fail(ERR_INTERNAL, "libsvm could not train a model");
 			goto end;
 		}
 		for (int i = 0; i < s->prob.l; i++)
@@ -241,6 +241,7 @@ struct grid_job {
 	struct confusion *conf;          /* weak: one per point */
 	pthread_mutex_t lock;
 	int next, done, failed;
+	struct err_chain why;            /* under lock: the first failure's causes */
 	double best;
 	int tty;
 };
@@ -281,6 +282,18 @@ static int run_point(struct grid_job *job, int point, double *pred)
 	return 0;
 }
 
+/* Under the lock: the first failing thread's causes (its chain is its
+ * own) are kept for the thread that joins; a later failure's are dropped. */
+static void fail(struct grid_job *job)
+{
+	struct err_chain mine;
+
+	err_chain_take(&mine);
+	if (!job->failed)
+		job->why = mine;
+	job->failed = 1;
+}
+
 static void *grid_worker(void *arg)
 {
 	struct grid_job *job = arg;
@@ -288,8 +301,10 @@ static void *grid_worker(void *arg)
 	double *pred = malloc((job->set->prob.l ? job->set->prob.l : 1) * sizeof(*pred));
 
 	pthread_mutex_lock(&job->lock);
-	if (!pred)
-		job->failed = 1;
+	if (!pred) {
+		err_fail(ERR_RESOURCE, "out of memory");
+		fail(job);
+	}
 	while (!job->failed && job->next < total && !outfile_interrupted()) {
 		/* Largest C first: the slowest points start early, so the
 		 * threads finish together. */
@@ -300,7 +315,7 @@ static void *grid_worker(void *arg)
 		st = run_point(job, point, pred);
 		pthread_mutex_lock(&job->lock);
 		if (st < 0) {
-			job->failed = 1;
+			fail(job);
 			break;
 		}
 		job->done++;
@@ -382,15 +397,15 @@ int svmu_grid_search(const struct svm_set *s, const struct grid_options *o,
 
 	memset(best, 0, sizeof(*best));
 	if (s->ngroups > (int)ARRAY_LEN(fold_of_group)) {
-		err_append("too many inputs for cross-validation (%d, at most %zu)",
-			   s->ngroups, ARRAY_LEN(fold_of_group));
+		err_fail(ERR_INPUT, "too many inputs for cross-validation (%d, at most %zu)",
+			 s->ngroups, ARRAY_LEN(fold_of_group));
 		return -1;
 	}
 	job.nfolds = svmu_assign_folds(s->group, s->prob.l, s->ngroups, o->folds,
 				       fold_of_group);
 	if (job.nfolds < 2) {
-		err_append("cross-validation needs at least 2 groups of windows, got %d",
-			   job.nfolds);
+		err_fail(ERR_INPUT, "cross-validation needs at least 2 groups of windows, got %d",
+			 job.nfolds);
 		return -1;
 	}
 	job.fold_of_group = fold_of_group;
@@ -399,24 +414,26 @@ int svmu_grid_search(const struct svm_set *s, const struct grid_options *o,
 	job.nc = range_values(&o->c, &job.cs);
 	job.ngamma = range_values(&o->gamma, &job.gammas);
 	if (job.nc < 0 || job.ngamma < 0) {
-		err_append("bad grid range (log2 lo:hi:step with step > 0, at most 100 values)");
+		err_fail(ERR_USAGE, "bad grid range (log2 lo:hi:step with step > 0, at most 100 values)");
 		goto end;
 	}
 	total = job.nc * job.ngamma;
 	job.score = calloc(total, sizeof(*job.score));
 	job.conf = calloc(total, sizeof(*job.conf));
 	if (!job.score || !job.conf) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		goto end;
 	}
 	job.tty = isatty(STDERR_FILENO);
 	pthread_mutex_init(&job.lock, NULL);
 	run_threads(&job, o->jobs > 0 ? o->jobs : 1);
 	pthread_mutex_destroy(&job.lock);
-	if (job.failed)
+	if (job.failed) {
+		err_adopt(&job.why);
 		goto end;
+	}
 	if (job.done < total) {
-		err_append("interrupted during the grid search");
+		err_fail(ERR_INTERRUPTED, "interrupted during the grid search");
 		goto end;
 	}
 	for (int i = 1; i < total; i++)
@@ -455,13 +472,13 @@ struct svm_model *svmu_train(const struct svm_set *s, double C, double gamma)
 	svmu_param_init(&p, C, gamma, w, s->nclass, labels, 1);
 	why = svm_check_parameter(&s->prob, &p);
 	if (why) {
-		err_append("libsvm refuses the parameters: %s", why);
+		err_fail(ERR_INTERNAL, "libsvm refuses the parameters: %s", why);
 		return NULL;
 	}
 	/* libsvm's probability fit shuffles with rand(): same model every run. */
 	srand(1);
 	m = svm_train(&s->prob, &p);
 	if (!m)
-		err_append("libsvm could not train a model");
+		err_fail(ERR_INTERNAL, "libsvm could not train a model");
 	return m;
 }

@@ -50,7 +50,7 @@ static int select_rows(const struct dataset *ds, enum model_kind k, struct selec
 	s->rows = malloc((ds->nrows ? ds->nrows : 1) * sizeof(*s->rows));
 	s->target = malloc((ds->nrows ? ds->nrows : 1) * sizeof(*s->target));
 	if (!s->rows || !s->target) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	for (int c = 0; c < SVMU_MAX_CLASSES; c++)
@@ -267,8 +267,8 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 			ret = 0;
 			goto end;
 		}
-		err_append("%s: the labeled windows %s; need at least two classes",
-			   model_kind_names[k], s.n ? "all have one class" : "are none");
+		err_fail(ERR_INPUT, "%s: the labeled windows %s; need at least two classes",
+			 model_kind_names[k], s.n ? "all have one class" : "are none");
 		goto end;
 	}
 	cl->nclass = s.nclass;
@@ -277,7 +277,7 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 	grid_rows = malloc(s.n * sizeof(*grid_rows));
 	grid_target = malloc(s.n * sizeof(*grid_target));
 	if (!pick || !grid_rows || !grid_target) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		goto end;
 	}
 	grid_n = subsample(&s, o->grid_rows, pick);
@@ -366,7 +366,7 @@ static int fit_scaling(const struct dataset *ds, struct model_dir *m)
 	int ret;
 
 	if (!rows) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < ds->nrows; i++)
@@ -402,11 +402,11 @@ int trainer_run(const struct train_opts *o, const struct dataset *ds)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	svmu_set_verbose(o->verbose);
 	if (!ds->has_labels) {
-		err_append("no input has label columns (extract with --labels)");
+		err_fail(ERR_INPUT, "no input has label columns (extract with --labels)");
 		goto end;
 	}
 	if (copy_names(ds, &m) < 0) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		ret = VMINT_EXIT_INTERNAL;
 		goto end;
 	}
@@ -418,8 +418,7 @@ int trainer_run(const struct train_opts *o, const struct dataset *ds)
 	for (int k = 0; k < MODEL_NR_KINDS; k++) {
 		if (train_one(o, ds, &m, k, &sets[k]) < 0) {
 			ret = outfile_interrupted() ? VMINT_EXIT_INTERRUPTED :
-			      err_contains("out of memory") || err_contains("libsvm") ?
-			      VMINT_EXIT_INTERNAL : VMINT_EXIT_INPUT;
+			      err_exit(VMINT_EXIT_INPUT);
 			goto end;
 		}
 	}

@@ -43,7 +43,7 @@ static int add_vm(struct host *h, int64_t pid)
 	h->vm_gen++;
 	return (int)h->nvms++;
 oom:
-	err_append("out of memory (VM table)");
+	err_fail(ERR_RESOURCE, "out of memory (VM table)");
 	return -1;
 }
 
@@ -99,7 +99,7 @@ struct thread *host_thread(struct host *h, int64_t tid)
 	/* On a cache line of its own: its first line is what vCPU events use. */
 	t = aligned_alloc(64, (sizeof(*t) + 63) / 64 * 64);
 	if (!t) {
-		err_append("out of memory (thread table)");
+		err_fail(ERR_RESOURCE, "out of memory (thread table)");
 		return NULL;
 	}
 	memset(t, 0, sizeof(*t));
@@ -226,7 +226,7 @@ struct cpu *host_cpu_add(struct host *h, int cpu)
 		return &h->cpus[cpu];
 	c = realloc(h->cpus, (size_t)(cpu + 1) * sizeof(*c));
 	if (!c) {
-		err_append("out of memory (CPU table)");
+		err_fail(ERR_RESOURCE, "out of memory (CPU table)");
 		return NULL;
 	}
 	memset(c + h->ncpus, 0, (size_t)(cpu + 1 - h->ncpus) * sizeof(*c));

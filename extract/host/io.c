@@ -89,7 +89,7 @@ static struct disk_dev *disk_of(struct io *io, uint64_t dev)
 			return &io->disks[i];
 	d = realloc(io->disks, (io->ndisks + 1) * sizeof(*d));
 	if (!d) {
-		err_append("out of memory (disk table)");
+		err_fail(ERR_RESOURCE, "out of memory (disk table)");
 		return NULL;
 	}
 	io->disks = d;
@@ -135,7 +135,7 @@ static struct disk_req *disk_new(struct io *io, struct host *h,
 	} else {
 		r = malloc(sizeof(*r));
 		if (!r) {
-			err_append("out of memory (disk requests)");
+			err_fail(ERR_RESOURCE, "out of memory (disk requests)");
 			return NULL;
 		}
 	}
@@ -146,7 +146,7 @@ static struct disk_req *disk_new(struct io *io, struct host *h,
 	r->write = (ev->u.block.rwbs & 1) != 0;
 	if (squeue_push(&d->q, &r->q, owner, ev->ts) < 0) {
 		free(r);
-		err_append("out of memory (disk queue)");
+		err_fail(ERR_RESOURCE, "out of memory (disk queue)");
 		return NULL;
 	}
 	if (tidmap_put(&d->pending, r->sector, r) < 0) {
@@ -283,7 +283,7 @@ static struct net_dev *net_of(struct io *io, const char *name)
 			return &io->nets[i];
 	n = realloc(io->nets, (io->nnets + 1) * sizeof(*n));
 	if (!n) {
-		err_append("out of memory (network devices)");
+		err_fail(ERR_RESOURCE, "out of memory (network devices)");
 		return NULL;
 	}
 	io->nets = n;
@@ -368,7 +368,7 @@ static int net_queue(struct io *io, struct host *h, struct net_dev *n,
 	} else {
 		p = malloc(sizeof(*p));
 		if (!p) {
-			err_append("out of memory (packets)");
+			err_fail(ERR_RESOURCE, "out of memory (packets)");
 			return -1;
 		}
 	}
@@ -377,7 +377,7 @@ static int net_queue(struct io *io, struct host *h, struct net_dev *n,
 	p->dev = (size_t)(n - io->nets);
 	if (squeue_push(&n->q, &p->q, owner, ev->ts) < 0) {
 		free(p);
-		err_append("out of memory (packet queue)");
+		err_fail(ERR_RESOURCE, "out of memory (packet queue)");
 		return -1;
 	}
 	if (tidmap_put(&io->skbs, p->skbaddr, p) < 0) {

@@ -68,7 +68,7 @@ static int grow(struct tidmap *m)
 	m->slots = malloc(cap * sizeof(*m->slots));
 	if (!m->slots) {
 		m->slots = old;
-		err_append("out of memory (hash map of %zu slots)", cap);
+		err_fail(ERR_RESOURCE, "out of memory (hash map of %zu slots)", cap);
 		return -1;
 	}
 	for (i = 0; i < cap; i++)

@@ -121,7 +121,7 @@ struct decoder *decoder_create(void)
 
 	if (!d || !(d->classes = calloc(64, sizeof(*d->classes)))) {
 		free(d);
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return NULL;
 	}
 	d->cap = 64;
@@ -389,13 +389,13 @@ int decoder_decode(struct decoder *d, const bt_message *msg, struct ev *ev)
 	int64_t ns;
 
 	if (!cd) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	if (bt_clock_snapshot_get_ns_from_origin(
 		    bt_message_event_borrow_default_clock_snapshot_const(msg),
 		    &ns) != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
-		err_append("event time overflows 64-bit nanoseconds from origin");
+		err_fail(ERR_INPUT, "event time overflows 64-bit nanoseconds from origin");
 		return -1;
 	}
 	ev->kind = cd->kind;

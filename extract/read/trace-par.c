@@ -67,6 +67,7 @@ struct worker {
 	size_t fill, take;        /* batches filled (worker), taken (merger) */
 	int done, failed;         /* under mu */
 	const bt_error *error;    /* owned: babeltrace2's cause of a failure */
+	struct err_chain causes;  /* the worker thread's own causes, at its end */
 	int cancel;               /* set by the merger, under mu */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -274,6 +275,8 @@ static void *worker_main(void *data)
 		w->error = bt_current_thread_take_error();
 	else if (w->b[w->fill % NBATCH]->n)
 		failed = push_batch(w) != 0;
+	/* Our causes are per thread: hand them to the joining thread. */
+	err_chain_take(&w->causes);
 	pthread_mutex_lock(&w->mu);
 	w->failed = failed;
 	w->done = 1;
@@ -387,7 +390,7 @@ static int merge(struct worker *ws, size_t n, struct reader *r)
 			return -1;
 		best->pos++;
 		if ((++delivered & 0xffff) == 0 && outfile_interrupted()) {
-			err_append("interrupted by a signal");
+			err_fail(ERR_INTERRUPTED, "interrupted by a signal");
 			return -1;
 		}
 	}
@@ -400,7 +403,7 @@ static int worker_setup(struct worker *w, const struct trace_group *group,
 	w->cb.on_message = worker_message;
 	for (int i = 0; i < NBATCH; i++)
 		if (!(w->b[i] = malloc(sizeof(*w->b[i])))) {
-			err_append("out of memory");
+			err_fail(ERR_RESOURCE, "out of memory");
 			return -1;
 		}
 	w->b[0]->n = w->b[0]->used = 0;
@@ -453,7 +456,7 @@ int trace_read_parallel(const struct trace_group *group, struct reader *r,
 		jobs = nports;
 	ws = calloc(jobs, sizeof(*ws));
 	if (!ws) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < jobs; i++) {
@@ -468,7 +471,7 @@ int trace_read_parallel(const struct trace_group *group, struct reader *r,
 			goto end;
 	for (i = 0; i < jobs; i++) {
 		if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) {
-			err_append("cannot start a decoding thread");
+			err_fail(ERR_RESOURCE, "cannot start a decoding thread");
 			goto end;
 		}
 		ws[i].started = 1;
@@ -490,6 +493,7 @@ end:
 	for (i = 0; i < jobs && ret == 0; i++) {
 		if (ws[i].failed) {
 			ret = -1;
+			err_adopt(&ws[i].causes);
 			if (ws[i].error) {
 				bt_current_thread_move_error(ws[i].error);
 				ws[i].error = NULL;

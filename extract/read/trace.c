@@ -58,13 +58,13 @@ int trace_find_dirs(const char *path, char ***dirs)
 	int ret;
 
 	if (stat(path, &st) != 0) {
-		err_append("cannot read trace '%s': %s", path, strerror(errno));
+		err_fail(ERR_INPUT, "cannot read trace '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		err_append("cannot read trace '%s': not a directory (give the "
-			   "CTF trace directory, which holds a 'metadata' file)",
-			   path);
+		err_fail(ERR_INPUT, "cannot read trace '%s': not a directory (give the "
+			 "CTF trace directory, which holds a 'metadata' file)",
+			 path);
 		return -1;
 	}
 	found_dirs = NULL;
@@ -75,8 +75,9 @@ int trace_find_dirs(const char *path, char ***dirs)
 		for (size_t i = 0; i < nfound; i++)
 			free(found_dirs[i]);
 		free(found_dirs);
-		err_append("cannot search '%s' for traces: %s", path,
-			   ret < 0 ? strerror(errno) : "out of memory");
+		err_fail(ret < 0 ? ERR_INPUT : ERR_RESOURCE,
+			 "cannot search '%s' for traces: %s", path,
+			 ret < 0 ? strerror(errno) : "out of memory");
 		return -1;
 	}
 	if (nfound > 1)
@@ -210,7 +211,7 @@ int reader_deliver(struct reader *r, const struct ev *ev)
 	if (ev->cpu >= st->ncpus)
 		st->ncpus = ev->cpu + 1;
 	if (ev->type_id >= st->ntypes && grow_type_counts(st) != 0) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	st->type_counts[ev->type_id]++;
@@ -256,7 +257,7 @@ static int on_chunk(void *data)
 {
 	(void)data;
 	if (outfile_interrupted()) {
-		err_append("interrupted by a signal");
+		err_fail(ERR_INTERRUPTED, "interrupted by a signal");
 		return -1;
 	}
 	return 0;
@@ -269,8 +270,8 @@ static int find_plugin(const char *name, const bt_plugin **plugin)
 	if (bt_plugin_find(name, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE,
 			   plugin) != BT_PLUGIN_FIND_STATUS_OK) {
 		err_take_bt();
-		err_append("cannot find babeltrace2's '%s' plugin (is the "
-			   "babeltrace2 package installed?)", name);
+		err_fail(ERR_INTERNAL, "cannot find babeltrace2's '%s' plugin (is the "
+			 "babeltrace2 package installed?)", name);
 		return -1;
 	}
 	return 0;
@@ -288,7 +289,7 @@ static int add_source(struct graph_parts *g, const bt_component_class_source *cl
 							     &inputs) != BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK ||
 	    bt_value_array_append_string_element(inputs, dir) !=
 		    BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		goto end;
 	}
 	snprintf(name, sizeof(name), "src-%zu", index);
@@ -297,7 +298,7 @@ static int add_source(struct graph_parts *g, const bt_component_class_source *cl
 					  BT_LOGGING_LEVEL_NONE,
 					  &g->srcs[g->nsrcs]) != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
 		err_take_bt();
-		err_append("cannot open CTF trace '%s'", dir);
+		err_fail(ERR_INPUT, "cannot open CTF trace '%s'", dir);
 		goto end;
 	}
 	g->nsrcs++;
@@ -347,14 +348,14 @@ int graph_parts_add_sink(struct graph_parts *g, const struct merge_callbacks *cb
 		if (selected_port(g, i, modulo, rest, per_source))
 			mine++;
 	if (mine == 0) {
-		err_append("the traces hold no stream");
+		err_fail(ERR_INPUT, "the traces hold no stream");
 		return -1;
 	}
 	/* vmint's merging sink in place of filter.utils.muxer: the same
 	 * order, a heap instead of a scan of every stream per message. */
 	if (merge_sink_add(g->graph, "vmint", mine, cb, &sink) != 0) {
 		err_take_bt();
-		err_append("cannot create vmint's sink component");
+		err_fail(ERR_INTERNAL, "cannot create vmint's sink component");
 		return -1;
 	}
 	mine = 0;
@@ -365,7 +366,7 @@ int graph_parts_add_sink(struct graph_parts *g, const struct merge_callbacks *cb
 			bt_component_sink_borrow_input_port_by_index_const(sink, mine++),
 			NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
 			err_take_bt();
-			err_append("cannot connect the trace graph");
+			err_fail(ERR_INTERNAL, "cannot connect the trace graph");
 			return -1;
 		}
 	}
@@ -389,7 +390,7 @@ int graph_parts_add_muxed_sink(struct graph_parts *g, const struct merge_callbac
 					  BT_LOGGING_LEVEL_NONE, &muxer) !=
 		    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
 		err_take_bt();
-		err_append("cannot create babeltrace2's filter.utils.muxer");
+		err_fail(ERR_INTERNAL, "cannot create babeltrace2's filter.utils.muxer");
 		return -1;
 	}
 	for (size_t i = 0; i < g->nsrcs; i++) {
@@ -416,7 +417,7 @@ int graph_parts_add_muxed_sink(struct graph_parts *g, const struct merge_callbac
 	return 0;
 error:
 	err_take_bt();
-	err_append("cannot connect the trace graph");
+	err_fail(ERR_INTERNAL, "cannot connect the trace graph");
 	return -1;
 }
 
@@ -442,7 +443,7 @@ int graph_parts_build(struct graph_parts *g, const struct trace_group *group)
 	g->graph = bt_graph_create(0);
 	g->srcs = calloc(group->ndirs, sizeof(*g->srcs));
 	if (!g->graph || !g->srcs) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
 	if (find_plugin("ctf", &g->ctf) != 0 || find_plugin("utils", &g->utils) != 0)
@@ -478,8 +479,8 @@ static int collect_dirs(char *const *paths, size_t npaths, char ***out, size_t *
 			goto error;
 		if (k == 0) {
 			free(dirs);
-			err_append("no CTF trace under '%s' (no 'metadata' file found)",
-				   paths[i]);
+			err_fail(ERR_INPUT, "no CTF trace under '%s' (no 'metadata' file found)",
+				 paths[i]);
 			goto error;
 		}
 		grown = realloc(all, (n + (size_t)k) * sizeof(*all));
@@ -487,7 +488,7 @@ static int collect_dirs(char *const *paths, size_t npaths, char ***out, size_t *
 			for (int j = 0; j < k; j++)
 				free(dirs[j]);
 			free(dirs);
-			err_append("out of memory");
+			err_fail(ERR_RESOURCE, "out of memory");
 			goto error;
 		}
 		all = grown;
@@ -572,7 +573,7 @@ static int peek_hostname(const bt_plugin *ctf, const char *dir, char **hostname)
 	g.graph = bt_graph_create(0);
 	g.srcs = calloc(1, sizeof(*g.srcs));
 	if (!g.graph || !g.srcs) {
-		err_append("out of memory");
+		err_fail(ERR_RESOURCE, "out of memory");
 		goto end;
 	}
 	if (add_source(&g, bt_plugin_borrow_source_component_class_by_name_const(ctf, "fs"),
@@ -586,12 +587,12 @@ static int peek_hostname(const bt_plugin *ctf, const char *dir, char **hostname)
 		bt_component_sink_borrow_input_port_by_index_const(sink, 0), NULL) !=
 		    BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
 		err_take_bt();
-		err_append("cannot read CTF trace '%s'", dir);
+		err_fail(ERR_INPUT, "cannot read CTF trace '%s'", dir);
 		goto end;
 	}
 	if (graph_run(g.graph) != 0) {
 		err_take_bt();
-		err_append("cannot read CTF trace '%s'", dir);
+		err_fail(ERR_INPUT, "cannot read CTF trace '%s'", dir);
 		goto end;
 	}
 	*hostname = p.hostname;
@@ -673,7 +674,7 @@ int trace_discover(char *const *paths, size_t npaths,
 	ret = 0;
 	goto end;
 oom:
-	err_append("out of memory");
+	err_fail(ERR_RESOURCE, "out of memory");
 end:
 	if (ret != 0) {
 		trace_groups_free(*groups, *ngroups);
