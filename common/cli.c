@@ -285,8 +285,7 @@ void cli_print_exit_codes(FILE *out)
 {
 	fputs("exit codes: 0 success (also when a trace shows no VM), 1 usage error,\n"
 	      "2 bad input (trace, JSON, model, scenario), 3 internal error (a resource:\n"
-	      "memory, cannot write; or a library failure), 130 interrupted; a failure's\n"
-	      "code is that of the kind of its root error\n", out);
+	      "memory, cannot write; or a library failure), 130 interrupted\n", out);
 }
 
 void cli_print_help(const struct cli_spec *spec, FILE *out)
