@@ -94,7 +94,7 @@ static const bt_clock_snapshot *msg_clock(const bt_message *msg)
 	}
 }
 
-int mux_message_time(const bt_message *msg, int64_t *ns)
+int mux_other_message_time(const bt_message *msg, int64_t *ns)
 {
 	const bt_clock_snapshot *cs = msg_clock(msg);
 

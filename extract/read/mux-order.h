@@ -38,10 +38,22 @@ void mux_stream_key_init(struct mux_stream_key *k, const bt_stream *stream);
 /* The muxer's type weight: the heavier message goes first on a tie. */
 int mux_type_weight(bt_message_type type);
 
+/* mux_message_time() of a message other than an event. */
+int mux_other_message_time(const bt_message *msg, int64_t *ns);
+
 /* The message's time as the muxer takes it: 1 with *ns set, 0 when the
  * message has none (it is due at the muxer's last time), -1 when it does
- * not fit in 64-bit ns from origin. */
-int mux_message_time(const bt_message *msg, int64_t *ns);
+ * not fit in 64-bit ns from origin. Inline for events: per-event path. */
+static inline int mux_message_time(const bt_message *msg, int64_t *ns)
+{
+	if (bt_message_get_type(msg) != BT_MESSAGE_TYPE_EVENT)
+		return mux_other_message_time(msg, ns);
+	if (!bt_message_event_borrow_stream_class_default_clock_class_const(msg))
+		return 0;
+	return bt_clock_snapshot_get_ns_from_origin(
+		bt_message_event_borrow_default_clock_snapshot_const(msg), ns) ==
+		BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK ? 1 : -1;
+}
 
 /* The stream of the message, or NULL (iterator inactivity). */
 const bt_stream *mux_message_stream(const bt_message *msg);

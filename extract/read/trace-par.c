@@ -329,16 +329,14 @@ static int worker_failed(struct worker *w)
 	return failed;
 }
 
-/* Is record a before record b in the muxer's order? `last`: the time of
- * the last record delivered. Equal, the worker met first keeps its turn. */
-static int before(const struct rec *a, const struct rec *b, uint64_t last)
+/* Two records of the same time, in the muxer's order: is `a` first?
+ * Equal, the worker met first keeps its turn. Out of the event path. */
+static __attribute__((noinline)) int tie_before(const struct rec *a,
+						const struct rec *b)
 {
-	uint64_t ka = a->now ? last : a->key, kb = b->now ? last : b->key;
-	int c;
+	int c = mux_stream_key_compare(&a->sk->key, &b->sk->key);
 
-	if (ka != kb)
-		return ka < kb;
-	if ((c = mux_stream_key_compare(&a->sk->key, &b->sk->key)) != 0)
+	if (c != 0)
 		return c < 0;
 	return mux_type_weight(rec_msg_type[a->type]) >
 	       mux_type_weight(rec_msg_type[b->type]);
@@ -367,21 +365,29 @@ static int merge(struct worker *ws, size_t n, struct reader *r)
 	for (;;) {
 		struct worker *best = NULL;
 		const struct rec *best_rec = NULL;
+		uint64_t best_key = 0;
 
 		for (size_t i = 0; i < n; i++) {
 			const struct rec *h = head(&ws[i]);
+			uint64_t key;
 
-			if (!h && worker_failed(&ws[i]))
-				return 1; /* its cause is reported after the join */
-			if (h && (!best_rec || before(h, best_rec, last))) {
+			if (!h) {
+				if (worker_failed(&ws[i]))
+					return 1; /* its cause is reported after the join */
+				continue;
+			}
+			/* As the muxer: a record without time is due now. */
+			key = h->now ? last : h->key;
+			if (!best_rec || key < best_key ||
+			    (key == best_key && tie_before(h, best_rec))) {
 				best = &ws[i];
 				best_rec = h;
+				best_key = key;
 			}
 		}
 		if (!best)
 			return 0;
-		if (!best_rec->now)
-			last = best_rec->key;
+		last = best_key;
 		if (deliver(r, best_rec) != 0)
 			return -1;
 		best->pos++;
