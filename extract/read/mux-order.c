@@ -230,6 +230,19 @@ static int cmp_discarded(const bt_message *a, const bt_message *b, int events)
 	return cmp_avail(pa, pb, (int)(na - nb));
 }
 
+int mux_compare_tied_events(const bt_event_class *a, const bt_stream *sa,
+			    const bt_event_class *b, const bt_stream *sb)
+{
+	int c = cmp_event_classes(a, b);
+
+	return c ? c : cmp_streams(sa, sb);
+}
+
+int mux_compare_tied_streams(const bt_stream *a, const bt_stream *b)
+{
+	return cmp_streams(a, b);
+}
+
 /* Two messages of one type and equal stream keys. */
 static int cmp_same_type(const bt_message *a, const bt_message *b,
 			 const bt_stream *sa, const bt_stream *sb)
@@ -238,11 +251,9 @@ static int cmp_same_type(const bt_message *a, const bt_message *b,
 
 	switch (bt_message_get_type(a)) {
 	case BT_MESSAGE_TYPE_EVENT:
-		if ((c = cmp_event_classes(
-			     bt_event_borrow_class_const(bt_message_event_borrow_event_const(a)),
-			     bt_event_borrow_class_const(bt_message_event_borrow_event_const(b)))))
-			return c;
-		return cmp_streams(sa, sb);
+		return mux_compare_tied_events(
+			bt_event_borrow_class_const(bt_message_event_borrow_event_const(a)), sa,
+			bt_event_borrow_class_const(bt_message_event_borrow_event_const(b)), sb);
 	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
 	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
 		if ((c = cmp_streams(sa, sb)))

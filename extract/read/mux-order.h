@@ -8,6 +8,10 @@
  * the merge of the -j workers (trace-par.c, decoded records that keep
  * only their stream's key).
  *
+ * The order was read in babeltrace2's source (plugins/utils/muxer/muxer.c
+ * and plugins/common/muxing/muxing.c, as of 2.0) and is checked against
+ * the installed muxer by tests/unit/test-mux-order.c.
+ *
  * The muxer hands out the youngest head of its inputs: the message's
  * default clock snapshot in ns from origin, or, without one, the last
  * time it handed out ("now"). On the same time it calls
@@ -66,6 +70,12 @@ struct mux_head {
 	const struct mux_stream_key *key;  /* weak */
 };
 
+/* Past equal stream keys and types, for a merge that keeps no message:
+ * two events (event class, then stream), two streams (names, flags). */
+int mux_compare_tied_events(const bt_event_class *a, const bt_stream *sa,
+			    const bt_event_class *b, const bt_stream *sb);
+int mux_compare_tied_streams(const bt_stream *a, const bt_stream *b);
+
 /* common_muxing_compare_messages() for two messages of the same time. */
 int mux_compare_heads(const struct mux_head *a, const struct mux_head *b);
 int mux_compare_messages(const bt_message *a, const bt_message *b);
@@ -79,8 +89,7 @@ static inline int mux_compare_opt_str(const char *a, const char *b)
 }
 
 /* The first four criteria of common_muxing_compare_messages() on two
- * streams' keys (the -j merge compares records with this alone: records
- * whose stream keys tie are read by one worker, see trace-par.c). */
+ * streams' keys: what decides nearly every tie, kept per stream. */
 static inline int mux_stream_key_compare(const struct mux_stream_key *a,
 					 const struct mux_stream_key *b)
 {

@@ -8,10 +8,11 @@
  * and merging sink) over stream k, k + N, ... of each trace, decodes each event into
  * a struct ev (strings copied) and hands batches of them to the calling
  * thread, which merges the N time-ordered sequences in the order of
- * babeltrace2's muxer (mux-order.h: time, then the stream's key and the
- * message type; records whose stream keys tie, which only copies of one
- * trace have, are read by one worker, or come in worker order as the
- * muxer's inputs do) and feeds the handler.
+ * babeltrace2's muxer (mux-order.h: each record keyed by its message's
+ * own time, stream key and type; packet beginnings and ends go through
+ * the merge for their place only; events of streams whose keys tie,
+ * which only traces of one UUID have, by event class and stream) and
+ * feeds the handler.
  * The result is the same sequence of events as one graph's, so there is
  * no state to carry across a cut: each stream is decoded whole, by one
  * worker. Memory is bounded: NBATCH batches per worker.
@@ -30,13 +31,17 @@
 #define BATCH_ARENA (BATCH_RECS * 64)
 #define NBATCH 4
 
-/* The messages a worker hands on: stream beginning, event, discarded. */
-enum rec_type { REC_TRACE, REC_EVENT, REC_DISCARDED };
+/* The messages a worker hands on: stream beginning, event, discarded;
+ * packet beginnings and ends only take their place in the order (they
+ * are the muxer's heads on ties with events of other streams). */
+enum rec_type { REC_TRACE, REC_EVENT, REC_DISCARDED, REC_PACKET_BEGIN, REC_PACKET_END };
 
 static const bt_message_type rec_msg_type[] = {
 	[REC_TRACE] = BT_MESSAGE_TYPE_STREAM_BEGINNING,
 	[REC_EVENT] = BT_MESSAGE_TYPE_EVENT,
 	[REC_DISCARDED] = BT_MESSAGE_TYPE_DISCARDED_EVENTS,
+	[REC_PACKET_BEGIN] = BT_MESSAGE_TYPE_PACKET_BEGINNING,
+	[REC_PACKET_END] = BT_MESSAGE_TYPE_PACKET_END,
 };
 
 struct stream_key {
@@ -49,6 +54,7 @@ struct rec {
 	const struct stream_key *sk; /* weak: the worker's */
 	enum rec_type type;
 	int now;      /* no time: due at the merge's last time, as in the muxer */
+	const bt_event_class *ec; /* weak: an event's class, for ties past the stream key */
 	union {
 		struct ev ev;
 		struct { int cpu; uint64_t begin, end, count; } disc;
@@ -172,6 +178,7 @@ static void keep_strings(struct batch *b, struct ev *ev, const size_t *offs,
 
 static int add_event(struct worker *w, const bt_message *msg)
 {
+	const bt_event *event;
 	struct ev ev;
 	const size_t *offs;
 	size_t strings = 0;
@@ -192,11 +199,12 @@ static int add_event(struct worker *w, const bt_message *msg)
 	r = next_rec(w, strings);
 	if (!r)
 		return -1;
+	event = bt_message_event_borrow_event_const(msg);
 	r->type = REC_EVENT;
 	r->now = 0;
 	r->key = ev.ts;
-	r->sk = key_of(w, bt_event_borrow_stream_const(
-		bt_message_event_borrow_event_const(msg)));
+	r->ec = bt_event_borrow_class_const(event);
+	r->sk = key_of(w, bt_event_borrow_stream_const(event));
 	if (!r->sk)
 		return -1;
 	r->u.ev = ev;
@@ -211,9 +219,23 @@ static int add_other(struct worker *w, const bt_message *msg)
 	struct rec *r;
 
 	switch (bt_message_get_type(msg)) {
-	case BT_MESSAGE_TYPE_PACKET_BEGINNING:
-		decoder_on_packet(w->dec, bt_message_packet_beginning_borrow_packet_const(msg));
-		return 0;
+	case BT_MESSAGE_TYPE_PACKET_BEGINNING: {
+		const bt_packet *p = bt_message_packet_beginning_borrow_packet_const(msg);
+
+		decoder_on_packet(w->dec, p);
+		stream = bt_packet_borrow_stream_const(p);
+		if (!(r = next_rec(w, 0)))
+			return -1;
+		r->type = REC_PACKET_BEGIN;
+		break;
+	}
+	case BT_MESSAGE_TYPE_PACKET_END:
+		stream = bt_packet_borrow_stream_const(
+			bt_message_packet_end_borrow_packet_const(msg));
+		if (!(r = next_rec(w, 0)))
+			return -1;
+		r->type = REC_PACKET_END;
+		break;
 	case BT_MESSAGE_TYPE_STREAM_BEGINNING:
 		stream = bt_message_stream_beginning_borrow_stream_const(msg);
 		if (!(r = next_rec(w, 0)))
@@ -338,8 +360,17 @@ static __attribute__((noinline)) int tie_before(const struct rec *a,
 
 	if (c != 0)
 		return c < 0;
-	return mux_type_weight(rec_msg_type[a->type]) >
-	       mux_type_weight(rec_msg_type[b->type]);
+	if (a->type != b->type)
+		return mux_type_weight(rec_msg_type[a->type]) >
+		       mux_type_weight(rec_msg_type[b->type]);
+	/* Streams of equal keys in two workers: traces of one stream each,
+	 * of one UUID. A discarded-events record keeps no count or clocks
+	 * for the muxer's last criteria: streams decide, then the worker. */
+	if (a->type == REC_EVENT)
+		c = mux_compare_tied_events(a->ec, a->sk->stream, b->ec, b->sk->stream);
+	else
+		c = mux_compare_tied_streams(a->sk->stream, b->sk->stream);
+	return c < 0;
 }
 
 static int deliver(struct reader *r, const struct rec *rec)
@@ -353,6 +384,9 @@ static int deliver(struct reader *r, const struct rec *rec)
 		return 0;
 	case REC_TRACE:
 		reader_announce(r, rec->u.trace);
+		return 0;
+	case REC_PACKET_BEGIN:
+	case REC_PACKET_END:
 		return 0;
 	}
 	return 0;
