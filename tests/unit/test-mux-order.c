@@ -242,7 +242,7 @@ static void read_graph(int with_muxer, struct seq *out)
 					BT_TRUE, &utils), BT_PLUGIN_FIND_STATUS_OK);
 	for (int i = 0; i < 3; i++) {
 		bt_value *params = bt_value_map_create(), *inputs = NULL;
-		char name[8];
+		char name[16];
 
 		assert_int_equal(bt_value_map_insert_empty_array_entry(params, "inputs", &inputs),
 				 BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK);
