@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "extract/read/merge.h"
+#include "extract/read/mux-order.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@ struct input {
 	uint64_t count, pos;       /* pos: the head; refs of [pos, count) are ours */
 	int ended;
 	int64_t ts;                /* head's time (or the last handed out) */
-	int weight;                /* head's type, muxer's weight */
+	size_t slot;               /* place in the muxer's scan (see drop_slot) */
+	const bt_stream *kstream;  /* weak: the stream `key` is of, or NULL */
+	struct mux_stream_key key; /* kept from one tie to the next */
 };
 
 struct merge {
@@ -22,6 +25,8 @@ struct merge {
 	size_t nin;
 	size_t *heap;              /* owned: inputs with a head, min first */
 	size_t nheap;
+	size_t *scan;              /* owned: live inputs in the muxer's scan order */
+	size_t nscan;
 	size_t nstarted;           /* inputs whose first head was fetched */
 	size_t pending;            /* 1 + input to fetch again (it said "again"), or 0 */
 	int have_last;
@@ -31,94 +36,18 @@ struct merge {
 	bt_self_component *self;   /* weak */
 };
 
-static int type_weight(bt_message_type t)
-{
-	switch (t) {
-	case BT_MESSAGE_TYPE_STREAM_BEGINNING: return 7;
-	case BT_MESSAGE_TYPE_PACKET_BEGINNING: return 6;
-	case BT_MESSAGE_TYPE_EVENT: return 5;
-	case BT_MESSAGE_TYPE_DISCARDED_EVENTS: return 4;
-	case BT_MESSAGE_TYPE_PACKET_END: return 3;
-	case BT_MESSAGE_TYPE_MESSAGE_ITERATOR_INACTIVITY: return 2;
-	case BT_MESSAGE_TYPE_DISCARDED_PACKETS: return 1;
-	default: return 0;
-	}
-}
-
-static const bt_stream *msg_stream(const bt_message *msg)
-{
-	switch (bt_message_get_type(msg)) {
-	case BT_MESSAGE_TYPE_EVENT:
-		return bt_event_borrow_stream_const(bt_message_event_borrow_event_const(msg));
-	case BT_MESSAGE_TYPE_STREAM_BEGINNING:
-		return bt_message_stream_beginning_borrow_stream_const(msg);
-	case BT_MESSAGE_TYPE_STREAM_END:
-		return bt_message_stream_end_borrow_stream_const(msg);
-	case BT_MESSAGE_TYPE_PACKET_BEGINNING:
-		return bt_packet_borrow_stream_const(
-			bt_message_packet_beginning_borrow_packet_const(msg));
-	case BT_MESSAGE_TYPE_PACKET_END:
-		return bt_packet_borrow_stream_const(
-			bt_message_packet_end_borrow_packet_const(msg));
-	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
-		return bt_message_discarded_events_borrow_stream_const(msg);
-	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
-		return bt_message_discarded_packets_borrow_stream_const(msg);
-	default:
-		return NULL;
-	}
-}
-
-/* The message's default clock snapshot, as the muxer takes it, or NULL. */
-static const bt_clock_snapshot *msg_clock(const bt_message *msg)
-{
-	const bt_stream *s;
-	const bt_stream_class *sc;
-	const bt_clock_snapshot *cs = NULL;
-
-	switch (bt_message_get_type(msg)) {
-	case BT_MESSAGE_TYPE_EVENT:
-		if (!bt_message_event_borrow_stream_class_default_clock_class_const(msg))
-			return NULL;
-		return bt_message_event_borrow_default_clock_snapshot_const(msg);
-	case BT_MESSAGE_TYPE_MESSAGE_ITERATOR_INACTIVITY:
-		return bt_message_message_iterator_inactivity_borrow_clock_snapshot_const(msg);
-	default:
-		break;
-	}
-	s = msg_stream(msg);
-	sc = s ? bt_stream_borrow_class_const(s) : NULL;
-	if (!sc || !bt_stream_class_borrow_default_clock_class_const(sc))
-		return NULL;
-	switch (bt_message_get_type(msg)) {
-	case BT_MESSAGE_TYPE_STREAM_BEGINNING:
-		return bt_message_stream_beginning_borrow_default_clock_snapshot_const(msg, &cs) ==
-			BT_MESSAGE_STREAM_CLOCK_SNAPSHOT_STATE_KNOWN ? cs : NULL;
-	case BT_MESSAGE_TYPE_STREAM_END:
-		return bt_message_stream_end_borrow_default_clock_snapshot_const(msg, &cs) ==
-			BT_MESSAGE_STREAM_CLOCK_SNAPSHOT_STATE_KNOWN ? cs : NULL;
-	case BT_MESSAGE_TYPE_PACKET_BEGINNING:
-		return bt_stream_class_packets_have_beginning_default_clock_snapshot(sc) ?
-			bt_message_packet_beginning_borrow_default_clock_snapshot_const(msg) : NULL;
-	case BT_MESSAGE_TYPE_PACKET_END:
-		return bt_stream_class_packets_have_end_default_clock_snapshot(sc) ?
-			bt_message_packet_end_borrow_default_clock_snapshot_const(msg) : NULL;
-	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
-		return bt_stream_class_discarded_events_have_default_clock_snapshots(sc) ?
-			bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(msg) : NULL;
-	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
-		return bt_stream_class_discarded_packets_have_default_clock_snapshots(sc) ?
-			bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const(msg) : NULL;
-	default:
-		return NULL;
-	}
-}
-
 static int fail(struct merge *m, const char *what)
 {
 	bt_current_thread_error_append_cause_from_component(m->self, __FILE__,
 							    __LINE__, "%s", what);
 	return -1;
+}
+
+static int refuse(struct merge *m, enum merge_fault fault, const char *what)
+{
+	if (m->cb->fault)
+		*m->cb->fault = fault;
+	return fail(m, what);
 }
 
 /* The muxer (2.0) needs every stream's clock to count from one origin. */
@@ -135,13 +64,13 @@ static int check_clock(struct merge *m, const bt_message *msg)
 		return 0;
 	}
 	if (!cc != !m->clock)
-		return fail(m, "cannot order the streams: some have a clock, some do "
+		return refuse(m, MERGE_FAULT_CLOCKS, "cannot order the streams: some have a clock, some do "
 			    "not (the muxer's \"clock classes are not compatible\")");
 	if (!cc || cc == m->clock)
 		return 0;
 	if (bt_clock_class_origin_is_unix_epoch(cc) !=
 	    bt_clock_class_origin_is_unix_epoch(m->clock))
-		return fail(m, "cannot order the streams: some clocks count from the "
+		return refuse(m, MERGE_FAULT_CLOCKS, "cannot order the streams: some clocks count from the "
 			    "Unix epoch, some do not (the muxer's \"clock classes are "
 			    "not compatible\")");
 	if (bt_clock_class_origin_is_unix_epoch(cc))
@@ -149,73 +78,52 @@ static int check_clock(struct merge *m, const bt_message *msg)
 	u1 = bt_clock_class_get_uuid(cc);
 	u2 = bt_clock_class_get_uuid(m->clock);
 	if (!u1 || !u2 || memcmp(u1, u2, 16) != 0)
-		return fail(m, "cannot order the streams: their clocks have no common "
+		return refuse(m, MERGE_FAULT_CLOCKS, "cannot order the streams: their clocks have no common "
 			    "origin (different clock UUIDs; the muxer's \"clock classes "
 			    "are not compatible\")");
 	return 0;
 }
 
-static int cmp_opt_str(const char *a, const char *b)
+/* The muxer scans its inputs in an array, in connection order, and on a
+ * complete tie keeps the one met first; an input that ends is replaced
+ * by the last one (g_ptr_array_remove_index_fast), so that order is
+ * kept here as it changes. */
+static void drop_slot(struct merge *m, size_t k)
 {
-	if (a && b)
-		return strcmp(a, b);
-	return a ? -1 : b ? 1 : 0;
+	size_t moved = m->scan[--m->nscan];
+
+	m->scan[m->in[k].slot] = moved;
+	m->in[moved].slot = m->in[k].slot;
 }
 
-/* common_muxing_compare_messages() for two heads of the same time: trace
- * UUID, trace name, stream class id, stream id, message type, event class
- * id and name; still equal, the input of lower rank first (the muxer
- * keeps the first youngest of its inputs). */
-static int tie_before(const struct merge *m, size_t a, size_t b)
+static struct mux_head head_of(struct merge *m, size_t k)
 {
-	const bt_message *ma = m->in[a].msgs[m->in[a].pos];
-	const bt_message *mb = m->in[b].msgs[m->in[b].pos];
-	const bt_stream *sa = msg_stream(ma), *sb = msg_stream(mb);
-	int c;
+	struct input *in = &m->in[k];
+	struct mux_head h = { in->msgs[in->pos], NULL, NULL };
 
-	if (sa && sb) {
-		const bt_trace *ta = bt_stream_borrow_trace_const(sa);
-		const bt_trace *tb = bt_stream_borrow_trace_const(sb);
-		const uint8_t *ua = bt_trace_get_uuid(ta), *ub = bt_trace_get_uuid(tb);
-		uint64_t x, y;
-
-		if (ua && ub) {
-			if ((c = memcmp(ua, ub, 16)) != 0)
-				return c < 0;
-		} else if (ua || ub) {
-			return ua != NULL;
-		}
-		if ((c = cmp_opt_str(bt_trace_get_name(ta), bt_trace_get_name(tb))) != 0)
-			return c < 0;
-		x = bt_stream_class_get_id(bt_stream_borrow_class_const(sa));
-		y = bt_stream_class_get_id(bt_stream_borrow_class_const(sb));
-		if (x != y)
-			return x < y;
-		x = bt_stream_get_id(sa);
-		y = bt_stream_get_id(sb);
-		if (x != y)
-			return x < y;
-	} else if (sa || sb) {
-		return sa != NULL;
+	h.stream = mux_message_stream(h.msg);
+	if (h.stream && h.stream != in->kstream) {
+		mux_stream_key_init(&in->key, h.stream);
+		in->kstream = h.stream;
 	}
-	if (m->in[a].weight != m->in[b].weight)
-		return m->in[a].weight > m->in[b].weight;
-	if (bt_message_get_type(ma) == BT_MESSAGE_TYPE_EVENT) {
-		const bt_event_class *ca = bt_event_borrow_class_const(
-			bt_message_event_borrow_event_const(ma));
-		const bt_event_class *cb = bt_event_borrow_class_const(
-			bt_message_event_borrow_event_const(mb));
-
-		if (bt_event_class_get_id(ca) != bt_event_class_get_id(cb))
-			return bt_event_class_get_id(ca) < bt_event_class_get_id(cb);
-		if ((c = cmp_opt_str(bt_event_class_get_name(ca),
-				     bt_event_class_get_name(cb))) != 0)
-			return c < 0;
-	}
-	return a < b;
+	if (h.stream)
+		h.key = &in->key;
+	return h;
 }
 
-static int before(const struct merge *m, size_t a, size_t b)
+/* Two heads of the same time, in the muxer's order. Out of the heap's
+ * path, so that the time comparison stays inline. */
+static __attribute__((noinline)) int tie_before(struct merge *m, size_t a, size_t b)
+{
+	struct mux_head ha = head_of(m, a), hb = head_of(m, b);
+	int c = mux_compare_heads(&ha, &hb);
+
+	if (c)
+		return c < 0;
+	return m->in[a].slot < m->in[b].slot;
+}
+
+static inline int before(struct merge *m, size_t a, size_t b)
 {
 	if (m->in[a].ts != m->in[b].ts)
 		return m->in[a].ts < m->in[b].ts;
@@ -259,8 +167,6 @@ static void sift_up(struct merge *m, size_t i)
 static int fetch(struct merge *m, size_t k)
 {
 	struct input *in = &m->in[k];
-	const bt_message *msg;
-	const bt_clock_snapshot *cs;
 
 	if (in->pos >= in->count) {
 		if (in->ended)
@@ -283,20 +189,15 @@ static int fetch(struct merge *m, size_t k)
 	}
 	if (m->nin == 1)
 		return 1; /* a lone input is passed on as it comes: no key needed */
-	msg = in->msgs[in->pos];
-	in->weight = type_weight(bt_message_get_type(msg));
-	cs = msg_clock(msg);
-	if (cs) {
-		int64_t ns;
-
-		if (bt_clock_snapshot_get_ns_from_origin(cs, &ns) !=
-		    BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK)
-			return fail(m, "a message's time overflows 64-bit nanoseconds "
-				    "from origin");
-		in->ts = ns;
-	} else {
-		/* As the muxer: a message without time comes now. */
+	switch (mux_message_time(in->msgs[in->pos], &in->ts)) {
+	case 1:
+		break;
+	case 0: /* as the muxer: a message without time comes now */
 		in->ts = m->have_last ? m->last_ts : INT64_MIN;
+		break;
+	default:
+		return fail(m, "a message's time overflows 64-bit nanoseconds "
+			    "from origin");
 	}
 	return 1;
 }
@@ -307,6 +208,39 @@ status_of(int rc)
 	if (rc == -2)
 		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_AGAIN;
 	return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+}
+
+/* Is the root cause of the thread's error babeltrace2's muxer's own
+ * (not an upstream failure it passes on)? The error stays current. */
+static int muxer_is_root_cause(void)
+{
+	const bt_error *err = bt_current_thread_take_error();
+	const bt_error_cause *root;
+	const char *cls = NULL;
+	uint64_t n;
+
+	if (!err)
+		return 0;
+	n = bt_error_get_cause_count(err);
+	root = n ? bt_error_borrow_cause_by_index(err, 0) : NULL; /* 0: the root */
+	if (root && bt_error_cause_get_actor_type(root) == BT_ERROR_CAUSE_ACTOR_TYPE_COMPONENT)
+		cls = bt_error_cause_component_actor_get_component_class_name(root);
+	else if (root && bt_error_cause_get_actor_type(root) ==
+			 BT_ERROR_CAUSE_ACTOR_TYPE_MESSAGE_ITERATOR)
+		cls = bt_error_cause_message_iterator_actor_get_component_class_name(root);
+	bt_current_thread_move_error(err);
+	return cls && strcmp(cls, "muxer") == 0;
+}
+
+/* babeltrace2 2.0's muxer refuses an order for two reasons only: streams
+ * whose clocks cannot be compared, found while it scans the first heads
+ * (before it hands anything out), and a head older than the last message
+ * it handed out (overlapping packets), which needs one handed out. */
+static void note_muxer_refusal(struct merge *m)
+{
+	if (m->cb->fault && muxer_is_root_cause())
+		*m->cb->fault = m->have_last ? MERGE_FAULT_BACK_IN_TIME :
+					       MERGE_FAULT_CLOCKS;
 }
 
 /* One input (the muxer's output, or a lone stream) is handed on batch by
@@ -320,9 +254,12 @@ pass_through(struct merge *m)
 	while (n < CHUNK) {
 		int rc = fetch(m, 0);
 
+		if (rc == -1)
+			note_muxer_refusal(m);
 		if (rc <= 0)
 			return rc == 0 ? BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END :
 					 status_of(rc);
+		m->have_last = 1; /* something was handed out */
 		n += in->count - in->pos;
 		while (in->pos < in->count) {
 			const bt_message *msg = in->msgs[in->pos++];
@@ -357,6 +294,8 @@ merge_consume(bt_self_component_sink *self)
 			m->pending = 0;
 		else
 			m->nstarted++;
+		if (rc == 0)
+			drop_slot(m, k);
 		if (rc == 1) {
 			m->heap[m->nheap++] = k;
 			sift_up(m, m->nheap - 1);
@@ -373,7 +312,8 @@ merge_consume(bt_self_component_sink *self)
 		in = &m->in[k];
 		msg = in->msgs[in->pos];
 		if (m->have_last && in->ts < m->last_ts) {
-			fail(m, "a stream goes back in time: a message's timestamp is "
+			refuse(m, MERGE_FAULT_BACK_IN_TIME,
+			       "a stream goes back in time: a message's timestamp is "
 			     "less than muxer's last returned timestamp");
 			return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
 		}
@@ -388,6 +328,8 @@ merge_consume(bt_self_component_sink *self)
 		if (rc != 0)
 			return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
 		rc = fetch(m, k);
+		if (rc == 0)
+			drop_slot(m, k);
 		if (rc <= 0) /* ended, or to be fetched again next call */
 			m->heap[0] = m->heap[--m->nheap];
 		if (m->nheap)
@@ -415,21 +357,28 @@ merge_init(bt_self_component_sink *self, bt_self_component_sink_configuration *c
 	(void)conf;
 	(void)params;
 	if (!m || !(m->in = calloc(nin ? nin : 1, sizeof(*m->in))) ||
-	    !(m->heap = calloc(nin ? nin : 1, sizeof(*m->heap)))) {
-		if (m)
+	    !(m->heap = calloc(nin ? nin : 1, sizeof(*m->heap))) ||
+	    !(m->scan = calloc(nin ? nin : 1, sizeof(*m->scan)))) {
+		if (m) {
 			free(m->in);
+			free(m->heap);
+		}
 		free(m);
 		return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
 	}
 	m->cb = cb;
 	m->nin = nin;
 	m->self = bt_self_component_sink_as_self_component(self);
+	m->nscan = nin;
 	for (size_t i = 0; i < nin; i++) {
 		char name[32];
+
+		m->scan[i] = m->in[i].slot = i;
 
 		snprintf(name, sizeof(name), "in%zu", i);
 		if (bt_self_component_sink_add_input_port(self, name, NULL, NULL) !=
 		    BT_SELF_COMPONENT_ADD_PORT_STATUS_OK) {
+			free(m->scan);
 			free(m->heap);
 			free(m->in);
 			free(m);
@@ -468,6 +417,7 @@ static void merge_fini(bt_self_component_sink *self)
 			bt_message_put_ref(m->in[i].msgs[p]);
 		bt_message_iterator_put_ref(m->in[i].it);
 	}
+	free(m->scan);
 	free(m->heap);
 	free(m->in);
 	free(m);

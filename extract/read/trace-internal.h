@@ -64,8 +64,9 @@ int graph_parts_add_sink(struct graph_parts *g, const struct merge_callbacks *cb
 int graph_parts_add_muxed_sink(struct graph_parts *g, const struct merge_callbacks *cb);
 /* Runs the graph to its end: 0, or -1 (babeltrace2's error is current). */
 int graph_run(bt_graph *graph);
-/* Appends the causes of a failed run of the group's graph. */
-void trace_explain_failure(const struct trace_group *group);
+/* Appends the causes of a failed run of the group's graph, and what to
+ * do when the merge refused the order (`fault`, from merge.h). */
+void trace_explain_failure(const struct trace_group *group, enum merge_fault fault);
 
 /* Parallel reading (trace-par.c): `jobs` graphs, each decoding a share of
  * the streams in its thread, merged here in the muxer's order. */

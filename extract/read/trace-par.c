@@ -8,16 +8,18 @@
  * and merging sink) over stream k, k + N, ... of each trace, decodes each event into
  * a struct ev (strings copied) and hands batches of them to the calling
  * thread, which merges the N time-ordered sequences in the order of
- * babeltrace2's muxer (time, then trace UUID, trace name, stream class
- * id, stream id: common_muxing_compare_messages; complete ties, which
- * only copies of one trace have, stay within one worker) and feeds the
- * handler.
+ * babeltrace2's muxer (mux-order.h: each record keyed by its message's
+ * own time, stream key and type; packet beginnings and ends go through
+ * the merge for their place only; events of streams whose keys tie,
+ * which only traces of one UUID have, by event class and stream) and
+ * feeds the handler.
  * The result is the same sequence of events as one graph's, so there is
  * no state to carry across a cut: each stream is decoded whole, by one
  * worker. Memory is bounded: NBATCH batches per worker.
  */
 #include "extract/read/trace-internal.h"
 #include "extract/read/decode.h"
+#include "extract/read/mux-order.h"
 #include "common/err.h"
 #include "common/outfile.h"
 
@@ -29,20 +31,30 @@
 #define BATCH_ARENA (BATCH_RECS * 64)
 #define NBATCH 4
 
-enum rec_type { REC_TRACE, REC_EVENT, REC_DISCARDED }; /* muxer's order */
+/* The messages a worker hands on: stream beginning, event, discarded;
+ * packet beginnings and ends only take their place in the order (they
+ * are the muxer's heads on ties with events of other streams). */
+enum rec_type { REC_TRACE, REC_EVENT, REC_DISCARDED, REC_PACKET_BEGIN, REC_PACKET_END };
 
-/* What the muxer compares when two messages have the same time. */
+static const bt_message_type rec_msg_type[] = {
+	[REC_TRACE] = BT_MESSAGE_TYPE_STREAM_BEGINNING,
+	[REC_EVENT] = BT_MESSAGE_TYPE_EVENT,
+	[REC_DISCARDED] = BT_MESSAGE_TYPE_DISCARDED_EVENTS,
+	[REC_PACKET_BEGIN] = BT_MESSAGE_TYPE_PACKET_BEGINNING,
+	[REC_PACKET_END] = BT_MESSAGE_TYPE_PACKET_END,
+};
+
 struct stream_key {
 	const bt_stream *stream; /* weak */
-	const uint8_t *uuid;     /* weak, or NULL */
-	const char *trace_name;  /* weak, or NULL */
-	uint64_t class_id, id;
+	struct mux_stream_key key;
 };
 
 struct rec {
-	uint64_t key; /* time: the event's, else the worker's latest */
+	uint64_t key; /* the muxer's time of the message (unless `now`) */
 	const struct stream_key *sk; /* weak: the worker's */
 	enum rec_type type;
+	int now;      /* no time: due at the merge's last time, as in the muxer */
+	const bt_event_class *ec; /* weak: an event's class, for ties past the stream key */
 	union {
 		struct ev ev;
 		struct { int cpu; uint64_t begin, end, count; } disc;
@@ -68,13 +80,13 @@ struct worker {
 	int done, failed;         /* under mu */
 	const bt_error *error;    /* owned: babeltrace2's cause of a failure */
 	struct err_chain causes;  /* the worker thread's own causes, at its end */
+	enum merge_fault fault;   /* set by the worker's sink when it refuses the order */
 	int cancel;               /* set by the merger, under mu */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct stream_key **keys; /* owned */
 	size_t nkeys;
 	const struct stream_key *last_sk;
-	uint64_t last_key;
 	/* merger side */
 	struct batch *cur;
 	size_t pos;
@@ -83,7 +95,6 @@ struct worker {
 static const struct stream_key *key_of(struct worker *w, const bt_stream *s)
 {
 	struct stream_key **grown, *k;
-	const bt_trace *t;
 
 	if (w->last_sk && w->last_sk->stream == s)
 		return w->last_sk;
@@ -99,12 +110,8 @@ static const struct stream_key *key_of(struct worker *w, const bt_stream *s)
 		return NULL;
 	}
 	w->keys = grown;
-	t = bt_stream_borrow_trace_const(s);
 	k->stream = s;
-	k->uuid = bt_trace_get_uuid(t);
-	k->trace_name = bt_trace_get_name(t);
-	k->class_id = bt_stream_class_get_id(bt_stream_borrow_class_const(s));
-	k->id = bt_stream_get_id(s);
+	mux_stream_key_init(&k->key, s);
 	w->keys[w->nkeys++] = k;
 	return w->last_sk = k;
 }
@@ -172,6 +179,7 @@ static void keep_strings(struct batch *b, struct ev *ev, const size_t *offs,
 
 static int add_event(struct worker *w, const bt_message *msg)
 {
+	const bt_event *event;
 	struct ev ev;
 	const size_t *offs;
 	size_t strings = 0;
@@ -192,10 +200,12 @@ static int add_event(struct worker *w, const bt_message *msg)
 	r = next_rec(w, strings);
 	if (!r)
 		return -1;
+	event = bt_message_event_borrow_event_const(msg);
 	r->type = REC_EVENT;
-	r->key = w->last_key = ev.ts;
-	r->sk = key_of(w, bt_event_borrow_stream_const(
-		bt_message_event_borrow_event_const(msg)));
+	r->now = 0;
+	r->key = ev.ts;
+	r->ec = bt_event_borrow_class_const(event);
+	r->sk = key_of(w, bt_event_borrow_stream_const(event));
 	if (!r->sk)
 		return -1;
 	r->u.ev = ev;
@@ -210,9 +220,23 @@ static int add_other(struct worker *w, const bt_message *msg)
 	struct rec *r;
 
 	switch (bt_message_get_type(msg)) {
-	case BT_MESSAGE_TYPE_PACKET_BEGINNING:
-		decoder_on_packet(w->dec, bt_message_packet_beginning_borrow_packet_const(msg));
-		return 0;
+	case BT_MESSAGE_TYPE_PACKET_BEGINNING: {
+		const bt_packet *p = bt_message_packet_beginning_borrow_packet_const(msg);
+
+		decoder_on_packet(w->dec, p);
+		stream = bt_packet_borrow_stream_const(p);
+		if (!(r = next_rec(w, 0)))
+			return -1;
+		r->type = REC_PACKET_BEGIN;
+		break;
+	}
+	case BT_MESSAGE_TYPE_PACKET_END:
+		stream = bt_packet_borrow_stream_const(
+			bt_message_packet_end_borrow_packet_const(msg));
+		if (!(r = next_rec(w, 0)))
+			return -1;
+		r->type = REC_PACKET_END;
+		break;
 	case BT_MESSAGE_TYPE_STREAM_BEGINNING:
 		stream = bt_message_stream_beginning_borrow_stream_const(msg);
 		if (!(r = next_rec(w, 0)))
@@ -250,7 +274,17 @@ static int add_other(struct worker *w, const bt_message *msg)
 	default:
 		return 0;
 	}
-	r->key = w->last_key;
+	{
+		int64_t ns = 0;
+		int t = mux_message_time(msg, &ns);
+
+		if (t < 0) {
+			err_fail(ERR_INPUT, "a message's time overflows 64-bit nanoseconds from origin");
+			return -1;
+		}
+		r->now = t == 0;
+		r->key = (uint64_t)ns;
+	}
 	if (!(r->sk = key_of(w, stream)))
 		return -1;
 	w->b[w->fill % NBATCH]->n++;
@@ -320,34 +354,26 @@ static int worker_failed(struct worker *w)
 	return failed;
 }
 
-static int cmp_opt_str(const char *a, const char *b)
+/* Two records of the same time, in the muxer's order: is `a` first?
+ * Equal, the worker met first keeps its turn. Out of the event path. */
+static __attribute__((noinline)) int tie_before(const struct rec *a,
+						const struct rec *b)
 {
-	if (a && b)
-		return strcmp(a, b);
-	return a ? -1 : b ? 1 : 0;
-}
+	int c = mux_stream_key_compare(&a->sk->key, &b->sk->key);
 
-/* common_muxing_compare_messages, for what tells two streams apart. */
-static int before(const struct rec *a, const struct rec *b)
-{
-	const struct stream_key *x = a->sk, *y = b->sk;
-	int c;
-
-	if (a->key != b->key)
-		return a->key < b->key;
-	if (x->uuid && y->uuid) {
-		if ((c = memcmp(x->uuid, y->uuid, 16)) != 0)
-			return c < 0;
-	} else if (x->uuid || y->uuid) {
-		return x->uuid != NULL;
-	}
-	if ((c = cmp_opt_str(x->trace_name, y->trace_name)) != 0)
+	if (c != 0)
 		return c < 0;
-	if (x->class_id != y->class_id)
-		return x->class_id < y->class_id;
-	if (x->id != y->id)
-		return x->id < y->id;
-	return a->type < b->type;
+	if (a->type != b->type)
+		return mux_type_weight(rec_msg_type[a->type]) >
+		       mux_type_weight(rec_msg_type[b->type]);
+	/* Streams of equal keys in two workers: traces of one stream each,
+	 * of one UUID. A discarded-events record keeps no count or clocks
+	 * for the muxer's last criteria: streams decide, then the worker. */
+	if (a->type == REC_EVENT)
+		c = mux_compare_tied_events(a->ec, a->sk->stream, b->ec, b->sk->stream);
+	else
+		c = mux_compare_tied_streams(a->sk->stream, b->sk->stream);
+	return c < 0;
 }
 
 static int deliver(struct reader *r, const struct rec *rec)
@@ -362,30 +388,43 @@ static int deliver(struct reader *r, const struct rec *rec)
 	case REC_TRACE:
 		reader_announce(r, rec->u.trace);
 		return 0;
+	case REC_PACKET_BEGIN:
+	case REC_PACKET_END:
+		return 0;
 	}
 	return 0;
 }
 
 static int merge(struct worker *ws, size_t n, struct reader *r)
 {
-	uint64_t delivered = 0;
+	uint64_t delivered = 0, last = 0;
 
 	for (;;) {
 		struct worker *best = NULL;
 		const struct rec *best_rec = NULL;
+		uint64_t best_key = 0;
 
 		for (size_t i = 0; i < n; i++) {
 			const struct rec *h = head(&ws[i]);
+			uint64_t key;
 
-			if (!h && worker_failed(&ws[i]))
-				return 1; /* its cause is reported after the join */
-			if (h && (!best_rec || before(h, best_rec))) {
+			if (!h) {
+				if (worker_failed(&ws[i]))
+					return 1; /* its cause is reported after the join */
+				continue;
+			}
+			/* As the muxer: a record without time is due now. */
+			key = h->now ? last : h->key;
+			if (!best_rec || key < best_key ||
+			    (key == best_key && tie_before(h, best_rec))) {
 				best = &ws[i];
 				best_rec = h;
+				best_key = key;
 			}
 		}
 		if (!best)
 			return 0;
+		last = best_key;
 		if (deliver(r, best_rec) != 0)
 			return -1;
 		best->pos++;
@@ -400,6 +439,7 @@ static int worker_setup(struct worker *w, const struct trace_group *group,
 			size_t jobs, size_t index, int per_source)
 {
 	w->cb.data = w;
+	w->cb.fault = &w->fault;
 	w->cb.on_message = worker_message;
 	for (int i = 0; i < NBATCH; i++)
 		if (!(w->b[i] = malloc(sizeof(*w->b[i])))) {
@@ -498,7 +538,7 @@ end:
 				bt_current_thread_move_error(ws[i].error);
 				ws[i].error = NULL;
 			}
-			trace_explain_failure(group);
+			trace_explain_failure(group, ws[i].fault);
 		}
 	}
 	for (i = 0; i < jobs; i++)

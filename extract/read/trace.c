@@ -699,10 +699,10 @@ void trace_groups_free(struct trace_group *groups, size_t ngroups)
 	free(groups);
 }
 
-void trace_explain_failure(const struct trace_group *group)
+void trace_explain_failure(const struct trace_group *group, enum merge_fault fault)
 {
 	err_take_bt();
-	if (err_contains("timestamp is less than muxer"))
+	if (fault == MERGE_FAULT_BACK_IN_TIME)
 		err_append("babeltrace2's muxer cannot order the events: in one "
 			   "of the traces a packet begins before the previous "
 			   "one ends (overlapping packets, a tracer bug); give "
@@ -721,8 +721,9 @@ int trace_read(const struct trace_group *group,
 	struct graph_parts g = { 0 };
 	struct reader r = { .handler = handler, .stats = stats,
 			    .opts = opts ? opts : &no_opts };
-	struct merge_callbacks cb = { .data = &r, .on_message = on_message,
-				      .on_chunk = on_chunk };
+	enum merge_fault fault = MERGE_FAULT_NONE;
+	struct merge_callbacks cb = { .data = &r, .fault = &fault,
+				      .on_message = on_message, .on_chunk = on_chunk };
 	int ret = -1;
 
 	memset(stats, 0, sizeof(*stats));
@@ -741,7 +742,7 @@ int trace_read(const struct trace_group *group,
 	if (graph_parts_add_muxed_sink(&g, &cb) != 0)
 		goto end;
 	if (graph_run(g.graph) != 0) {
-		trace_explain_failure(group);
+		trace_explain_failure(group, fault);
 		goto end;
 	}
 	ret = 0;

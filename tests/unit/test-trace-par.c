@@ -5,16 +5,7 @@
  * name and fields), same stats; a handler error stops the workers. */
 #include "extract/read/trace.h"
 #include "common/err.h"
-
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include "unit-util.h"
 
 static char traces[512];
 
@@ -198,6 +189,7 @@ static void yum_same_sequence(void **state)
 	char path[1024];
 
 	(void)state;
+	need_trace(traces, "tvl-yum");
 	snprintf(path, sizeof(path), "%s/tvl-yum", traces);
 	assert_same_as_one_thread(path, jobs, 3, 586229);
 }

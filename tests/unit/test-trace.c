@@ -1,19 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The babeltrace2 reader on real traces: discovery, grouping by host,
  * full reads (event counts as babeltrace2's sink.utils.counter reports
- * them, see ../shared/traces/README.md), and errors on broken input. */
+ * them, see ../shared/traces/README.md), and errors on broken input.
+ * Without the real traces, the tests that read them are skipped. */
 #include "extract/read/trace.h"
 #include "common/err.h"
-
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include "unit-util.h"
 
 static char traces[512];
 
@@ -72,6 +64,7 @@ static void yum_is_read_fully_in_order(void **state)
 	size_t ng;
 
 	(void)state;
+	need_trace(traces, "tvl-yum");
 	assert_int_equal(read_path("tvl-yum", &t, &st, &ng), 0);
 	assert_int_equal(ng, 1);
 	assert_int_equal(st.events, 586229);   /* babeltrace2 counter */
@@ -95,6 +88,7 @@ static void perf_trace_takes_cpu_from_perf_cpu(void **state)
 	size_t ng;
 
 	(void)state;
+	need_trace(traces, "tct-perf-taskset2");
 	assert_int_equal(read_path("tct-perf-taskset2", &t, &st, &ng), 0);
 	assert_int_equal(st.events, 1500);
 	assert_int_equal(t.kinds[EV_SCHED_SWITCH], 562); /* sched:sched_switch */
@@ -113,6 +107,7 @@ static void synctraces_are_two_hosts_read_fully(void **state)
 	uint64_t total = 0;
 
 	(void)state;
+	need_trace(traces, "tct-synctraces");
 	snprintf(path, sizeof(path), "%s/tct-synctraces", traces);
 	assert_int_equal(trace_discover(paths, 1, &groups, &ngroups), 0);
 	assert_int_equal(ngroups, 2);
@@ -156,6 +151,7 @@ static void dir_without_trace_is_an_error(void **state)
 	size_t n;
 
 	(void)state;
+	need_trace(traces, "tci-vm-xml-stubs");
 	snprintf(path, sizeof(path), "%s/tci-vm-xml-stubs", traces);
 	err_clear();
 	assert_int_equal(trace_discover(paths, 1, &groups, &n), -1);
@@ -199,6 +195,7 @@ static void corrupt_metadata_is_an_error(void **state)
 	char dir[64], cmd[256];
 
 	(void)state;
+	need_trace(traces, "tct-bug446190/bug446190");
 	assert_int_equal(trace_copy(dir, sizeof(dir)), 0);
 	snprintf(cmd, sizeof(cmd), "printf '/* CTF 1.8 */\\ntrace { garbage' > '%s/metadata'", dir);
 	assert_int_equal(system(cmd), 0);
@@ -215,6 +212,7 @@ static void truncated_stream_is_an_error(void **state)
 	char dir[64], cmd[256];
 
 	(void)state;
+	need_trace(traces, "tct-bug446190/bug446190");
 	assert_int_equal(trace_copy(dir, sizeof(dir)), 0);
 	/* Cut a stream in the middle of a packet; drop the index so the
 	 * reader cannot know in advance. */
@@ -235,6 +233,7 @@ static void overlapping_packets_under_muxer_are_explained(void **state)
 	char dir[64], cmd[2400];
 
 	(void)state;
+	need_trace(traces, "tct-synctraces/scp_src");
 	snprintf(dir, sizeof(dir), "/tmp/vmint-test-twin-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(cmd, sizeof(cmd), "cp -r '%s/tct-synctraces/scp_src' '%s/a' && "

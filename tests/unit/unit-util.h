@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -42,6 +43,20 @@ static inline void assert_errors_contain(const char *want)
 	if (!strstr(got, want))
 		fail_msg("expected \"%s\" in \"%s\"", want, got);
 	free(got);
+}
+
+/* The real traces live outside the repository (../shared/traces, or
+ * $VMINT_TRACES): without `base/rel`, the test says so and is skipped. */
+static inline void need_trace(const char *base, const char *rel)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", base, rel);
+	if (access(path, R_OK) != 0) {
+		print_message("skipped: no trace '%s' (the shared real traces; "
+			      "set VMINT_TRACES to where they are)\n", path);
+		skip();
+	}
 }
 
 #endif
