@@ -80,8 +80,8 @@ int err_count(void);
  * newest first. */
 void err_print(FILE *out);
 
-/* Non-zero when a cause of this thread's chain contains `text`. For tests,
- * and for extract/read/trace.c's muxer sentence until that one goes. */
+/* Non-zero when a cause of this thread's chain contains `text`. For tests
+ * only: exit codes and control flow follow a cause's kind, never its words. */
 int err_contains(const char *text);
 
 /* Forgets this thread's causes (and babeltrace2's thread error). */

@@ -3,7 +3,7 @@
 #define VMINT_COMMON_LABELS_H
 
 /*
- * labels.json (schema "vmint.labels/1", shared/spec/formats.md): ground
+ * labels.json (schema "vmint.labels/1", doc/formats.md): ground
  * truth of which VM was interfered on which resource, and when, and what
  * each VM was doing. Written by `vmint simulate` or by hand after a known
  * experiment. Owns: the parsed file (struct labels and every string in it).

@@ -3,7 +3,7 @@
 #define VMINT_COMMON_VMS_H
 
 /*
- * vms.json (schema "vmint.vms/1", shared/spec/formats.md): which QEMU
+ * vms.json (schema "vmint.vms/1", doc/formats.md): which QEMU
  * process id is which VM. A host kernel trace carries no libvirt names, so
  * this file, written on the host by scripts/vms-from-libvirt.sh, names them.
  * Owns: the parsed file (struct vms_file and every string in it).

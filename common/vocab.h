@@ -6,7 +6,7 @@
  * vmint's vocabulary, one definition for every stage: the resources a
  * tenant can be interfered on, the workloads it runs, the kinds of tenant,
  * the host as a culprit, and the thresholds of the labeling rule
- * (shared/spec/formats.md, "What interference means"). The names are the
+ * (doc/formats.md, "What interference means"). The names are the
  * words of every output and input: labels.json, the features CSV's label
  * columns, model.json's class names, report.json, vms.json's "kind".
  * Owns: nothing (constant tables).

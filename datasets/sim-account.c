@@ -3,7 +3,7 @@
  * Ground truth: per VM and analysis window, the delay that other VMs and
  * host threads caused on each resource, accumulated from the simulator's
  * own state (not from the trace), and the labels derived from it by the
- * rule of formats.md ("What interference means").
+ * rule of doc/formats.md ("What interference means").
  */
 #include "datasets/sim-internal.h"
 #include "datasets/sim-model.h"

@@ -5,7 +5,7 @@
  * a fixed latency plus its size over the bandwidth; the link sends a
  * packet in its size over the link rate. While a request waits, the time
  * the server spends on other VMs' requests is the delay they cause
- * (the labeling rule of formats.md).
+ * (the labeling rule of doc/formats.md).
  */
 #include "datasets/sim-internal.h"
 #include "common/err.h"

@@ -18,7 +18,7 @@
 
 struct sim;
 
-/* The label of one VM window (formats.md, "What interference means"). */
+/* The label of one VM window (doc/formats.md, "What interference means"). */
 struct sim_label {
 	uint64_t start_ns, end_ns;
 	int interference;

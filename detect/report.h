@@ -3,7 +3,7 @@
 #define VMINT_DETECT_REPORT_H
 
 /*
- * Writers of a detect_result: report.json (vmint.report/1, formats.md),
+ * Writers of a detect_result: report.json (vmint.report/1, doc/formats.md),
  * the OpenStack Watcher `actions` list, Prometheus textfile metrics, a
  * short human summary, and a self-contained HTML page (report-html.c).
  * Files are written atomically; "-" is standard output.

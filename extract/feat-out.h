@@ -3,7 +3,7 @@
 #define VMINT_EXTRACT_FEAT_OUT_H
 
 /*
- * Writes feature rows (formats.md "features"): CSV with a header line
+ * Writes feature rows (doc/formats.md "features"): CSV with a header line
  * "vm,pid,start_ns,end_ns,<features>[,label_interference,label_resource,
  * label_workload]", or libsvm ("<label> i:v ..." with 1-based indexes in
  * features[] order, zero values left out) plus a `<path>.names` file with

@@ -63,7 +63,7 @@ static double f_wait_var(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; r
 static double f_wait_other(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return time_ratio(c, A->wait_other_vm_ns); }
 static double f_wait_host(const struct feat_ctx *c, unsigned arg) { UNUSED_ARG; return time_ratio(c, A->wait_host_ns); }
 
-/* The labeling rule's cpu quantity (formats.md): the vCPUs' wait while
+/* The labeling rule's cpu quantity (doc/formats.md): the vCPUs' wait while
  * other VMs or the host held the pCPU / (their run time + that wait). */
 static double f_cpu_delay_share(const struct feat_ctx *c, unsigned arg)
 {

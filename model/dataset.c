@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The extractor's fixed leading and trailing columns (formats.md). */
+/* The extractor's fixed leading and trailing columns (doc/formats.md). */
 static const char *const meta_cols[] = { "vm", "pid", "start_ns", "end_ns" };
 static const char *const label_cols[] = { "label_interference", "label_resource",
 					  "label_workload" };

@@ -3,7 +3,7 @@
 #define VMINT_MODEL_MODEL_DIR_H
 
 /*
- * The model directory (schema "vmint.model/1", shared/spec/formats.md):
+ * The model directory (schema "vmint.model/1", doc/formats.md):
  * model.json (feature names in order with their scaling, each classifier's
  * classes, hyper-parameters, training summary and cross-validation scores)
  * and one libsvm model file per classifier, readable by libsvm's own

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Records what vmint reads on a real KVM host: an LTTng kernel session with
-# exactly the events of shared/spec/trace-events.md, for DURATION seconds,
+# exactly the events of doc/trace-events.md, for DURATION seconds,
 # then vms.json (scripts/vms-from-libvirt.sh) beside the trace:
 #   OUTDIR/kernel/    the CTF trace     OUTDIR/vms.json   who is who
 # Then: vmint extract OUTDIR ...

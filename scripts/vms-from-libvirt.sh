@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Writes vms.json (schema "vmint.vms/1", see shared/spec/formats.md) for the
+# Writes vms.json (schema "vmint.vms/1", see doc/formats.md) for the
 # running libvirt domains of this host: name, UUID, vCPU count and the pid
 # of the QEMU process (from libvirt's pid file), so that vmint can name the
 # VMs of a host kernel trace. Run it on the host while the VMs still run,

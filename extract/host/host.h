@@ -3,7 +3,7 @@
 #define VMINT_EXTRACT_HOST_H
 
 /*
- * The host model (trace-events.md): threads and their process, the
+ * The host model (doc/trace-events.md): threads and their process, the
  * current thread of every CPU, and which threads make up which VM.
  *
  * - A thread seen entering guest mode is a vCPU; its process is a VM.

@@ -8,7 +8,7 @@
  * either waiting (inserted, not yet issued / queued, not yet sent) or in
  * service. Time passes in segments between the device's events; in each
  * segment a waiting VM item is delayed by the other owners' share of the
- * items in service (formats.md: "queued behind other VMs' requests"):
+ * items in service (doc/formats.md: "queued behind other VMs' requests"):
  * the delay accrues on the item (charged to its VM when it completes)
  * and, split by owner, to the VM's culprit ledger of the open window.
  *

@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Event names of lttng-modules and of the kernel/older LTTng/perf for each
- * kind the host model interprets (trace-events.md). */
+ * kind the host model interprets (doc/trace-events.md). */
 static const struct {
 	const char *name;
 	enum ev_kind kind;

@@ -107,7 +107,7 @@ int ev_type_intern(const char *name, uint32_t *id);
 enum ev_kind ev_kind_of_name(const char *name);
 
 /* Is `prev_state` of sched_switch a preemption (thread still runnable)?
- * 0, or only a preemption marker bit, is runnable (trace-events.md). */
+ * 0, or only a preemption marker bit, is runnable (doc/trace-events.md). */
 static inline int ev_prev_state_is_preempt(int64_t prev_state)
 {
 	/* TASK_REPORT_MAX (0x100, >= 4.14), TASK_STATE_MAX (0x400/0x800/...

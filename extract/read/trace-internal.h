@@ -33,6 +33,11 @@ struct reader {
 void reader_announce(struct reader *r, const bt_trace *trace);
 /* Counts the event and hands it to the handler. Returns 0 or -1. */
 int reader_deliver(struct reader *r, const struct ev *ev);
+/* What a discarded-events message says: how many events were lost (1 when
+ * the tracer does not say: "some" is never zero) and over what time range
+ * (0, 0 when its stream class has no clock snapshots for it). */
+void discarded_read(const bt_message *msg, uint64_t *count, int64_t *begin_ns,
+		    int64_t *end_ns);
 /* Counts the loss and hands it to the handler. */
 void reader_discarded(struct reader *r, int cpu, uint64_t begin_ns,
 		      uint64_t end_ns, uint64_t count);

@@ -245,23 +245,11 @@ static int add_other(struct worker *w, const bt_message *msg)
 		r->u.trace = bt_stream_borrow_trace_const(stream);
 		break;
 	case BT_MESSAGE_TYPE_DISCARDED_EVENTS: {
-		const bt_stream_class *sc;
-		uint64_t count = 0;
-		int64_t begin = 0, end = 0;
+		uint64_t count;
+		int64_t begin, end;
 
 		stream = bt_message_discarded_events_borrow_stream_const(msg);
-		sc = bt_stream_borrow_class_const(stream);
-		if (bt_message_discarded_events_get_count(msg, &count) !=
-		    BT_PROPERTY_AVAILABILITY_AVAILABLE)
-			count = 1; /* "some" were lost: never report zero */
-		if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
-			bt_clock_snapshot_get_ns_from_origin(
-				bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(msg),
-				&begin);
-			bt_clock_snapshot_get_ns_from_origin(
-				bt_message_discarded_events_borrow_end_default_clock_snapshot_const(msg),
-				&end);
-		}
+		discarded_read(msg, &count, &begin, &end);
 		if (!(r = next_rec(w, 0)))
 			return -1;
 		r->type = REC_DISCARDED;

@@ -168,24 +168,34 @@ static void show_progress(struct reader *r, uint64_t ts)
 		(double)r->stats->events / 1e6, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-static int on_discarded(struct reader *r, const bt_message *msg)
+void discarded_read(const bt_message *msg, uint64_t *count, int64_t *begin_ns,
+		    int64_t *end_ns)
 {
 	const bt_stream *stream = bt_message_discarded_events_borrow_stream_const(msg);
 	const bt_stream_class *sc = bt_stream_borrow_class_const(stream);
-	uint64_t count = 0;
-	int64_t begin = 0, end = 0;
 
-	if (bt_message_discarded_events_get_count(msg, &count) !=
+	*count = 0;
+	*begin_ns = *end_ns = 0;
+	if (bt_message_discarded_events_get_count(msg, count) !=
 	    BT_PROPERTY_AVAILABILITY_AVAILABLE)
-		count = 1; /* "some" were lost: never report zero */
+		*count = 1;
 	if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
 		bt_clock_snapshot_get_ns_from_origin(
 			bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(msg),
-			&begin);
+			begin_ns);
 		bt_clock_snapshot_get_ns_from_origin(
 			bt_message_discarded_events_borrow_end_default_clock_snapshot_const(msg),
-			&end);
+			end_ns);
 	}
+}
+
+static int on_discarded(struct reader *r, const bt_message *msg)
+{
+	const bt_stream *stream = bt_message_discarded_events_borrow_stream_const(msg);
+	uint64_t count;
+	int64_t begin, end;
+
+	discarded_read(msg, &count, &begin, &end);
 	reader_discarded(r, r->decoder ? decoder_stream_cpu(r->decoder, stream) : -1,
 			 (uint64_t)begin, (uint64_t)end, count);
 	return 0;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # scripts/record-host.sh against a fake lttng (and fake virsh): the session
-# must enable exactly the events of trace-events.md that the kernel offers,
+# must enable exactly the events of doc/trace-events.md that the kernel offers,
 # in a large-subbuffer kernel channel, run start/stop/destroy in order,
 # always destroy the session on failure, and write vms.json beside the trace.
 . "$(dirname "$0")/lib.sh" || exit 1
@@ -71,7 +71,7 @@ block_rq_insert,block_rq_issue,block_rq_complete,net_dev_queue,net_dev_xmit,\
 netif_receive_skb,netif_rx,irq_handler_entry,irq_handler_exit,irq_softirq_entry,irq_softirq_exit"
 grep -qx -- "enable-event --kernel --session=s1 --channel=vmint $expected" "$tmp/log" &&
 	grep -qx -- "enable-event --kernel --session=s1 --channel=vmint lttng_statedump_\\*" "$tmp/log"
-ok $? "exactly the available trace-events.md events, plus lttng_statedump_*"
+ok $? "exactly the available doc/trace-events.md events, plus lttng_statedump_*"
 
 grep -q "'kvm_set_irq' not available" "$tmp/err" && ! grep -q "net_if_" "$tmp/err"
 ok $? "warns about kvm_set_irq, not about the old spelling of net events"

@@ -20,7 +20,7 @@ for f in $scenarios; do
 	[ $rc -eq 0 ] && [ "$total" -gt 0 ] && [ "$total" = "$counted" ] && [ ! -s "$tmp/bt.err" ]
 	ok $? "$name: babeltrace2 reads all $total events, no warning"
 
-	# What each kind of scenario must show (formats.md labeling rule).
+	# What each kind of scenario must show (doc/formats.md labeling rule).
 	python3 - "$out/labels.json" "$(basename "$f" .json)" <<'EOF'
 import json, sys
 lab = json.load(open(sys.argv[1]))
