@@ -104,6 +104,14 @@ static int64_t env_int(const bt_trace *trace, const char *name)
 		bt_value_integer_signed_get(v) : -1;
 }
 
+/* LTTng names the host `hostname`; perf's CTF names it `host`. */
+static const char *env_hostname(const bt_trace *trace)
+{
+	const char *h = env_string(trace, "hostname");
+
+	return h ? h : env_string(trace, "host");
+}
+
 void reader_announce(struct reader *r, const bt_trace *trace)
 {
 	struct trace_info info;
@@ -120,7 +128,7 @@ void reader_announce(struct reader *r, const bt_trace *trace)
 	}
 	info = (struct trace_info){
 		.path = name ? name : "",
-		.hostname = env_string(trace, "hostname"),
+		.hostname = env_hostname(trace),
 		.domain = env_string(trace, "domain"),
 		.tracer_name = env_string(trace, "tracer_name"),
 		.tracer_major = env_int(trace, "tracer_major"),
@@ -550,8 +558,7 @@ peek_consume(bt_message_iterator *it, void *data)
 				BT_MESSAGE_TYPE_STREAM_BEGINNING) {
 			const bt_stream *s =
 				bt_message_stream_beginning_borrow_stream_const(msgs[i]);
-			const char *h = env_string(bt_stream_borrow_trace_const(s),
-						   "hostname");
+			const char *h = env_hostname(bt_stream_borrow_trace_const(s));
 
 			p->hostname = h ? strdup(h) : NULL;
 			p->done = 1;

@@ -24,7 +24,7 @@
 /* What the trace says of itself (environment of its metadata). */
 struct trace_info {
 	const char *path;           /* the trace directory */
-	const char *hostname;       /* env `hostname`, or NULL */
+	const char *hostname;       /* env `hostname` (perf: `host`), or NULL */
 	const char *domain;         /* env `domain` ("kernel", "ust"), or NULL */
 	const char *tracer_name;    /* env `tracer_name`, or NULL */
 	int64_t tracer_major, tracer_minor; /* -1 when absent */
@@ -64,7 +64,7 @@ struct trace_options {
 
 /* The traces of one host: analysed together, their events muxed. */
 struct trace_group {
-	char *hostname; /* owned: env `hostname`, or NULL */
+	char *hostname; /* owned: env `hostname` (perf: `host`), or NULL */
 	char **dirs;    /* owned: trace directories, sorted */
 	size_t ndirs;
 };
