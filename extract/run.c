@@ -73,6 +73,16 @@ int run_load_vms(const char *explicit_path, const struct trace_group *g,
 	for (i = 0; i < g->ndirs; i++)
 		if ((rc = try_dir_and_parent(g->dirs[i], out)) != 0)
 			return rc;
+	/* Chunks of one recording sit in a folder of their own
+	 * (DIR/chunks/perf.data.N, record-host.sh --recorder perf): vms.json
+	 * is beside that folder. */
+	if (g->chunks && g->ndirs) {
+		char copy[4096];
+
+		snprintf(copy, sizeof(copy), "%s", g->dirs[0]);
+		if ((rc = try_dir_and_parent(dirname(dirname(copy)), out)) != 0)
+			return rc;
+	}
 	for (i = 0; i < npaths; i++)
 		if ((rc = try_vms(paths[i], out)) != 0)
 			return rc;

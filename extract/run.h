@@ -23,7 +23,8 @@ int run_parse_duration(const char *text, uint64_t *ns);
 /*
  * Loads the vms.json for group `g`: `explicit_path` if given, else the
  * first vms.json found beside one of the group's trace directories or in
- * its parent (the session directory), else in one of the `paths` given
+ * its parent (the session directory), or for chunks of one recording
+ * beside the folder that holds them, else in one of the `paths` given
  * on the command line. Returns 1 when loaded, 0 when there is none, -1
  * when a file exists but is bad (cause appended).
  */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "extract/read/trace.h"
 #include "extract/read/trace-internal.h"
+#include "extract/read/chunks.h"
 #include "extract/read/decode.h"
 #include "extract/read/merge.h"
 #include "common/err.h"
@@ -536,10 +537,13 @@ int graph_run(bt_graph *graph)
 	}
 }
 
-/* Reads the `hostname` of a trace's environment with a graph that stops at
- * the first stream: only needed when several traces must be grouped. */
+/* Reads the `hostname` of a trace's environment and its clock with a graph
+ * that stops at the first stream: only needed when several traces must
+ * be grouped. */
 struct peek {
+	const char *dir; /* weak */
 	char *hostname; /* owned */
+	char clock[80]; /* chunks_clock_key() */
 	int done;
 };
 
@@ -561,6 +565,9 @@ peek_consume(bt_message_iterator *it, void *data)
 			const char *h = env_hostname(bt_stream_borrow_trace_const(s));
 
 			p->hostname = h ? strdup(h) : NULL;
+			chunks_clock_key(bt_stream_class_borrow_default_clock_class_const(
+						 bt_stream_borrow_class_const(s)),
+					 p->dir, p->clock, sizeof(p->clock));
 			p->done = 1;
 		}
 		bt_message_put_ref(msgs[i]);
@@ -569,10 +576,11 @@ peek_consume(bt_message_iterator *it, void *data)
 			 BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
 }
 
-static int peek_hostname(const bt_plugin *ctf, const char *dir, char **hostname)
+static int peek_hostname(const bt_plugin *ctf, const char *dir, char **hostname,
+			 char *clock, size_t clock_size)
 {
 	struct graph_parts g = { 0 };
-	struct peek p = { 0 };
+	struct peek p = { .dir = dir };
 	const bt_component_sink *sink;
 	int ret = -1;
 
@@ -603,6 +611,7 @@ static int peek_hostname(const bt_plugin *ctf, const char *dir, char **hostname)
 	}
 	*hostname = p.hostname;
 	p.hostname = NULL;
+	snprintf(clock, clock_size, "%s", p.clock);
 	ret = 0;
 end:
 	free(p.hostname);
@@ -616,9 +625,10 @@ static int same_host(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* Puts `dir` (taken) into the group of `hostname` (taken). */
+/* Puts `dir` (taken) into the group of `hostname` (taken); a clock the
+ * group's first does not match makes it a group of chunks. */
 static int add_to_group(struct trace_group **groups, size_t *ngroups,
-			char *hostname, char *dir)
+			char *hostname, char *dir, const char *clock)
 {
 	struct trace_group *g = NULL;
 	char **dirs;
@@ -636,13 +646,34 @@ static int add_to_group(struct trace_group **groups, size_t *ngroups,
 		memset(g, 0, sizeof(*g));
 		g->hostname = hostname;
 		hostname = NULL;
+		snprintf(g->clock, sizeof(g->clock), "%s", clock);
 	}
 	free(hostname);
+	if (strcmp(g->clock, clock) != 0)
+		g->chunks = 1; /* ordered and checked by chunks_order() */
 	dirs = realloc(g->dirs, (g->ndirs + 1) * sizeof(*dirs));
 	if (!dirs)
 		return -1;
 	g->dirs = dirs;
 	g->dirs[g->ndirs++] = dir;
+	return 0;
+}
+
+/* Chunks (traces of clocks the muxer cannot compare, such as perf's) of
+ * several hosts given together: a recording mixed up with another's. */
+static int check_chunk_hosts(const struct trace_group *groups, size_t ngroups)
+{
+	for (size_t i = 0; ngroups > 1 && i < ngroups; i++)
+		if (groups[i].chunks) {
+			const struct trace_group *o = &groups[i == 0 ? 1 : 0];
+
+			err_append("'%s' (host '%s') is a chunk of a recording whose traces "
+				   "babeltrace2 cannot mux, given with '%s' of another host "
+				   "('%s'): give the chunks of one host's recording",
+				   groups[i].dirs[0], groups[i].hostname ? groups[i].hostname : "?",
+				   o->dirs[0], o->hostname ? o->hostname : "?");
+			return -1;
+		}
 	return 0;
 }
 
@@ -660,7 +691,7 @@ int trace_discover(char *const *paths, size_t npaths,
 		return -1;
 	if (ndirs == 1) {
 		/* One trace: no need to read its environment twice. */
-		if (add_to_group(groups, ngroups, NULL, dirs[0]) != 0)
+		if (add_to_group(groups, ngroups, NULL, dirs[0], "") != 0)
 			goto oom;
 		dirs[0] = NULL;
 		ret = 0;
@@ -669,14 +700,19 @@ int trace_discover(char *const *paths, size_t npaths,
 	if (find_plugin("ctf", &ctf) != 0)
 		goto end;
 	for (i = 0; i < ndirs; i++) {
-		char *hostname = NULL;
+		char *hostname = NULL, clock[80];
 
-		if (peek_hostname(ctf, dirs[i], &hostname) != 0)
+		if (peek_hostname(ctf, dirs[i], &hostname, clock, sizeof(clock)) != 0)
 			goto end;
-		if (add_to_group(groups, ngroups, hostname, dirs[i]) != 0)
+		if (add_to_group(groups, ngroups, hostname, dirs[i], clock) != 0)
 			goto oom;
 		dirs[i] = NULL;
 	}
+	for (i = 0; i < *ngroups; i++)
+		if ((*groups)[i].chunks && chunks_order(&(*groups)[i], ctf) != 0)
+			goto end;
+	if (check_chunk_hosts(*groups, *ngroups) != 0)
+		goto end;
 	ret = 0;
 	goto end;
 oom:
@@ -719,30 +755,24 @@ void trace_explain_failure(const struct trace_group *group)
 			   group->dirs[0], group->ndirs > 1 ? " and the others of its host" : "");
 }
 
-int trace_read(const struct trace_group *group,
-	       const struct trace_options *opts,
-	       const struct trace_handler *handler, struct trace_stats *stats)
+/* Reads the traces of `group` as one timeline (muxed) into `r`. */
+static int read_muxed(const struct trace_group *group, struct reader *r)
 {
-	static const struct trace_options no_opts;
 	struct graph_parts g = { 0 };
-	struct reader r = { .handler = handler, .stats = stats,
-			    .opts = opts ? opts : &no_opts };
-	struct merge_callbacks cb = { .data = &r, .on_message = on_message,
+	struct merge_callbacks cb = { .data = r, .on_message = on_message,
 				      .on_chunk = on_chunk };
 	int ret = -1;
 
-	memset(stats, 0, sizeof(*stats));
-	stats->ntraces = group->ndirs;
 	if (graph_parts_build(&g, group) != 0)
 		goto end;
-	if (r.opts->jobs > 1 && graph_parts_nports(&g) > 1) {
+	if (r->opts->jobs > 1 && graph_parts_nports(&g) > 1) {
 		/* This graph only told how many streams there are. */
 		graph_parts_fini(&g);
-		ret = trace_read_parallel(group, &r, (size_t)r.opts->jobs);
+		ret = trace_read_parallel(group, r, (size_t)r->opts->jobs);
 		goto end;
 	}
-	r.decoder = decoder_create();
-	if (!r.decoder)
+	r->decoder = decoder_create();
+	if (!r->decoder)
 		goto end;
 	if (graph_parts_add_muxed_sink(&g, &cb) != 0)
 		goto end;
@@ -752,11 +782,40 @@ int trace_read(const struct trace_group *group,
 	}
 	ret = 0;
 end:
-	if (r.progress_shown)
-		fputs("\n", stderr);
 	graph_parts_fini(&g);
 	outfile_abort_context(NULL);
-	decoder_destroy(r.decoder);
+	/* Event classes die with the graph: their addresses may come back. */
+	decoder_destroy(r->decoder);
+	r->decoder = NULL;
+	return ret;
+}
+
+int trace_read(const struct trace_group *group,
+	       const struct trace_options *opts,
+	       const struct trace_handler *handler, struct trace_stats *stats)
+{
+	static const struct trace_options no_opts;
+	struct reader r = { .handler = handler, .stats = stats,
+			    .opts = opts ? opts : &no_opts };
+	int ret = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	stats->ntraces = group->ndirs;
+	if (!group->chunks) {
+		ret = read_muxed(group, &r);
+	} else {
+		/* Consecutive chunks (chunks.h), in time order: one graph each,
+		 * the same handler, so the host state carries over. */
+		for (size_t i = 0; i < group->ndirs && ret == 0; i++) {
+			struct trace_group one = { .hostname = group->hostname,
+						   .dirs = &group->dirs[i], .ndirs = 1 };
+
+			r.nannounced = 0; /* the previous graph's traces are gone */
+			ret = read_muxed(&one, &r);
+		}
+	}
+	if (r.progress_shown)
+		fputs("\n", stderr);
 	return ret;
 }
 

@@ -62,18 +62,25 @@ struct trace_options {
 				    * threads (trace-par.c); 0 or 1: one */
 };
 
-/* The traces of one host: analysed together, their events muxed. */
+/* The traces of one host: analysed together, their events muxed; or, when
+ * babeltrace2's muxer cannot compare their clocks (perf: one clock UUID
+ * per conversion), read as consecutive chunks (chunks.h). */
 struct trace_group {
 	char *hostname; /* owned: env `hostname` (perf: `host`), or NULL */
-	char **dirs;    /* owned: trace directories, sorted */
+	char **dirs;    /* owned: trace directories, sorted (chunks: by time) */
 	size_t ndirs;
+	int chunks;     /* read one after another, state carried over */
+	char clock[80]; /* the first trace's clock as the muxer compares them */
 };
 
 /* Finds every CTF trace under `paths` and groups them by host (the
  * `hostname` of their environment): traces of different hosts must not
- * share one host model, their thread ids would collide. Returns 0 and
- * sets *groups and *ngroups (free with trace_groups_free), or -1 with a cause
- * appended (missing path, no CTF trace, corrupt metadata). */
+ * share one host model, their thread ids would collide. A host's traces
+ * whose clocks the muxer cannot compare must be consecutive chunks of
+ * one recording (chunks.h), and chunks are of one host only. Returns 0
+ * and sets *groups and *ngroups (free with trace_groups_free), or -1 with
+ * a cause appended (missing path, no CTF trace, corrupt metadata,
+ * overlapping chunks, chunks of several hosts). */
 int trace_discover(char *const *paths, size_t npaths,
 		   struct trace_group **groups, size_t *ngroups);
 void trace_groups_free(struct trace_group *groups, size_t ngroups);
