@@ -54,8 +54,11 @@ int run_group(const char *vms_path, const struct trace_group *g,
 	      char **paths, size_t npaths, struct analysis_config cfg,
 	      run_done_fn done, void *ctx);
 
-/* Reads the group's traces into `a` and closes its last window.
- * Returns 0 or -1 (cause appended); `stats` is filled either way. */
+/* Reads the group's traces into `a` and closes its last window. A trace
+ * whose clock counts from boot (perf) gets the offset of the
+ * clock-offset.json found beside it (clock-offset.h), else a warning,
+ * once, that times are boot-relative. Returns 0 or -1 (cause appended);
+ * `stats` is filled either way. */
 int run_analysis(const struct trace_group *g, struct analysis *a,
 		 struct trace_stats *stats);
 

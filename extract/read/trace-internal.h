@@ -22,6 +22,7 @@ struct reader {
 	const struct trace_options *opts;    /* weak */
 	struct trace_stats *stats;           /* weak */
 	struct decoder *decoder;             /* owned (serial reading) */
+	int64_t shift;                       /* clock offset of the trace being read */
 	const bt_trace *announced[MAX_TRACES]; /* weak: traces passed to on_trace */
 	const char *announced_name[MAX_TRACES]; /* weak: their names */
 	size_t nannounced;

@@ -113,10 +113,20 @@ static const char *env_hostname(const bt_trace *trace)
 	return h ? h : env_string(trace, "host");
 }
 
+/* The clock of the trace's first stream (its streams share one). */
+static const bt_clock_class *trace_clock(const bt_trace *trace)
+{
+	if (bt_trace_get_stream_count(trace) == 0)
+		return NULL;
+	return bt_stream_class_borrow_default_clock_class_const(bt_stream_borrow_class_const(
+		bt_trace_borrow_stream_by_index_const(trace, 0)));
+}
+
 void reader_announce(struct reader *r, const bt_trace *trace)
 {
 	struct trace_info info;
 	const char *name = bt_trace_get_name(trace);
+	const bt_clock_class *cc = trace_clock(trace);
 
 	for (size_t i = 0; i < r->nannounced; i++)
 		if (r->announced[i] == trace ||
@@ -135,7 +145,12 @@ void reader_announce(struct reader *r, const bt_trace *trace)
 		.tracer_major = env_int(trace, "tracer_major"),
 		.tracer_minor = env_int(trace, "tracer_minor"),
 		.kernel_release = env_string(trace, "kernel_release"),
+		.clock_name = cc ? bt_clock_class_get_name(cc) : NULL,
+		.boot_clock = cc && !bt_clock_class_origin_is_unix_epoch(cc),
 	};
+	/* Chunks and muxed traces are announced before their events, and a
+	 * muxed group's clocks all count from one origin. */
+	r->shift = info.boot_clock ? r->opts->clock_offset_ns : 0;
 	if (info.hostname && !r->stats->hostname[0])
 		snprintf(r->stats->hostname, sizeof(r->stats->hostname), "%s",
 			 info.hostname);
@@ -202,6 +217,8 @@ static int on_discarded(struct reader *r, const bt_message *msg)
 void reader_discarded(struct reader *r, int cpu, uint64_t begin_ns,
 		      uint64_t end_ns, uint64_t count)
 {
+	begin_ns += (uint64_t)r->shift;
+	end_ns += (uint64_t)r->shift;
 	r->stats->discarded_events += count;
 	if (r->handler->on_discarded)
 		r->handler->on_discarded(r->handler->ctx, cpu, begin_ns, end_ns,
@@ -211,6 +228,13 @@ void reader_discarded(struct reader *r, int cpu, uint64_t begin_ns,
 int reader_deliver(struct reader *r, const struct ev *ev)
 {
 	struct trace_stats *st = r->stats;
+	struct ev shifted;
+
+	if (r->shift) { /* a boot clock made wall-clock (clock-offset.h) */
+		shifted = *ev;
+		shifted.ts += (uint64_t)r->shift;
+		ev = &shifted;
+	}
 
 	if (st->events == 0)
 		st->first_ns = ev->ts;

@@ -29,6 +29,10 @@ struct trace_info {
 	const char *tracer_name;    /* env `tracer_name`, or NULL */
 	int64_t tracer_major, tracer_minor; /* -1 when absent */
 	const char *kernel_release; /* env `kernel_release`, or NULL */
+	const char *clock_name;     /* its streams' clock, or NULL */
+	int boot_clock;             /* that clock does not count from the Unix
+				     * epoch (perf): times are boot-relative
+				     * unless trace_options.clock_offset_ns */
 };
 
 struct trace_handler {
@@ -60,6 +64,8 @@ struct trace_options {
 	int progress;              /* print a progress line on stderr */
 	int jobs;                  /* > 1: decode the streams in this many
 				    * threads (trace-par.c); 0 or 1: one */
+	int64_t clock_offset_ns;   /* added to the times of traces with a
+				    * boot_clock (clock-offset.h); 0: none */
 };
 
 /* The traces of one host: analysed together, their events muxed; or, when

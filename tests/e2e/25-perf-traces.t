@@ -7,14 +7,16 @@
 # (dd's direct writes are "WS"); the host is named from perf's `host`;
 # each CPU hog has its 1.50 s of CPU in 3 s; threads find their process
 # from perf_pid (no statedump); a field vmint relies on but cannot read
-# is named in a warning.
+# is named in a warning. perf's clock counts from boot: without a
+# clock-offset.json vmint warns once that times are boot-relative; with
+# one it adds the offset (to perf's boot clock only, never to LTTng's).
 . "$(dirname "$0")/lib.sh" || exit 1
 hogs=$traces/perf618-hogs-dd/trace
 
-echo "1..8"
+echo "1..14"
 
 if [ ! -f "$hogs/metadata" ]; then
-	for i in 1 2 3 4 5 6 7 8; do skip "no trace at $hogs"; done
+	for i in $(seq 14); do skip "no trace at $hogs"; done
 	exit 0
 fi
 ok_log=$tmp/last.err
@@ -68,4 +70,40 @@ ok $? "a field vmint relies on but cannot find (rwbs renamed): one warning per e
 run stats --json "$hogs"
 ! grep -q "warning: event" "$tmp/last.err"
 ok $? "no field warning on the intact perf trace"
+
+# wall-clock times
+[ "$(grep -c "counts from boot" "$tmp/last.err")" -eq 1 ] &&
+	grep -q "clock ('perf_clock') counts from boot, not from the Unix epoch, and no clock-offset.json" "$tmp/last.err"
+ok $? "without clock-offset.json: one warning that times are boot-relative"
+run stats --json "$traces"/perf618-experiment/chunks/*
+[ "$(grep -c "counts from boot" "$tmp/last.err")" -eq 1 ]
+ok $? "five chunks: still one warning"
+
+mkdir "$tmp/wall"
+cp -r "$hogs" "$tmp/wall/trace"
+off=1764738000123456789
+printf '{"schema": "vmint.clock-offset/1", "offset_ns": %s, "clock": "CLOCK_MONOTONIC"}\n' "$off" \
+	> "$tmp/wall/clock-offset.json"
+run stats --json "$tmp/wall/trace"
+jq -e --argjson o "$off" --slurpfile b "$tmp/hogs.json" \
+	'.trace.start_ns == $b[0].trace.start_ns + $o and .trace.end_ns == $b[0].trace.end_ns + $o' \
+	"$tmp/last.out" > /dev/null && ! grep -q "counts from boot" "$tmp/last.err"
+ok $? "clock-offset.json beside the trace: start and end moved by offset_ns, no warning"
+echo '{"schema": "vmint.vms/1", "vms": [{"pid": 27652, "name": "dd", "kind": "process"}]}' \
+	> "$tmp/wall/vms.json"
+run extract "$tmp/wall/trace" -o "$tmp/wall.csv"
+[ $rc -eq 0 ] && awk -F, 'NR > 1 { n++; if (!($3 >= 1764738000000000000 && $3 % 1000000000 == 0)) bad = 1 }
+	END { exit !(n >= 2 && !bad) }' "$tmp/wall.csv"
+ok $? "extract: dd's windows start on wall-clock seconds ($(awk -F, 'NR == 2 { print $3 }' "$tmp/wall.csv"))"
+mkdir "$tmp/lttng"
+cp -r datasets/sample "$tmp/lttng/"
+cp "$tmp/wall/clock-offset.json" "$tmp/lttng/sample/"
+run stats --json "$tmp/lttng/sample"
+"$vmint" stats --json datasets/sample 2> /dev/null | jq -c .trace.start_ns > "$tmp/lttng.start"
+[ $rc -eq 0 ] && [ "$(jq -c .trace.start_ns "$tmp/last.out")" = "$(cat "$tmp/lttng.start")" ]
+ok $? "an LTTng trace (Unix-epoch clock) with a clock-offset.json beside it: times unchanged"
+echo '{"schema": "vmint.clock-offset/1", "offset_ns": "soon"}' > "$tmp/wall/clock-offset.json"
+run stats "$tmp/wall/trace"
+[ $rc -eq 2 ] && [ ! -s "$tmp/last.out" ] && grep -q "clock-offset.json.*offset_ns" "$tmp/last.err"
+ok $? "a bad clock-offset.json: exit 2 naming the file and the key, nothing on stdout"
 exit $fail
