@@ -16,14 +16,22 @@ static int vms_read_entry(const struct json_at *root, const json_t *item,
 {
 	struct json_at at;
 	json_int_t pid = 0, vcpus = 0;
+	const char *kind = "vm";
 
 	json_at_item(&at, root, "vms", i);
 	if (json_at_check_object(&at, item) < 0 ||
 	    json_at_get_int(&at, item, "pid", JSON_REQUIRED, 1, INT32_MAX, &pid) < 0 ||
 	    json_at_dup_string(&at, item, "name", JSON_REQUIRED, &e->name) < 0 ||
 	    json_at_dup_string(&at, item, "uuid", JSON_OPTIONAL, &e->uuid) < 0 ||
-	    json_at_get_int(&at, item, "vcpus", JSON_OPTIONAL, 1, 4096, &vcpus) < 0)
+	    json_at_get_int(&at, item, "vcpus", JSON_OPTIONAL, 1, 4096, &vcpus) < 0 ||
+	    json_at_get_string(&at, item, "kind", JSON_OPTIONAL, &kind) < 0)
 		return -1;
+	if (strcmp(kind, "vm") == 0)
+		e->kind = VM_KIND_VM;
+	else if (strcmp(kind, "process") == 0)
+		e->kind = VM_KIND_PROCESS;
+	else
+		return json_at_fail(&at, "kind", "is '%s', expected 'vm' or 'process'", kind);
 	e->pid = pid;
 	e->vcpus = (int)vcpus;
 	return 0;

@@ -12,11 +12,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What a vms.json entry names (formats.md "kind"). */
+enum vm_kind {
+	VM_KIND_VM,      /* "vm" (the default): a QEMU process */
+	VM_KIND_PROCESS, /* "process": an ordinary process as a tenant (a
+			  * container's or a service's main process), with its
+			  * threads and the processes it forks */
+};
+
 struct vm_entry {
-	int64_t pid; /* tgid of the QEMU process, > 0 */
+	int64_t pid; /* tgid of the QEMU process (or the tenant process), > 0 */
 	char *name;  /* owned: libvirt domain name, unique in the file */
 	char *uuid;  /* owned: libvirt domain UUID, NULL if absent */
 	int vcpus;   /* number of vCPUs, 0 if absent */
+	enum vm_kind kind;
 };
 
 struct vms_file {
@@ -28,6 +37,7 @@ struct vms_file {
 /*
  * Reads and checks `path`. Unknown keys are ignored; a missing required key
  * ("schema", "vms", each VM's "pid" and "name"), a value of the wrong type,
+ * a "kind" other than "vm" or "process",
  * another schema, a duplicate pid or name, or text that is not JSON is an
  * error. Returns 0, or -1 with a cause appended that names the file and the
  * key ("'x/vms.json': vms[2]: missing key 'pid'"); `out` is then zeroed.

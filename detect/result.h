@@ -71,6 +71,7 @@ struct vm_result {
 	char tap[32]; /* its tap device as the trace shows it, or "" */
 	int64_t pid;
 	int vcpus;
+	int process;                  /* a process tenant (vms.json "kind") */
 	int workload;                 /* enum workload */
 	double workload_prob[WL__COUNT];
 	struct report_totals totals;

@@ -89,6 +89,7 @@ static int emit_rows(struct analysis *a, uint64_t end)
 			continue;
 		vm->seen = 1;
 		c.acc = v;
+		c.process = vm->kind == VM_KIND_PROCESS;
 		c.others_cpu_ns = all_cpu - v->cpu_ns;
 		c.others_disk_reqs = all_dreq - disk_reqs(v);
 		c.others_disk_bytes = all_dbytes - (v->disk_rd_bytes + v->disk_wr_bytes);
@@ -180,6 +181,23 @@ static struct thread *fork_parent(struct host *h, const struct ev *ev)
 	return tid > 0 ? host_find(h, tid) : NULL;
 }
 
+/* What a process tenant forks joins it: the child's process when it is
+ * a new one (LTTng gives it; with the kernel's naming the child's tid is
+ * its pid if it turns out to be a process). */
+static int adopt_child(struct host *h, struct thread *parent, const struct ev *ev)
+{
+	int vm = parent ? host_thread_vm(h, parent) : -1;
+	int64_t pid = ev->u.fork.child_pid;
+
+	if (vm < 0 || h->vms[vm]->kind != VM_KIND_PROCESS)
+		return 0;
+	if (pid == EV_ABSENT)
+		pid = ev->u.fork.child_tid;
+	if (pid == parent->pid)
+		return 0; /* a thread of the same process */
+	return host_tenant_adopt(h, pid, vm);
+}
+
 static int on_fork(struct host *h, const struct ev *ev)
 {
 	struct thread *parent = fork_parent(h, ev), *t;
@@ -203,7 +221,8 @@ static int on_fork(struct host *h, const struct ev *ev)
 	host_set_pid(h, t, pid);
 	host_set_comm(h, t, ev->u.fork.child_comm);
 	t->since = ev->ts;
-	return 0;
+	t->born = ev->ts;
+	return adopt_child(h, parent, ev);
 }
 
 static int on_process(struct host *h, const struct ev *ev)

@@ -55,6 +55,20 @@ static void test_valid(void **state)
 	vms_fini(&f); /* twice is harmless */
 }
 
+/* "kind": "process" names a process tenant; "vm" and no kind a VM. */
+static void test_kinds(void **state)
+{
+	struct vms_file f;
+
+	(void)state;
+	assert_int_equal(vms_load(DATA "vms-kinds.json", &f), 0);
+	assert_int_equal(f.n, 3);
+	assert_int_equal(f.vms[0].kind, VM_KIND_PROCESS);
+	assert_int_equal(f.vms[1].kind, VM_KIND_VM);
+	assert_int_equal(f.vms[2].kind, VM_KIND_VM);
+	vms_fini(&f);
+}
+
 static void test_empty_list(void **state)
 {
 	struct vms_file f;
@@ -99,6 +113,8 @@ static const struct bad_case bad_cases[] = {
 	{ "vms-not-json.json",
 	  "'" DATA "vms-not-json.json': line 3, column 3: not valid JSON: unexpected token near ']'" },
 	{ "vms-array.json", "'" DATA "vms-array.json': not a JSON object" },
+	{ "vms-bad-kind.json",
+	  "'" DATA "vms-bad-kind.json': vms[0]: key 'kind' is 'container', expected 'vm' or 'process'" },
 	{ "no-such-file.json", "cannot open '" DATA "no-such-file.json': No such file or directory" },
 };
 
@@ -130,6 +146,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_empty_list),
 		cmocka_unit_test(test_fini_zeroed),
 		cmocka_unit_test(test_bad_files),
