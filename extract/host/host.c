@@ -232,6 +232,15 @@ int host_thread_vm_refresh(struct host *h, struct thread *t)
 	return t->vm;
 }
 
+struct thread *host_event_thread(struct host *h, const struct ev *ev)
+{
+	if (ev->ctx_tid > 0)
+		return host_find(h, ev->ctx_tid);
+	if (ev->cpu < 0 || ev->cpu >= h->ncpus || !h->cpus[ev->cpu].known)
+		return NULL;
+	return h->cpus[ev->cpu].cur;
+}
+
 struct cpu *host_cpu_add(struct host *h, int cpu)
 {
 	struct cpu *c;

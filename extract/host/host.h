@@ -23,6 +23,7 @@
  */
 
 #include "common/vms.h"
+#include "extract/read/event.h"
 #include "extract/host/acc.h"
 #include "extract/host/tidmap.h"
 
@@ -178,6 +179,12 @@ static inline int host_thread_vm(struct host *h, struct thread *t)
 {
 	return t->vm_gen == h->vm_gen ? t->vm : host_thread_vm_refresh(h, t);
 }
+
+/* The thread an event was recorded in: perf names it on every event
+ * (ctx_tid), which holds even where perf dropped the switch to it; else
+ * (LTTng, or perf's idle task) the current thread of the event's CPU.
+ * NULL: idle or unknown. */
+struct thread *host_event_thread(struct host *h, const struct ev *ev);
 
 /* Grows the CPU array to hold `cpu`; see host_cpu(). */
 struct cpu *host_cpu_add(struct host *h, int cpu);

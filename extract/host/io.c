@@ -70,13 +70,6 @@ void io_fini(struct io *io)
 	memset(io, 0, sizeof(*io));
 }
 
-static struct thread *current(struct host *h, int cpu)
-{
-	if (cpu < 0 || cpu >= h->ncpus || !h->cpus[cpu].known)
-		return NULL;
-	return h->cpus[cpu].cur;
-}
-
 /* ---- disk ---- */
 
 static struct disk_dev *disk_of(struct io *io, uint64_t dev)
@@ -108,7 +101,7 @@ static int block_owner(struct host *h, const struct ev *ev)
 	if (ev->u.block.tid != EV_ABSENT && ev->u.block.tid > 0)
 		t = host_find(h, ev->u.block.tid);
 	else
-		t = current(h, ev->cpu);
+		t = host_event_thread(h, ev);
 	return t ? host_thread_vm(h, t) : CULPRIT_HOST;
 }
 
@@ -419,7 +412,7 @@ static void net_xmit(struct io *io, struct host *h, const struct ev *ev)
 
 int io_on_net(struct io *io, struct host *h, const struct ev *ev)
 {
-	struct thread *t = current(h, ev->cpu);
+	struct thread *t = host_event_thread(h, ev);
 	struct net_dev *n;
 	int tvm = t ? host_thread_vm(h, t) : -1;
 
