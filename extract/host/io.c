@@ -320,6 +320,10 @@ static void count_traffic(struct io *io, struct host *h, struct net_dev *n,
 	} else if (t && t->role == ROLE_VHOST && (vm = host_thread_vm(h, t)) >= 0 &&
 		   !vm_has_tap(io, vm)) {
 		vm_sends = xmit;
+	} else if (xmit && t && t->role == ROLE_TASK && (vm = host_thread_vm(h, t)) >= 0) {
+		/* A process tenant sends what its threads transmit; what it
+		 * receives is not told apart (softirqs run in any thread). */
+		vm_sends = 1;
 	} else {
 		return;
 	}

@@ -6,12 +6,14 @@
 # for 5 s, and two CPU hogs pinned to CPU 0 from 1.5 s to 3.5 s. vmint's
 # CPU time for the victim agrees with its /proc/self/stat (utime+stime)
 # within 2%, its runnable wait with /proc/self/schedstat's run delay within
-# 5%; detect flags it on cpu with the hogs as culprits in the windows where
-# they ran, and flags it for no hog elsewhere. Skipped, with the reason,
+# 5%; a UDP sender's datagrams on loopback are counted as it sent them;
+# detect flags it on cpu with the hogs among the culprits in the windows
+# where they ran, and flags it for no hog elsewhere (on a shared machine
+# other load delays it too: culprit host). Skipped, with the reason,
 # where perf cannot record (not root, no perf, no tracefs, perf refused).
 . "$(dirname "$0")/lib.sh" || exit 1
 
-echo "1..8"
+echo "1..9"
 
 why=
 [ "$(id -u)" -eq 0 ] || why="not root"
@@ -22,7 +24,7 @@ if [ -z "$why" ] && ! perf record -q -a -e sched:sched_switch -o "$tmp/probe.dat
 	why="perf cannot record tracepoints here: $(head -1 "$tmp/probe.log")"
 fi
 if [ -n "$why" ]; then
-	for i in $(seq 8); do skip "$why"; done
+	for i in $(seq 9); do skip "$why"; done
 	exit 0
 fi
 
@@ -31,7 +33,8 @@ cat > "$tmp/exp.sh" <<'SH'
 # the experiment: writes victim.pid, hogs.pid, and the victim's own
 # /proc/self/stat and /proc/self/schedstat when it ends
 d=$1
-taskset -c 0 python3 -c '
+# nice -20: the experiment comes first on CPU 0, before other load there
+taskset -c 0 nice -n -20 python3 -c '
 import os, sys, time
 end = time.time() + 5
 while time.time() < end:
@@ -44,9 +47,17 @@ open(d + "/victim.schedstat", "w").write(open("/proc/self/schedstat").read())
 ' "$d" & v=$!
 echo $v > "$d/victim.pid"
 sleep 1.5
-taskset -c 0 timeout 2 sh -c 'while :; do :; done' & h1=$!
-taskset -c 0 timeout 2 sh -c 'while :; do :; done' & h2=$!
+taskset -c 0 nice -n -20 timeout 2 sh -c 'while :; do :; done' & h1=$!
+taskset -c 0 nice -n -20 timeout 2 sh -c 'while :; do :; done' & h2=$!
 echo "$h1 $h2" > "$d/hogs.pid"
+# on CPU 1: 200 UDP datagrams of 1000 bytes over loopback
+taskset -c 1 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(200):
+    c.sendto(b"x" * 1000, s.getsockname()); s.recv(2000)
+' & echo $! > "$d/udp.pid"
 wait
 SH
 chmod +x "$tmp/exp.sh"
@@ -59,8 +70,9 @@ ok $? "record-host.sh --recorder perf: the CTF trace, clock-offset.json and the 
 
 v=$(cat "$tmp/truth/victim.pid")
 read -r h1 h2 < "$tmp/truth/hogs.pid"
-printf '{"schema":"vmint.vms/1","vms":[{"pid":%s,"name":"victim","kind":"process"},{"pid":%s,"name":"hog1","kind":"process"},{"pid":%s,"name":"hog2","kind":"process"}]}\n' \
-	"$v" "$h1" "$h2" > "$tmp/rec/vms.json"
+u=$(cat "$tmp/truth/udp.pid")
+printf '{"schema":"vmint.vms/1","vms":[{"pid":%s,"name":"victim","kind":"process"},{"pid":%s,"name":"hog1","kind":"process"},{"pid":%s,"name":"hog2","kind":"process"},{"pid":%s,"name":"udp","kind":"process"}]}\n' \
+	"$v" "$h1" "$h2" "$u" > "$tmp/rec/vms.json"
 ok_log=$tmp/last.err
 run stats --json "$tmp/rec"
 cp "$tmp/last.out" "$tmp/stats.json"
@@ -77,12 +89,19 @@ cpu=$(jq --argjson t "$v" '.threads[] | select(.tid == $t) | .cpu_ns' "$tmp/stat
 wait=$(jq --argjson t "$v" '.threads[] | select(.tid == $t) | .wait_ns' "$tmp/stats.json")
 within() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = (a - b) / b; exit !(b > 0 && d <= p && d >= -p) }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f%%", 100 * (a - b) / b }'; }
-within "$cpu" "$stat_ns" 0.02
-ok $? "victim's CPU time ${cpu} ns vs /proc/PID/stat utime+stime ${stat_ns} ns: within 2% ($(pct "$cpu" "$stat_ns"))"
+# utime and stime are whole ticks: 2%, plus the two ticks they may lose
+tol=$(awk -v b="$stat_ns" -v t="$tck" 'BEGIN { printf "%.6f", 0.02 + 2e9 / t / b }')
+within "$cpu" "$stat_ns" "$tol"
+ok $? "victim's CPU time ${cpu} ns vs /proc/PID/stat utime+stime ${stat_ns} ns: within 2% and 2 ticks ($(pct "$cpu" "$stat_ns"))"
 within "$cpu" "$run_ns" 0.02
 ok $? "victim's CPU time vs /proc/PID/schedstat run time ${run_ns} ns: within 2% ($(pct "$cpu" "$run_ns"))"
 within "$wait" "$delay_ns" 0.05
 ok $? "victim's runnable wait ${wait} ns vs schedstat run delay ${delay_ns} ns: within 5% ($(pct "$wait" "$delay_ns"))"
+
+# each datagram on lo: 1000 bytes + UDP 8 + IPv4 20 + Ethernet 14
+jq -e '.vms[] | select(.name == "udp") | .net.tx_packets == 200 and .net.tx_bytes == 208400' \
+	"$tmp/stats.json" > /dev/null
+ok $? "the UDP sender (a process tenant) sent its 200 datagrams, 208,400 bytes on lo: $(jq -c '.vms[] | select(.name == "udp") | .net' "$tmp/stats.json")"
 
 run detect "$tmp/rec" -o "$tmp/r.json"
 [ $rc -eq 0 ]
@@ -103,9 +122,10 @@ jq -e --rawfile b "$tmp/busy" '($b | split("\n") | map(select(length > 0) | tonu
 	($busy | length) >= 1 and
 	([.windows[] | select(.vm == "victim" and (.start_ns as $s | $busy | index($s)))] |
 	 length == ($busy | length) and
-	 all(.interference and .resource == "cpu" and ([.culprits[:2][].vm] | sort) == ["hog1", "hog2"]))' \
+	 all(.interference and .resource == "cpu" and
+	     ([.culprits[] | select(.vm == "hog1" or .vm == "hog2")] | length == 2)))' \
 	"$tmp/r.json" > /dev/null
-ok $? "victim flagged on cpu, hog1 and hog2 its top culprits, in the $(grep -c . "$tmp/busy") windows where the hogs held CPU 0"
+ok $? "victim flagged on cpu, hog1 and hog2 among its culprits, in the $(grep -c . "$tmp/busy") windows where the hogs held CPU 0 ($(jq -r --rawfile b "$tmp/busy" '($b | split("\n") | map(select(length > 0) | tonumber)) as $busy | [.windows[] | select(.vm == "victim" and (.start_ns as $s | $busy | index($s))) | [.culprits[] | "\(.vm) \(.share * 100 | floor)%"] | join(", ")] | join("; ")' "$tmp/r.json"))"
 jq -e --rawfile h "$tmp/hogwin" '($h | split("\n") | map(select(length > 0) | tonumber)) as $hw |
 	[.windows[] | select(.vm == "victim" and (.start_ns as $s | $hw | index($s) | not))] |
 	length >= 1 and all((.interference | not) or ([.culprits[].vm] | index("hog1") == null and index("hog2") == null))' \
