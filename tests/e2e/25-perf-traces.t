@@ -16,7 +16,7 @@ hogs=$traces/perf618-hogs-dd/trace
 echo "1..14"
 
 if [ ! -f "$hogs/metadata" ]; then
-	for i in $(seq 14); do skip "no trace at $hogs"; done
+	for _ in $(seq 14); do skip "no trace at $hogs"; done
 	exit 0
 fi
 ok_log=$tmp/last.err

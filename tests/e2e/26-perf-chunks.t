@@ -15,14 +15,14 @@ chunks=$exp/chunks
 echo "1..10"
 
 if [ ! -d "$chunks" ]; then
-	for i in 1 2 3 4 5 6 7 8 9 10; do skip "no chunks at $chunks"; done
+	for _ in $(seq 10); do skip "no chunks at $chunks"; done
 	exit 0
 fi
 ok_log=$tmp/last.err
 set -- "$chunks"/*
 
-babeltrace2 "$@" -c sink.utils.dummy > /dev/null 2> "$tmp/bt.err"
-[ $? -ne 0 ] && grep -q "Cannot find the youngest upstream message iterator" "$tmp/bt.err"
+! babeltrace2 "$@" -c sink.utils.dummy > /dev/null 2> "$tmp/bt.err" &&
+	grep -q "Cannot find the youngest upstream message iterator" "$tmp/bt.err"
 ok $? "babeltrace2 itself cannot mux the $# chunks (its muxer's error): the case to handle"
 
 run stats --json "$@"

@@ -14,13 +14,13 @@ exp=$traces/perf618-experiment
 echo "1..10"
 
 if [ ! -f "$exp/victim.schedstat" ]; then
-	for i in $(seq 10); do skip "no recording at $exp"; done
+	for _ in $(seq 10); do skip "no recording at $exp"; done
 	exit 0
 fi
 ok_log=$tmp/last.err
 set -- "$exp"/chunks/*
 victim=$(jq '.vms[] | select(.name == "victim") | .pid' "$exp/vms.json")
-read -r run_ns wait_ns slices < "$exp/victim.schedstat"
+read -r run_ns wait_ns _ < "$exp/victim.schedstat"
 
 run stats --json "$@"
 cp "$tmp/last.out" "$tmp/stats.json"

@@ -24,7 +24,7 @@ if [ -z "$why" ] && ! perf record -q -a -e sched:sched_switch -o "$tmp/probe.dat
 	why="perf cannot record tracepoints here: $(head -1 "$tmp/probe.log")"
 fi
 if [ -n "$why" ]; then
-	for i in $(seq 9); do skip "$why"; done
+	for _ in $(seq 9); do skip "$why"; done
 	exit 0
 fi
 
@@ -84,7 +84,7 @@ ok $? "times are wall-clock (clock-offset.json applied): the trace began $(( now
 # utime and stime: fields 14 and 15 after the command name, in clock ticks
 tck=$(getconf CLK_TCK)
 stat_ns=$(sed 's/.*) //' "$tmp/truth/victim.stat" | awk -v t="$tck" '{ printf "%.0f", ($12 + $13) * 1e9 / t }')
-read -r run_ns delay_ns slices < "$tmp/truth/victim.schedstat"
+read -r run_ns delay_ns _ < "$tmp/truth/victim.schedstat"
 cpu=$(jq --argjson t "$v" '.threads[] | select(.tid == $t) | .cpu_ns' "$tmp/stats.json")
 wait=$(jq --argjson t "$v" '.threads[] | select(.tid == $t) | .wait_ns' "$tmp/stats.json")
 within() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = (a - b) / b; exit !(b > 0 && d <= p && d >= -p) }'; }
