@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # A live recording of this machine's kernel with perf
-# (scripts/record-host.sh --recorder perf), of an experiment whose truth
+# (scripts/record-host.sh --recorder perf, in 2 s chunks that vmint reads
+# one after another), of an experiment whose truth
 # the kernel itself reports: a victim busy 10 ms / asleep 10 ms on CPU 0
 # for 5 s, and two CPU hogs pinned to CPU 0 from 1.5 s to 3.5 s. vmint's
 # CPU time for the victim agrees with its /proc/self/stat (utime+stime)
@@ -62,11 +63,13 @@ wait
 SH
 chmod +x "$tmp/exp.sh"
 mkdir "$tmp/truth"
-scripts/record-host.sh --recorder perf -o "$tmp/rec" -- "$tmp/exp.sh" "$tmp/truth" 2> "$tmp/rec.err"
+# in chunks of 2 s (perf record --switch-output), each its own CTF trace
+scripts/record-host.sh --recorder perf -c 2 -o "$tmp/rec" -- "$tmp/exp.sh" "$tmp/truth" 2> "$tmp/rec.err"
 rc=$?
-[ $rc -eq 0 ] && [ -f "$tmp/rec/trace/metadata" ] && [ -f "$tmp/rec/clock-offset.json" ] &&
+nchunks=$(find "$tmp/rec/chunks" -name metadata 2> /dev/null | wc -l)
+[ $rc -eq 0 ] && [ "$nchunks" -ge 2 ] && [ -f "$tmp/rec/clock-offset.json" ] &&
 	[ -s "$tmp/truth/victim.schedstat" ]
-ok $? "record-host.sh --recorder perf: the CTF trace, clock-offset.json and the experiment's truth"
+ok $? "record-host.sh --recorder perf -c 2: $nchunks CTF chunks, clock-offset.json and the experiment's truth"
 
 v=$(cat "$tmp/truth/victim.pid")
 read -r h1 h2 < "$tmp/truth/hogs.pid"
