@@ -129,6 +129,7 @@ struct decoder {
 	struct class_decoder *last;
 	const bt_stream *last_stream;   /* one-entry cache: runs of one stream */
 	int last_cpu;
+	const char *dir;                /* weak: the trace, for warnings, or NULL */
 };
 
 struct decoder *decoder_create(void)
@@ -142,6 +143,11 @@ struct decoder *decoder_create(void)
 	}
 	d->cap = 64;
 	return d;
+}
+
+void decoder_set_trace_dir(struct decoder *d, const char *dir)
+{
+	d->dir = dir;
 }
 
 void decoder_destroy(struct decoder *d)
@@ -238,8 +244,8 @@ static pthread_mutex_t warned_lock = PTHREAD_MUTEX_INITIALIZER;
 static char warned[MAX_WARNED][160];
 static size_t nwarned;
 
-static void warn_field(const char *event, const char *field, int wrong_type,
-		       enum slot_type want)
+static void warn_field(const char *dir, const char *event, const char *field,
+		       int wrong_type, enum slot_type want)
 {
 	char key[160];
 	size_t i;
@@ -255,13 +261,15 @@ static void warn_field(const char *event, const char *field, int wrong_type,
 	if (seen)
 		return;
 	if (wrong_type)
-		warn_msg("event '%s' has field '%s' as another type than vmint reads "
+		warn_msg("%s%s%sevent '%s' has field '%s' as another type than vmint reads "
 			 "(%s): it is taken as absent, and what depends on it is not counted",
-			 event, field, want == SLOT_STR ? "a string" :
+			 dir ? "trace '" : "", dir ? dir : "", dir ? "': " : "", event, field,
+			 want == SLOT_STR ? "a string" :
 			 want == SLOT_RWBS ? "an integer bit mask or letters" : "an integer");
 	else
-		warn_msg("event '%s' has no field '%s', which vmint relies on: what "
-			 "depends on it is not counted", event, field);
+		warn_msg("%s%s%sevent '%s' has no field '%s', which vmint relies on: what "
+			 "depends on it is not counted", dir ? "trace '" : "", dir ? dir : "",
+			 dir ? "': " : "", event, field);
 }
 
 /* The kernel's own sched_process_fork (perf's CTF, ftrace) has
@@ -274,7 +282,8 @@ static int kernel_fork_naming(const bt_field_class *payload)
 	return member_index(payload, "child_tid", &mi, SLOT_I64) == 0;
 }
 
-static void resolve(struct class_decoder *cd, const bt_event_class *cls)
+static void resolve(const struct decoder *d, struct class_decoder *cd,
+		    const bt_event_class *cls)
 {
 	const bt_field_class *payload =
 		bt_event_class_borrow_payload_field_class_const(cls);
@@ -323,7 +332,8 @@ static void resolve(struct class_decoder *cd, const bt_event_class *cls)
 			continue;
 		}
 		if (wrong || ss->required)
-			warn_field(event ? event : "(unnamed)", ss->names[0], wrong, ss->type);
+			warn_field(d->dir, event ? event : "(unnamed)", ss->names[0], wrong,
+				   ss->type);
 absent:
 		cd->absent[cd->nabsent].offset = ss->offset;
 		cd->absent[cd->nabsent++].type = ss->type;
@@ -356,7 +366,7 @@ static struct class_decoder *lookup(struct decoder *d, const bt_event_class *cls
 			return NULL;
 		cd->cls = cls;
 		cd->kind = ev_kind_of_name(name);
-		resolve(cd, cls);
+		resolve(d, cd, cls);
 		d->nclasses++;
 	}
 	d->last_cls = cls;

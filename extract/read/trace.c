@@ -798,6 +798,7 @@ static int read_muxed(const struct trace_group *group, struct reader *r)
 	r->decoder = decoder_create();
 	if (!r->decoder)
 		goto end;
+	decoder_set_trace_dir(r->decoder, group->ndirs == 1 ? group->dirs[0] : NULL);
 	if (graph_parts_add_muxed_sink(&g, &cb) != 0)
 		goto end;
 	if (graph_run(g.graph) != 0) {

@@ -64,11 +64,11 @@ mkdir "$tmp/broken"
 cp "$hogs"/perf_stream_* "$tmp/broken/"
 sed 's/ rwbs;/ rwbz;/' "$hogs/metadata" > "$tmp/broken/metadata"
 run stats --json "$tmp/broken"
-[ $rc -eq 0 ] && grep -q "warning: event 'block:block_rq_issue' has no field 'rwbs'" "$tmp/last.err" &&
+[ $rc -eq 0 ] && grep -q "warning: trace '$tmp/broken': event 'block:block_rq_issue' has no field 'rwbs'" "$tmp/last.err" &&
 	[ "$(grep -c "field 'rwbs'" "$tmp/last.err")" -eq 3 ]
-ok $? "a field vmint relies on but cannot find (rwbs renamed): one warning per event naming it"
+ok $? "a field vmint relies on but cannot find (rwbs renamed): one warning per event naming the trace, the event and the field"
 run stats --json "$hogs"
-! grep -q "warning: event" "$tmp/last.err"
+! grep -q "event .* field" "$tmp/last.err"
 ok $? "no field warning on the intact perf trace"
 
 # wall-clock times
