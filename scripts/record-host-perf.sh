@@ -8,6 +8,7 @@
 #   OUTDIR/clock-offset.json   wall clock minus perf's clock (vmint applies it)
 #   OUTDIR/vms.json            who is who (scripts/vms-from-libvirt.sh)
 #   OUTDIR/perf.data*          perf's own files
+#   OUTDIR/perf-lost           how many events perf lost (perf report --stats)
 # What perf gives up against LTTng: no statedump (threads find their
 # process from perf_pid, so a thread that records no event is unknown), no
 # LTTng contexts, lost events are not marked in the CTF (perf record says
@@ -118,7 +119,8 @@ print((r + r2) // 2 - m)') || die "cannot read the clocks (python3 needed)"
 printf '{"schema": "vmint.clock-offset/1", "offset_ns": %s, "clock": "CLOCK_MONOTONIC"}\n' \
 	"$offset" > "$outdir/clock-offset.json"
 
-args=(record -a -k mono -o "$outdir/perf.data")
+# 16 MiB of ring buffer per CPU: a busy host loses fewer events
+args=(record -a -k mono -m 16M -o "$outdir/perf.data")
 [ -z "$chunk" ] || args+=(--switch-output="${chunk}s")
 (
 	IFS=,
@@ -135,7 +137,15 @@ else
 fi
 status=0
 "$PERF" "${args[@]}" 2> "$outdir/perf-record.log" || status=$?
-grep -i "lost" "$outdir/perf-record.log" >&2 || true
+# perf's CTF does not mark lost events: say how many perf itself counted
+lost=0
+for f in "$outdir"/perf.data*; do
+	n=$("$PERF" report -i "$f" --stats 2> /dev/null |
+		awk '/LOST(_SAMPLES)? events:/ { s += $NF } END { print s + 0 }')
+	lost=$((lost + n))
+done
+echo "$lost" > "$outdir/perf-lost"
+[ "$lost" -eq 0 ] || echo "$prog: warning: perf lost $lost events (its buffers overflowed); vmint cannot tell where" >&2
 if [ -z "$chunk" ]; then
 	[ -s "$outdir/perf.data" ] || die "perf recorded nothing (see '$outdir/perf-record.log')"
 	"$PERF" data convert -i "$outdir/perf.data" --to-ctf "$outdir/trace" > /dev/null 2>&1 ||

@@ -146,7 +146,8 @@ void reader_announce(struct reader *r, const bt_trace *trace)
 		.tracer_minor = env_int(trace, "tracer_minor"),
 		.kernel_release = env_string(trace, "kernel_release"),
 		.clock_name = cc ? bt_clock_class_get_name(cc) : NULL,
-		.boot_clock = cc && !bt_clock_class_origin_is_unix_epoch(cc),
+		.boot_clock = r->boot_chunks ||
+			      (cc && !bt_clock_class_origin_is_unix_epoch(cc)),
 	};
 	/* Chunks and muxed traces are announced before their events, and a
 	 * muxed group's clocks all count from one origin. */
@@ -320,7 +321,12 @@ static int add_source(struct graph_parts *g, const bt_component_class_source *cl
 	if (!params || bt_value_map_insert_empty_array_entry(params, "inputs",
 							     &inputs) != BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK ||
 	    bt_value_array_append_string_element(inputs, dir) !=
-		    BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK) {
+		    BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK ||
+	    /* The CLI's --clock-force-correlate: the chunks of one recording
+	     * share one boot clock under UUIDs of their own (chunks.h). */
+	    (g->correlate && bt_value_map_insert_bool_entry(params,
+		"force-clock-class-origin-unix-epoch", BT_TRUE) !=
+		BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK)) {
 		err_append("out of memory");
 		goto end;
 	}
@@ -480,6 +486,7 @@ int graph_parts_build(struct graph_parts *g, const struct trace_group *group)
 	}
 	if (find_plugin("ctf", &g->ctf) != 0 || find_plugin("utils", &g->utils) != 0)
 		return -1;
+	g->correlate = group->chunks;
 	fs = bt_plugin_borrow_source_component_class_by_name_const(g->ctf, "fs");
 	for (size_t i = 0; i < group->ndirs; i++)
 		if (add_source(g, fs, group->dirs[i], i) != 0)
@@ -789,7 +796,9 @@ static int read_muxed(const struct trace_group *group, struct reader *r)
 
 	if (graph_parts_build(&g, group) != 0)
 		goto end;
-	if (r->opts->jobs > 1 && graph_parts_nports(&g) > 1) {
+	/* vmint's merging sink cannot compare the chunks' clocks: chunks are
+	 * muxed by babeltrace2's muxer, in this thread. */
+	if (r->opts->jobs > 1 && graph_parts_nports(&g) > 1 && !group->chunks) {
 		/* This graph only told how many streams there are. */
 		graph_parts_fini(&g);
 		ret = trace_read_parallel(group, r, (size_t)r->opts->jobs);
@@ -809,7 +818,6 @@ static int read_muxed(const struct trace_group *group, struct reader *r)
 end:
 	graph_parts_fini(&g);
 	outfile_abort_context(NULL);
-	/* Event classes die with the graph: their addresses may come back. */
 	decoder_destroy(r->decoder);
 	r->decoder = NULL;
 	return ret;
@@ -822,23 +830,14 @@ int trace_read(const struct trace_group *group,
 	static const struct trace_options no_opts;
 	struct reader r = { .handler = handler, .stats = stats,
 			    .opts = opts ? opts : &no_opts };
-	int ret = 0;
+	int ret;
 
 	memset(stats, 0, sizeof(*stats));
 	stats->ntraces = group->ndirs;
-	if (!group->chunks) {
-		ret = read_muxed(group, &r);
-	} else {
-		/* Consecutive chunks (chunks.h), in time order: one graph each,
-		 * the same handler, so the host state carries over. */
-		for (size_t i = 0; i < group->ndirs && ret == 0; i++) {
-			struct trace_group one = { .hostname = group->hostname,
-						   .dirs = &group->dirs[i], .ndirs = 1 };
-
-			r.nannounced = 0; /* the previous graph's traces are gone */
-			ret = read_muxed(&one, &r);
-		}
-	}
+	/* Chunks' clocks are read as counting from the Unix epoch (forced):
+	 * they count from boot unless the first was really an epoch clock. */
+	r.boot_chunks = group->chunks && strcmp(group->clock, "unix") != 0;
+	ret = read_muxed(group, &r);
 	if (r.progress_shown)
 		fputs("\n", stderr);
 	return ret;

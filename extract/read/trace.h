@@ -75,7 +75,7 @@ struct trace_group {
 	char *hostname; /* owned: env `hostname` (perf: `host`), or NULL */
 	char **dirs;    /* owned: trace directories, sorted (chunks: by time) */
 	size_t ndirs;
-	int chunks;     /* read one after another, state carried over */
+	int chunks;     /* consecutive chunks of one recording (chunks.h) */
 	char clock[80]; /* the first trace's clock as the muxer compares them */
 };
 
