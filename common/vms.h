@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 struct vm_entry {
-	int64_t pid; /* tgid of the QEMU process, > 0 */
+	int64_t pid; /* tgid of the QEMU process (or the tenant process), > 0 */
 	char *name;  /* owned: libvirt domain name, unique in the file */
 	char *uuid;  /* owned: libvirt domain UUID, NULL if absent */
 	int vcpus;   /* number of vCPUs, 0 if absent */

@@ -42,12 +42,18 @@ int collect_init(struct collector *c, struct detect_result *res,
 	c->share_index[RES_CPU] = features_index("cpu_delay_share");
 	c->share_index[RES_DISK] = features_index("disk_delay_share");
 	c->share_index[RES_NET] = features_index("net_delay_share");
+	c->filled = calloc(nr_features, sizeof(*c->filled));
+	if (!c->filled) {
+		err_fail(ERR_RESOURCE, "out of memory");
+		return -1;
+	}
 	return classify_init(&c->cls, model);
 }
 
 void collect_fini(struct collector *c)
 {
 	classify_fini(&c->cls);
+	free(c->filled);
 	free(c->counts);
 	free(c->wl_sum);
 	memset(c, 0, sizeof(*c));
@@ -176,12 +182,21 @@ int collect_row(void *ctx, const struct window_row *row)
 	double covered_s = (double)row->covered_ns / 1e9;
 	enum resource measured;
 	const struct vm_acc *acc = row->acc;
+	int process = row->vm->kind == TENANT_PROCESS;
 
 	if (r->nwindows == c->cap && grow(c) != 0) {
 		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
-	classify_row(&c->cls, row->features, &cl);
+	if (process) {
+		/* The classifier knows VMs only: a process tenant's absent guest
+		 * features enter it as zero, and its estimate does not decide. */
+		for (size_t i = 0; i < nr_features; i++)
+			c->filled[i] = isnan(row->features[i]) ? 0.0 : row->features[i];
+		classify_row(&c->cls, c->filled, &cl);
+	} else {
+		classify_row(&c->cls, row->features, &cl);
+	}
 	w = &r->windows[r->nwindows];
 	memset(w, 0, sizeof(*w));
 	w->vm = c->vm_base + row->vm_index;
@@ -195,7 +210,7 @@ int collect_row(void *ctx, const struct window_row *row)
 	 * whose measured delay meets the labeling rule is interfered even when
 	 * the model, which sees 75 features at once, is less sure.
 	 */
-	w->by_model = cl.interference;
+	w->by_model = process ? 0 : cl.interference;
 	w->by_measurement = measured != RES_NONE;
 	w->interference = w->by_model || w->by_measurement;
 	w->probability = cl.p_interference;
@@ -273,6 +288,7 @@ int collect_end_group(struct collector *c, const struct analysis *a)
 			return -1;
 		}
 		dst->pid = src->pid;
+		dst->process = src->kind == TENANT_PROCESS;
 		/* the tap device the extractor tied to this VM (domiftune's interface) */
 		for (size_t k = 0; k < a->io.nnets; k++)
 			if (a->io.nets[k].vm == (int)i)
@@ -380,6 +396,32 @@ static void rank_top_events(struct collector *c)
 	}
 }
 
+/* A process tenant's workload, measured: the classifier learned it from
+ * VMs' guest behaviour (halts, exits), which a process does not have.
+ * The resource it used steadily, by its mean over its windows. */
+static void measured_workload(const struct detect_result *r, size_t v, struct vm_result *vm)
+{
+	double cpu = 0, iops = 0, pps = 0;
+	int n = 0, k;
+
+	for (size_t w = 0; w < r->nwindows; w++)
+		if (r->windows[w].vm == (int)v) {
+			cpu += r->windows[w].use.cpu_cores;
+			iops += r->windows[w].use.disk_iops;
+			pps += r->windows[w].use.net_pps;
+			n++;
+		}
+	if (n) {
+		cpu /= n;
+		iops /= n;
+		pps /= n;
+	}
+	k = cpu >= 0.2 ? WL_CPU : iops >= 10 ? WL_DISK : pps >= 10 ? WL_NET : WL_IDLE;
+	vm->workload = k;
+	for (int i = 0; i < WL__COUNT; i++)
+		vm->workload_prob[i] = i == k;
+}
+
 static void settle_workloads(struct collector *c)
 {
 	struct detect_result *r = c->res;
@@ -393,6 +435,10 @@ static void settle_workloads(struct collector *c)
 	for (size_t v = 0; v < r->nvms && v < c->nwl; v++) {
 		struct vm_result *vm = &r->vms[v];
 
+		if (vm->process) {
+			measured_workload(r, v, vm);
+			continue;
+		}
 		vm->workload = WL_IDLE;
 		for (int k = 0; k < WL__COUNT; k++) {
 			vm->workload_prob[k] = vm->windows ? c->wl_sum[v][k] / vm->windows : 0;

@@ -38,6 +38,8 @@ struct collector {
 	size_t nwl;
 	int vm_base;                   /* index of this group's first VM */
 	int lost_index, share_index[RES__COUNT]; /* feature columns, or -1 */
+	double *filled;                /* owned: a process tenant's features,
+					* absent ones as zero, for the classifier */
 };
 
 int collect_init(struct collector *c, struct detect_result *res,

@@ -297,10 +297,28 @@ static void plan_io(const struct detect_result *r, int victim, int culprit,
 	}
 }
 
+/* A process tenant is no libvirt domain: no virsh command or Watcher
+ * action names it (the advice and its parameters stand). */
+static void drop_domain_commands(const struct detect_result *r, struct recommendation *rec)
+{
+	for (size_t v = 0; v < r->nvms; v++) {
+		char pin[96];
+
+		if (!r->vms[v].process)
+			continue;
+		snprintf(pin, sizeof(pin), "vcpupin %s ", r->vms[v].name);
+		if (rec->vm == (int)v || strstr(rec->command, pin)) {
+			rec->command[0] = '\0';
+			rec->watcher = 0;
+		}
+	}
+}
+
 static int push(struct detect_result *r, struct recommendation *rec)
 {
 	struct recommendation *n = realloc(r->recs, (r->nrecs + 1) * sizeof(*n));
 
+	drop_domain_commands(r, rec);
 	if (!n) {
 		free(rec->episodes);
 		return -1;

@@ -215,6 +215,13 @@ int report_write_html(const struct detect_result *r, const char *path)
 
 		fputs("<h2>", f);
 		esc(f, vm->name);
+		if (vm->process)
+			fprintf(f, " <small>pid %lld, a process tenant, workload %s (%.0f%%), "
+				"interfered in %d of %d windows</small></h2>\n",
+				(long long)vm->pid, workload_name(vm->workload),
+				100 * vm->workload_prob[vm->workload],
+				vm->interfered_windows, vm->windows);
+		else
 		fprintf(f, " <small>pid %lld, %d vCPUs, workload %s (%.0f%%), interfered in "
 			"%d of %d windows</small></h2>\n", (long long)vm->pid, vm->vcpus,
 			workload_name(vm->workload), 100 * vm->workload_prob[vm->workload],

@@ -37,11 +37,11 @@ static json_t *trace_json(const struct detect_result *r)
 static json_t *vm_json(const struct vm_result *v)
 {
 	const struct report_totals *t = &v->totals;
-	json_t *probs = json_object();
+	json_t *probs = json_object(), *o;
 
 	for (int w = 0; w < WL__COUNT; w++)
 		json_object_set_new(probs, workload_name(w), json_real(v->workload_prob[w]));
-	return json_pack("{s:s, s:s?, s:I, s:i, s:{s:s, s:o}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:i, s:i}",
+	o = json_pack("{s:s, s:s?, s:I, s:i, s:{s:s, s:o}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:i, s:i}",
 		"name", v->name, "uuid", v->uuid, "pid", (json_int_t)v->pid, "vcpus", v->vcpus,
 		"workload", "class", workload_name(v->workload), "probabilities", probs,
 		"totals", "cpu_ns", (json_int_t)t->cpu_ns, "guest_ns", (json_int_t)t->guest_ns,
@@ -49,6 +49,10 @@ static json_t *vm_json(const struct vm_result *v)
 		"disk_requests", (json_int_t)t->disk_requests, "disk_bytes", (json_int_t)t->disk_bytes,
 		"net_packets", (json_int_t)t->net_packets, "net_bytes", (json_int_t)t->net_bytes,
 		"windows", v->windows, "interfered_windows", v->interfered_windows);
+	/* Only said of process tenants: a VM's entry is as it always was. */
+	if (o && v->process)
+		json_object_set_new(o, "kind", json_string("process"));
+	return o;
 }
 
 static json_t *window_json(const struct detect_result *r, const struct window_result *w)

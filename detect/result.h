@@ -63,6 +63,7 @@ struct vm_result {
 	char tap[32]; /* its tap device as the trace shows it, or "" */
 	int64_t pid;
 	int vcpus;
+	int process;                  /* a process tenant (vms.json "kind") */
 	enum workload workload;
 	double workload_prob[WL__COUNT];
 	struct report_totals totals;

@@ -90,6 +90,7 @@ static int emit_rows(struct analysis *a, uint64_t end)
 			continue;
 		vm->seen = 1;
 		c.acc = v;
+		c.process = vm->kind == TENANT_PROCESS;
 		c.others_cpu_ns = all_cpu - v->cpu_ns;
 		c.others_disk_reqs = all_dreq - disk_reqs(v);
 		c.others_disk_bytes = all_dbytes - (v->disk_rd_bytes + v->disk_wr_bytes);
@@ -171,6 +172,60 @@ static void start(struct analysis *a, uint64_t ts)
 	h->win_start = h->win_index * a->cfg.window_ns;
 }
 
+/* The thread whose id the fork event gives as the parent. */
+static struct thread *fork_parent(struct host *h, const struct ev *ev)
+{
+	int64_t tid = ev->u.fork.parent_tid;
+
+	if (tid == EV_ABSENT || tid <= 0)
+		tid = ev->ctx_tid;
+	return tid > 0 ? host_find(h, tid) : NULL;
+}
+
+/* What a process tenant forks joins it: the child's process when it is
+ * a new one (LTTng gives it; with the kernel's naming the child's tid is
+ * its pid if it turns out to be a process). */
+static int adopt_child(struct host *h, struct thread *parent, const struct ev *ev)
+{
+	int vm = parent ? host_thread_vm(h, parent) : -1;
+	int64_t pid = ev->u.fork.child_pid;
+
+	if (vm < 0 || h->vms[vm]->kind != TENANT_PROCESS)
+		return 0;
+	if (pid == EV_ABSENT)
+		pid = ev->u.fork.child_tid;
+	if (pid == parent->pid)
+		return 0; /* a thread of the same process */
+	return host_tenant_adopt(h, pid, vm);
+}
+
+static int on_fork(struct host *h, const struct ev *ev)
+{
+	struct thread *parent = fork_parent(h, ev), *t;
+	int64_t pid = ev->u.fork.child_pid;
+
+	/* A tid still in the table belongs to an earlier thread whose end
+	 * was not recorded: the new one starts fresh. */
+	t = host_find(h, ev->u.fork.child_tid);
+	if (t)
+		host_thread_free(h, t);
+	t = host_thread(h, ev->u.fork.child_tid);
+	if (!t)
+		return ev->u.fork.child_tid > 0 ? -1 : 0;
+	if (pid == EV_ABSENT) {
+		/* The kernel's naming (perf): only the child thread's id. A new
+		 * thread keeps its parent's process, a new process has its own;
+		 * the child's own events (perf_pid) tell which. Until then it
+		 * is taken as a thread of the parent's process. */
+		pid = ev->ctx_pid > 0 ? ev->ctx_pid : parent ? parent->pid : -1;
+	}
+	host_set_pid(h, t, pid);
+	host_set_comm(h, t, ev->u.fork.child_comm);
+	t->since = ev->ts;
+	t->born = ev->ts;
+	return adopt_child(h, parent, ev);
+}
+
 static int on_process(struct host *h, const struct ev *ev)
 {
 	struct thread *t;
@@ -184,18 +239,7 @@ static int on_process(struct host *h, const struct ev *ev)
 		host_set_comm(h, t, ev->u.statedump.name);
 		return 0;
 	case EV_PROCESS_FORK:
-		/* A tid still in the table belongs to an earlier thread whose
-		 * end was not recorded: the new one starts fresh. */
-		t = host_find(h, ev->u.fork.child_tid);
-		if (t)
-			host_thread_free(h, t);
-		t = host_thread(h, ev->u.fork.child_tid);
-		if (!t)
-			return ev->u.fork.child_tid > 0 ? -1 : 0;
-		host_set_pid(h, t, ev->u.fork.child_pid);
-		host_set_comm(h, t, ev->u.fork.child_comm);
-		t->since = ev->ts;
-		return 0;
+		return on_fork(h, ev);
 	case EV_PROCESS_EXEC:
 		t = host_thread(h, ev->u.exec.tid);
 		if (t && ev->u.exec.filename) {
@@ -276,6 +320,26 @@ static int close_windows(struct analysis *a, uint64_t ts)
 	return 0;
 }
 
+/* perf's CTF: every event names the current thread and its process, the
+ * only way to tie threads to processes without a statedump. Learned
+ * before the event is interpreted, so that the time it closes is charged
+ * to the right owner. */
+static int learn_context(struct host *h, const struct ev *ev)
+{
+	struct thread *t = NULL;
+
+	if (ev->ctx_tid <= 0 || ev->ctx_pid <= 0)
+		return 0;
+	if (ev->cpu >= 0 && ev->cpu < h->ncpus && h->cpus[ev->cpu].cur &&
+	    h->cpus[ev->cpu].cur->tid == ev->ctx_tid)
+		t = h->cpus[ev->cpu].cur;
+	else if (!(t = host_thread(h, ev->ctx_tid)))
+		return -1;
+	if (t->pid != ev->ctx_pid)
+		host_set_pid(h, t, ev->ctx_pid);
+	return 0;
+}
+
 int analysis_on_event(struct analysis *a, const struct ev *ev)
 {
 	struct host *h = &a->host;
@@ -288,6 +352,8 @@ int analysis_on_event(struct analysis *a, const struct ev *ev)
 		return -1;
 	a->last_ts = ev->ts;
 	if (ev->cpu >= 0 && !host_cpu(h, ev->cpu))
+		return -1;
+	if (ev->ctx_tid != EV_ABSENT && learn_context(h, ev) != 0)
 		return -1;
 	return dispatch(a, ev);
 }

@@ -23,7 +23,8 @@ struct thread_row {
 	int64_t tid, pid;
 	const char *comm; /* weak */
 	int vm;
-	uint64_t cpu_ns;
+	enum thread_role role;
+	uint64_t cpu_ns, wait_ns;
 };
 
 struct stats_run {
@@ -83,14 +84,16 @@ static int collect_threads(struct stats_run *r)
 	while (tidmap_next(&h->threads, &pos, &tid, &v)) {
 		struct thread *t = v;
 
+		int vm = host_thread_vm(h, t);
+
 		r->threads[r->nthreads++] = (struct thread_row){
-			t->tid, t->pid, t->comm, host_thread_vm(h, t), t->cpu_ns };
+			t->tid, t->pid, t->comm, vm, t->role, t->cpu_ns, t->wait_ns };
 	}
 	for (i = 0; i < h->ndead; i++) {
 		const struct thread_summary *s = &h->dead[i];
 
 		r->threads[r->nthreads++] = (struct thread_row){
-			s->tid, s->pid, s->comm, s->vm, s->cpu_ns };
+			s->tid, s->pid, s->comm, s->vm, s->role, s->cpu_ns, s->wait_ns };
 	}
 	qsort(r->threads, r->nthreads, sizeof(*r->threads), cmp_threads);
 	return 0;
@@ -146,6 +149,20 @@ static void print_exits(const struct vm *v)
 	}
 }
 
+/* A process tenant: no vCPU, guest mode or exits to tell. */
+static void print_process(const struct vm *v)
+{
+	printf("process %s (pid %" PRId64 "): a process tenant\n", v->name, v->pid);
+	printf("    CPU %.3f ms, runnable wait %.3f ms, preempted %.3f ms (%" PRIu64
+	       " preemptions)\n", ms(v->tot.cpu_ns), ms(v->tot.wait_ns),
+	       ms(v->tot.preempted_ns), v->tot.preemptions);
+	printf("    disk %" PRIu64 " reads, %" PRIu64 " writes, %" PRIu64 " bytes; net sent %"
+	       PRIu64 " packets %" PRIu64 " bytes, received %" PRIu64 " packets %" PRIu64
+	       " bytes\n\n", v->tot.disk_rd, v->tot.disk_wr, v->tot.disk_bytes,
+	       v->tot.net_tx_pkts, v->tot.net_tx_bytes, v->tot.net_rx_pkts,
+	       v->tot.net_rx_bytes);
+}
+
 static void print_text(const struct stats_run *r)
 {
 	const struct host *h = &r->a->host;
@@ -163,6 +180,10 @@ static void print_text(const struct stats_run *r)
 
 		if (!v->seen)
 			continue;
+		if (v->kind == TENANT_PROCESS) {
+			print_process(v);
+			continue;
+		}
 		printf("VM %s (pid %" PRId64 "): %d vCPUs\n", v->name, v->pid, v->nvcpus);
 		printf("    CPU %.3f ms, guest %.3f ms, root %.3f ms, runnable wait %.3f ms,"
 		       " preempted %.3f ms (%" PRIu64 " preemptions), blocked %.3f ms\n",
@@ -244,6 +265,9 @@ static json_t *json_vm(const struct vm *v)
 
 	json_object_set_new(o, "name", json_string(v->name));
 	json_object_set_new(o, "pid", json_integer(v->pid));
+	/* Only said of process tenants: a VM's entry is as it always was. */
+	if (v->kind == TENANT_PROCESS)
+		json_object_set_new(o, "kind", json_string("process"));
 	json_object_set_new(o, "uuid", v->uuid ? json_string(v->uuid) : json_null());
 	json_object_set_new(o, "vcpus", json_integer(v->nvcpus));
 	json_object_set_new(o, "cpu_ns", jint(v->tot.cpu_ns));
@@ -297,6 +321,8 @@ static json_t *json_threads(const struct stats_run *r)
 		json_object_set_new(o, "cpu_ns", jint(t->cpu_ns));
 		json_object_set_new(o, "vm", t->vm >= 0 ? json_string(h->vms[t->vm]->name) :
 				    json_null());
+		if (t->role == ROLE_TASK) /* a process tenant's thread */
+			json_object_set_new(o, "wait_ns", jint(t->wait_ns));
 		json_array_append_new(arr, o);
 	}
 	return arr;

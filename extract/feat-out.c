@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,8 +73,12 @@ static void write_csv(struct feat_out *o, const struct window_row *row,
 	put_name(fp, row->vm->name);
 	fprintf(fp, ",%" PRId64 ",%" PRIu64 ",%" PRIu64, row->vm->pid,
 		row->start_ns, row->end_ns);
-	for (i = 0; i < nr_features; i++)
-		fprintf(fp, ",%.9g", row->features[i]);
+	for (i = 0; i < nr_features; i++) {
+		if (isnan(row->features[i])) /* absent (a process has no guest) */
+			fputc(',', fp);
+		else
+			fprintf(fp, ",%.9g", row->features[i]);
+	}
 	if (o->with_labels) {
 		if (label)
 			fprintf(fp, ",%d,%s,%s", label->interference ? 1 : 0,
@@ -93,8 +98,8 @@ static void write_libsvm(struct feat_out *o, const struct window_row *row,
 	size_t i;
 
 	fprintf(fp, "%d", label && label->interference ? 1 : 0);
-	for (i = 0; i < nr_features; i++)
-		if (row->features[i] != 0.0)
+	for (i = 0; i < nr_features; i++) /* absent (NaN) as zero: left out */
+		if (row->features[i] != 0.0 && !isnan(row->features[i]))
 			fprintf(fp, " %zu:%.9g", i + 1, row->features[i]);
 	fputc('\n', fp);
 }

@@ -23,6 +23,7 @@ struct feat_ctx {
 	/* the other VMs' combined activity in the window */
 	double others_cpu_ns, others_disk_reqs, others_disk_bytes,
 	       others_net_pkts, others_net_bytes;
+	int process;                 /* a process tenant: no guest mode */
 };
 
 struct feature_def {
@@ -31,12 +32,15 @@ struct feature_def {
 	const char *meaning;
 	double (*compute)(const struct feat_ctx *c, unsigned arg);
 	unsigned arg; /* exit class or block reason for the families */
+	int guest;    /* measures guest mode (vCPUs, exits, halts, QEMU's own
+		       * threads): absent (NaN) for a process tenant */
 };
 
 extern const struct feature_def features[];
 extern const size_t nr_features;
 
-/* Fills out[nr_features]. */
+/* Fills out[nr_features]; the guest features of a process tenant are NaN
+ * (absent: an empty CSV cell, a JSON null), never zero. */
 void features_compute(const struct feat_ctx *c, double *out);
 
 /* Index of feature `name`, or -1. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "extract/run.h"
+#include "extract/clock-offset.h"
 #include "common/err.h"
 #include "common/vms.h"
 
@@ -43,10 +44,60 @@ int run_load_vms(const char *explicit_path, const struct trace_group *g,
 	for (i = 0; i < g->ndirs; i++)
 		if ((rc = try_dir_and_parent(g->dirs[i], out)) != 0)
 			return rc;
+	/* Chunks of one recording sit in a folder of their own
+	 * (DIR/chunks/perf.data.N, record-host.sh --recorder perf): vms.json
+	 * is beside that folder. */
+	if (g->chunks && g->ndirs) {
+		char copy[4096];
+
+		snprintf(copy, sizeof(copy), "%s", g->dirs[0]);
+		if ((rc = try_dir_and_parent(dirname(dirname(copy)), out)) != 0)
+			return rc;
+	}
 	for (i = 0; i < npaths; i++)
 		if ((rc = try_vms(paths[i], out)) != 0)
 			return rc;
 	return 0;
+}
+
+/* `name` beside one of the group's traces, in its parent, or beside the
+ * folder of a recording's chunks: its path in `path`. Returns 1 when
+ * found, else 0. */
+static int find_beside(const struct trace_group *g, const char *name, char *path,
+		       size_t size)
+{
+	for (size_t i = 0; i <= g->ndirs; i++) {
+		char copy[4096], *dir;
+
+		if (i == g->ndirs && !(g->chunks && g->ndirs))
+			break;
+		snprintf(copy, sizeof(copy), "%s", g->dirs[i < g->ndirs ? i : 0]);
+		dir = i < g->ndirs ? copy : dirname(dirname(copy));
+		for (int up = 0; up < 2; up++) {
+			if (snprintf(path, size, "%s/%s", dir, name) < (int)size &&
+			    access(path, F_OK) == 0)
+				return 1;
+			dir = dirname(dir);
+		}
+	}
+	return 0;
+}
+
+/* Whether a clock offset was found for the group being read, and the
+ * warning about boot-relative times given (once per run). */
+static int offset_found, boot_warned;
+static const struct trace_group *reading; /* weak: the group being read */
+
+static void warn_boot_clock(void *ctx, const struct trace_info *info)
+{
+	(void)ctx;
+	if (!info->boot_clock || offset_found || boot_warned)
+		return;
+	boot_warned = 1;
+	warn_msg("trace '%s': its clock ('%s') counts from boot, not from the Unix "
+		 "epoch, and no clock-offset.json beside it gives the offset: times "
+		 "are boot-relative", info->path[0] ? info->path : reading->dirs[0],
+		 info->clock_name ? info->clock_name : "?");
 }
 
 int run_analysis(const struct trace_group *g, struct analysis *a, int jobs,
@@ -58,8 +109,15 @@ int run_analysis(const struct trace_group *g, struct analysis *a, int jobs,
 		.ctx = a,
 		.on_event = analysis_event_cb,
 		.on_discarded = analysis_discarded_cb,
+		.on_trace = warn_boot_clock,
 	};
+	char path[4096];
 
+	memset(stats, 0, sizeof(*stats));
+	reading = g;
+	offset_found = find_beside(g, "clock-offset.json", path, sizeof(path));
+	if (offset_found && clock_offset_load(path, &opts.clock_offset_ns) < 0)
+		return -1;
 	if (trace_read(g, &opts, &h, stats) < 0)
 		return -1;
 	return analysis_finish(a, stats->last_ns);

@@ -18,7 +18,8 @@ struct vms_file;
 /*
  * Loads the vms.json for group `g`: `explicit_path` if given, else the
  * first vms.json found beside one of the group's trace directories or in
- * its parent (the session directory), else in one of the `paths` given
+ * its parent (the session directory), or for chunks of one recording
+ * beside the folder that holds them, else in one of the `paths` given
  * on the command line. Returns 1 when loaded, 0 when there is none, -1
  * when a file exists but is bad (cause appended).
  */
@@ -45,7 +46,11 @@ int run_group(const char *vms_path, const struct trace_group *g,
 
 /* Reads the group's traces into `a` and closes its last window; `jobs`
  * threads decode the host's streams (trace-par.c), 1 reads them in this
- * thread. Returns 0 or -1 (cause appended); `stats` is filled either way. */
+ * thread (chunks of one recording are always read in one). A trace
+ * whose clock counts from boot (perf) gets the offset of the
+ * clock-offset.json found beside it (clock-offset.h), else a warning,
+ * once, that times are boot-relative. Returns 0 or -1 (cause appended);
+ * `stats` is filled either way. */
 int run_analysis(const struct trace_group *g, struct analysis *a, int jobs,
 		 struct trace_stats *stats);
 

@@ -340,9 +340,15 @@ static int parse_row(struct dataset *ds, struct csv_reader *r,
 	for (size_t j = 0; j < lay->nfeat; j++) {
 		const char *s = r->fields[NR_META + j];
 
+		/* An empty cell is an absent feature (a process tenant has no
+		 * guest mode): zero, as libsvm reads a feature left out. */
+		if (*s == '\0') {
+			x[j] = 0.0;
+			continue;
+		}
 		errno = 0;
 		x[j] = strtod(s, &end);
-		if (*s == '\0' || *end || errno == ERANGE || !isfinite(x[j])) {
+		if (*end || errno == ERANGE || !isfinite(x[j])) {
 			err_fail(ERR_INPUT, "'%s':%lu: %s is '%s', expected a finite number",
 				 r->path, r->lineno, ds->names[j], s);
 			return -1;

@@ -9,7 +9,21 @@
 # Needs root (or the tracing group), lttng-tools and lttng-modules, and
 # libvirt for vms.json. Environment for tests: LTTNG (the lttng command),
 # and VIRSH/PIDDIR as read by vms-from-libvirt.sh.
+#
+# --recorder perf (first argument) records with perf instead, where
+# lttng-modules cannot be loaded: see record-host-perf.sh.
 set -euo pipefail
+
+if [ "${1:-}" = "--recorder" ]; then
+	case "${2:-}" in
+	lttng) shift 2 ;;
+	perf) exec "$(dirname "${BASH_SOURCE[0]}")/record-host-perf.sh" "${@:3}" ;;
+	*)
+		echo "record-host.sh: --recorder is lttng or perf, not '${2:-}'" >&2
+		exit 1
+		;;
+	esac
+fi
 
 prog=record-host.sh
 LTTNG=${LTTNG:-lttng}
@@ -37,7 +51,8 @@ alternatives=(
 
 usage() {
 	cat <<EOF
-usage: $prog [-o OUTDIR] [-d SECONDS] [-n SESSION]
+usage: $prog [--recorder lttng|perf] [-o OUTDIR] [-d SECONDS] [-n SESSION]
+(with --recorder perf: $prog --recorder perf --help)
 Records an LTTng kernel trace of this KVM host with the events vmint reads,
 then writes OUTDIR/vms.json from libvirt.
   -o OUTDIR    where the session is written (default: ./vmint-HOST-DATE);

@@ -17,6 +17,7 @@ packages=(
 	chromium                            # renders the HTML report in a test (scripts/check-html.sh)
 	valgrind clang libclang-rt-14-dev   # memcheck run of the e2e commands; make fuzz
 	gdb                                 # 71-interrupt stops train/simulate at a chosen step
+	linux-perf                          # record-host.sh --recorder perf; 80-perf-live records this machine
 )
 
 case "${1:-}" in

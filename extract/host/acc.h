@@ -40,10 +40,12 @@ struct vm_acc {
 	uint64_t cpu_ns;         /* pCPU time of all the VM's threads */
 	uint64_t guest_ns, root_ns; /* vCPU threads in / out of guest mode */
 	uint64_t emu_ns, vhost_ns;  /* emulation and vhost threads' CPU */
+	uint64_t task_ns;        /* a process tenant's threads' CPU */
 	unsigned vcpus_active;   /* vCPU threads that ran in the window */
 	uint64_t exits[EXC__COUNT];
 	uint64_t exits_total;
 	uint32_t sub_exits[ACC_SUBINTERVALS][EXC__COUNT + 1]; /* last: total */
+	/* runnable waits: of vCPUs, or of a process tenant's threads */
 	uint64_t preemptions, preempted_ns;
 	uint64_t wait_ns;        /* vCPUs runnable, not running */
 	uint64_t wait_other_vm_ns, wait_host_ns, wait_self_ns, wait_idle_ns;

@@ -31,6 +31,7 @@ static int add_vm(struct host *h, int64_t pid)
 		snprintf(vm->name, sizeof(vm->name), "%s", e->name);
 		vm->uuid = e->uuid;
 		vm->vcpus_config = e->vcpus;
+		vm->kind = e->kind;
 	} else {
 		snprintf(vm->name, sizeof(vm->name), "qemu-%lld", (long long)pid);
 	}
@@ -134,7 +135,9 @@ static void remember_dead(struct host *h, const struct thread *t)
 	s->pid = t->pid;
 	memcpy(s->comm, t->comm, sizeof(s->comm));
 	s->vm = t->vm;
+	s->role = t->role;
 	s->cpu_ns = t->cpu_ns;
+	s->wait_ns = t->wait_ns;
 }
 
 void host_thread_free(struct host *h, struct thread *t)
@@ -199,6 +202,16 @@ int host_vm_of_pid(struct host *h, int64_t pid, int create)
 	return create ? add_vm(h, pid) : -1;
 }
 
+int host_tenant_adopt(struct host *h, int64_t pid, int vm)
+{
+	if (pid <= 0 || tidmap_get(&h->vm_by_pid, pid))
+		return 0;
+	if (tidmap_put(&h->vm_by_pid, pid, (void *)(uintptr_t)(vm + 1)) < 0)
+		return -1;
+	h->vm_gen++;
+	return 0;
+}
+
 /* Cached until a VM appears or the thread changes name or process. */
 int host_thread_vm_refresh(struct host *h, struct thread *t)
 {
@@ -207,13 +220,25 @@ int host_thread_vm_refresh(struct host *h, struct thread *t)
 	t->vm = host_vm_of_pid(h, pid, 0);
 	t->vm_gen = h->vm_gen;
 	if (t->vm >= 0) {
+		int task = h->vms[t->vm]->kind == TENANT_PROCESS;
+
 		h->vms[t->vm]->seen = 1;
-		if (t->role == ROLE_HOST)
-			t->role = ROLE_EMU;
-	} else if (t->role == ROLE_EMU) {
+		if (t->role == ROLE_HOST || (t->role == ROLE_EMU && task) ||
+		    (t->role == ROLE_TASK && !task))
+			t->role = task ? ROLE_TASK : ROLE_EMU;
+	} else if (t->role == ROLE_EMU || t->role == ROLE_TASK) {
 		t->role = ROLE_HOST;
 	}
 	return t->vm;
+}
+
+struct thread *host_event_thread(struct host *h, const struct ev *ev)
+{
+	if (ev->ctx_tid > 0)
+		return host_find(h, ev->ctx_tid);
+	if (ev->cpu < 0 || ev->cpu >= h->ncpus || !h->cpus[ev->cpu].known)
+		return NULL;
+	return h->cpus[ev->cpu].cur;
 }
 
 struct cpu *host_cpu_add(struct host *h, int cpu)

@@ -12,12 +12,18 @@
  * - `vhost-<pid>` threads belong to VM <pid> (kernel threads before Linux
  *   6.4, threads of QEMU itself after).
  * - Everything else is the host.
+ * - A process listed in vms.json with "kind": "process" is a tenant of
+ *   its own: its threads (ROLE_TASK) are scheduled and charged like vCPUs
+ *   (run time, runnable wait, who held their CPU), never in guest mode;
+ *   the processes it forks during the trace join it.
  *
  * Owns: the thread table (live threads only: a thread is freed on
  * sched_process_free, so a reused tid starts fresh), the VM array, the
  * CPU array, and for `stats` the summaries of dead threads.
  */
 
+#include "common/vms.h"
+#include "extract/read/event.h"
 #include "extract/host/acc.h"
 #include "extract/host/tidmap.h"
 
@@ -26,7 +32,14 @@
 
 struct vms_file;
 
-enum thread_role { ROLE_HOST, ROLE_VCPU, ROLE_EMU, ROLE_VHOST };
+/* TASK: a thread of a process tenant (follows its process, as EMU does). */
+enum thread_role { ROLE_HOST, ROLE_VCPU, ROLE_EMU, ROLE_VHOST, ROLE_TASK };
+
+/* Threads whose runnable wait is analysed: vCPUs and process tenants'. */
+static inline int role_waits(enum thread_role r)
+{
+	return r == ROLE_VCPU || r == ROLE_TASK;
+}
 
 enum thread_state {
 	TS_UNKNOWN,  /* not seen running, waking or blocking yet */
@@ -68,6 +81,8 @@ struct thread {
 	uint64_t cpu_ns;
 	uint64_t run_since;
 	int run_known, seen_switch;
+	uint64_t born;         /* its fork, or 0: before the trace */
+	uint64_t wait_ns;      /* runnable wait (role_waits threads only) */
 };
 
 /* Whole-trace totals of a VM (`stats`). */
@@ -81,6 +96,7 @@ struct vm_totals {
 
 struct vm {
 	int64_t pid;
+	enum tenant_kind kind; /* a VM, or a process tenant (vms.json "kind") */
 	char name[64];
 	const char *uuid;  /* weak: from vms.json, or NULL */
 	int vcpus_config;  /* from vms.json, 0 unknown */
@@ -105,7 +121,8 @@ struct thread_summary {
 	int64_t tid, pid;
 	char comm[COMM_LEN + 1];
 	int vm;
-	uint64_t cpu_ns;
+	enum thread_role role;
+	uint64_t cpu_ns, wait_ns;
 };
 
 struct host {
@@ -149,6 +166,10 @@ void host_set_pid(struct host *h, struct thread *t, int64_t pid);
 /* The VM index of process `pid` (made a VM now if `create`), or -1. */
 int host_vm_of_pid(struct host *h, int64_t pid, int create);
 
+/* Process `pid`, forked by a thread of process tenant `vm`, joins it
+ * (unless it is a tenant itself). Returns 0 or -1 (out of memory). */
+int host_tenant_adopt(struct host *h, int64_t pid, int vm);
+
 /* Looks up the VM of `t` again (the cache below is stale) and returns it. */
 int host_thread_vm_refresh(struct host *h, struct thread *t);
 
@@ -158,6 +179,12 @@ static inline int host_thread_vm(struct host *h, struct thread *t)
 {
 	return t->vm_gen == h->vm_gen ? t->vm : host_thread_vm_refresh(h, t);
 }
+
+/* The thread an event was recorded in: perf names it on every event
+ * (ctx_tid), which holds even where perf dropped the switch to it; else
+ * (LTTng, or perf's idle task) the current thread of the event's CPU.
+ * NULL: idle or unknown. */
+struct thread *host_event_thread(struct host *h, const struct ev *ev);
 
 /* Grows the CPU array to hold `cpu`; see host_cpu(). */
 struct cpu *host_cpu_add(struct host *h, int cpu);

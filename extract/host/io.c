@@ -70,13 +70,6 @@ void io_fini(struct io *io)
 	memset(io, 0, sizeof(*io));
 }
 
-static struct thread *current(struct host *h, int cpu)
-{
-	if (cpu < 0 || cpu >= h->ncpus || !h->cpus[cpu].known)
-		return NULL;
-	return h->cpus[cpu].cur;
-}
-
 /* ---- disk ---- */
 
 static struct disk_dev *disk_of(struct io *io, uint64_t dev)
@@ -108,7 +101,7 @@ static int block_owner(struct host *h, const struct ev *ev)
 	if (ev->u.block.tid != EV_ABSENT && ev->u.block.tid > 0)
 		t = host_find(h, ev->u.block.tid);
 	else
-		t = current(h, ev->cpu);
+		t = host_event_thread(h, ev);
 	return t ? host_thread_vm(h, t) : CULPRIT_HOST;
 }
 
@@ -327,6 +320,10 @@ static void count_traffic(struct io *io, struct host *h, struct net_dev *n,
 	} else if (t && t->role == ROLE_VHOST && (vm = host_thread_vm(h, t)) >= 0 &&
 		   !vm_has_tap(io, vm)) {
 		vm_sends = xmit;
+	} else if (xmit && t && t->role == ROLE_TASK && (vm = host_thread_vm(h, t)) >= 0) {
+		/* A process tenant sends what its threads transmit; what it
+		 * receives is not told apart (softirqs run in any thread). */
+		vm_sends = 1;
 	} else {
 		return;
 	}
@@ -419,7 +416,7 @@ static void net_xmit(struct io *io, struct host *h, const struct ev *ev)
 
 int io_on_net(struct io *io, struct host *h, const struct ev *ev)
 {
-	struct thread *t = current(h, ev->cpu);
+	struct thread *t = host_event_thread(h, ev);
 	struct net_dev *n;
 	int tvm = t ? host_thread_vm(h, t) : -1;
 

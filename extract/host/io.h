@@ -15,7 +15,9 @@
  * net_dev_queue/xmit/receive events (names tap*, vnet*, macvtap*, tun*);
  * packets on that device are the VM's (xmit on the tap = the VM
  * receives, receive on the tap = the VM sends). Until a tap is known,
- * packets handled by the vhost thread itself count. Queueing is matched
+ * packets handled by the vhost thread itself count. A process tenant's
+ * packets are those its threads queue and transmit (sent only: a receive
+ * runs in whatever thread the softirq interrupts). Queueing is matched
  * queue -> xmit by skbaddr.
  *
  * Owns: devices, in-flight requests and packets (bounded: stale ones

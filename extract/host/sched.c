@@ -39,6 +39,9 @@ static void charge_running(struct host *h, struct thread *t, int vm, uint64_t dt
 	case ROLE_VHOST:
 		a->vhost_ns += dt;
 		break;
+	case ROLE_TASK:
+		a->task_ns += dt;
+		break;
 	default:
 		a->emu_ns += dt;
 		break;
@@ -65,7 +68,8 @@ void sched_charge(struct host *h, struct thread *t, uint64_t now)
 	if (vm < 0)
 		return;
 	v = h->vms[vm];
-	if (t->state == TS_RUNNABLE && t->role == ROLE_VCPU) {
+	if (t->state == TS_RUNNABLE && role_waits(t->role)) {
+		t->wait_ns += dt;
 		v->acc.active = 1;
 		v->acc.wait_ns += dt;
 		v->tot.wait_ns += dt;
@@ -91,7 +95,7 @@ static void charge_wait_to_holder(struct host *h, struct thread *w,
 	struct vm_acc *a;
 	struct culprit *c;
 
-	if (vm < 0 || w->role != ROLE_VCPU)
+	if (vm < 0 || !role_waits(w->role))
 		return;
 	a = &h->vms[vm]->acc;
 	if (!holder) {
@@ -175,6 +179,16 @@ static void assume_running(struct host *h, struct thread *t, struct cpu *c,
 {
 	uint64_t since = c->known ? c->last_switch : h->first_ts;
 
+	/* A thread woken for a CPU left idle ran as soon as it was woken:
+	 * perf on recent kernels drops most switches away from the idle
+	 * task, and this is the one it dropped. */
+	if (c->known && !c->cur && t->state == TS_RUNNABLE && t->cpu == cpu &&
+	    t->wait_start >= since && t->wait_start <= now) {
+		since = t->wait_start;
+		t->run_since = since;
+		t->run_known = 1;
+		t->seen_switch = 1;
+	}
 	wq_remove(h, t, now);
 	sched_charge(h, t, now > since ? since : now);
 	t->state = TS_RUNNING;
@@ -191,8 +205,8 @@ static void switch_out(struct host *h, struct thread *t, struct cpu *c,
 	if (t->state != TS_RUNNING || t->cpu != ev->cpu)
 		assume_running(h, t, c, ev->cpu, now);
 	sched_charge(h, t, now);
-	if (!t->seen_switch)
-		t->cpu_ns += now - h->first_ts;
+	if (!t->seen_switch) /* running since the trace began, or its fork */
+		t->cpu_ns += now - max_u64(h->first_ts, t->born);
 	else if (t->run_known)
 		t->cpu_ns += now - t->run_since;
 	t->seen_switch = 1;
@@ -202,7 +216,7 @@ static void switch_out(struct host *h, struct thread *t, struct cpu *c,
 		t->state = TS_RUNNABLE;
 		t->wait_start = now;
 		t->wait_preempted = 1;
-		if (vm >= 0 && t->role == ROLE_VCPU) {
+		if (vm >= 0 && role_waits(t->role)) {
 			h->vms[vm]->acc.preemptions++;
 			h->vms[vm]->tot.preemptions++;
 		}
@@ -223,7 +237,7 @@ static void switch_in(struct host *h, struct thread *t, const struct ev *ev)
 	if (t->state == TS_RUNNABLE) {
 		wq_remove(h, t, now);
 		vm = host_thread_vm(h, t);
-		if (vm >= 0 && t->role == ROLE_VCPU)
+		if (vm >= 0 && role_waits(t->role))
 			sample_add(&h->vms[vm]->acc.wait, (double)(now - t->wait_start));
 	} else if (t->state == TS_BLOCKED && t->role == ROLE_VCPU) {
 		vcpu_on_wakeup(h, t, NULL, now); /* its wakeup was not recorded */

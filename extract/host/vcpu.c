@@ -3,13 +3,6 @@
 #include "extract/host/exit-reason.h"
 #include "extract/host/sched.h"
 
-static struct thread *current(struct host *h, int cpu)
-{
-	if (cpu < 0 || cpu >= h->ncpus || !h->cpus[cpu].known)
-		return NULL;
-	return h->cpus[cpu].cur;
-}
-
 int vcpu_adopt(struct host *h, struct thread *t)
 {
 	int vm;
@@ -80,7 +73,7 @@ void vcpu_on_wakeup(struct host *h, struct thread *t, struct thread *waker,
 
 int vcpu_on_irq(struct host *h, const struct ev *ev)
 {
-	struct thread *t = current(h, ev->cpu);
+	struct thread *t = host_event_thread(h, ev);
 	int64_t vec = ev->u.kvm_irq.vector;
 	int vm, reason;
 	struct vm *v;
@@ -103,7 +96,7 @@ int vcpu_on_irq(struct host *h, const struct ev *ev)
 
 int vcpu_on_entry(struct host *h, const struct ev *ev)
 {
-	struct thread *t = current(h, ev->cpu);
+	struct thread *t = host_event_thread(h, ev);
 	int vm;
 
 	if (!t)
@@ -125,7 +118,7 @@ int vcpu_on_entry(struct host *h, const struct ev *ev)
 
 int vcpu_on_exit(struct host *h, const struct ev *ev)
 {
-	struct thread *t = current(h, ev->cpu);
+	struct thread *t = host_event_thread(h, ev);
 	unsigned idx, sub;
 	enum exit_class cls;
 	struct vm *v;

@@ -6,7 +6,9 @@
  * babeltrace2 event message -> struct ev. The first event of each event
  * class resolves its kind and the indexes of the payload members the kind
  * needs (both field spellings); later events of that class read members
- * by cached index, with no name lookup and no allocation.
+ * by cached index, with no name lookup and no allocation. A field the
+ * model relies on that the class lacks, or holds in a type vmint cannot
+ * read, is warned about then, once per run (event and field named).
  */
 
 #include "extract/read/event.h"
@@ -18,6 +20,10 @@ struct decoder;
 /* Returns a new decoder, or NULL (cause appended). */
 struct decoder *decoder_create(void);
 void decoder_destroy(struct decoder *d);
+
+/* The trace directory its events come from, named in the warnings about
+ * fields it cannot read (`dir` is weak; NULL when several are muxed). */
+void decoder_set_trace_dir(struct decoder *d, const char *dir);
 
 /* Records the cpu_id of the packet's context for its stream (called on
  * each packet-beginning message). */

@@ -53,6 +53,40 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+uint64_t ev_rwbs_from_letters(const char *s)
+{
+	uint64_t bits = 0;
+	int op_seen = 0;
+
+	for (; *s; s++) {
+		/* F is a preflush before the operation, the flush operation
+		 * alone, and FUA after it. */
+		if (*s == 'F' && !op_seen) {
+			if (s[1] && strchr("WRDFN", s[1])) {
+				bits |= EV_RWBS_PREFLUSH;
+				continue;
+			}
+			bits |= EV_RWBS_FLUSH;
+			op_seen = 1;
+			continue;
+		}
+		switch (*s) {
+		case 'W': bits |= EV_RWBS_WRITE; op_seen = 1; break;
+		case 'R': bits |= EV_RWBS_READ; op_seen = 1; break;
+		case 'D': bits |= EV_RWBS_DISCARD; op_seen = 1; break;
+		case 'N': op_seen = 1; break;
+		case 'E': bits |= EV_RWBS_SECURE; break;
+		case 'F': bits |= EV_RWBS_FUA; break;
+		case 'A': bits |= EV_RWBS_RAHEAD; break;
+		case 'S': bits |= EV_RWBS_SYNC; break;
+		case 'M': bits |= EV_RWBS_META; break;
+		case 'B': bits |= EV_RWBS_BARRIER; break;
+		default: break;
+		}
+	}
+	return bits;
+}
+
 enum ev_kind ev_kind_of_name(const char *name)
 {
 	const char *colon = strchr(name, ':');

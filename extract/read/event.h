@@ -12,6 +12,12 @@
  * mapped to one kind (kvm_x86_exit / kvm_exit, net_if_receive_skb /
  * netif_receive_skb ...). An integer field the event lacks reads as
  * EV_ABSENT (for example `vcpu_id` of kvm_x86_exit before Linux 5.10).
+ *
+ * perf's CTF (`perf data convert --to-ctf`) is read with the same kinds:
+ * its fields carry the kernel's names and types (trace-events.md, "Traces
+ * recorded with perf"), and every event says which thread and process
+ * were current (perf_tid, perf_pid: ctx_tid, ctx_pid below), which is how
+ * threads find their process without a statedump.
  */
 
 #include <stdint.h>
@@ -49,7 +55,9 @@ enum ev_kind {
 	EV__COUNT
 };
 
-/* Bits of `rwbs` as lttng-modules records it (an integer bit field). */
+/* Bits of `rwbs` as lttng-modules records it (an integer bit field);
+ * perf records the kernel's letters ("WS", "RA", "FWFS"), which the
+ * decoder turns into these bits (ev_rwbs_from_letters). */
 enum ev_rwbs {
 	EV_RWBS_WRITE = 1 << 0,
 	EV_RWBS_DISCARD = 1 << 1,
@@ -69,9 +77,17 @@ struct ev {
 	uint64_t ts;        /* ns from the clock's origin (Unix epoch for LTTng) */
 	int cpu;            /* cpu_id of the packet context; -1 when unknown */
 	uint32_t type_id;   /* dense id of the event's name, see ev_type_name() */
+	/* The thread and process current when the event was recorded (perf's
+	 * perf_tid, perf_pid on every event); EV_ABSENT in LTTng traces. */
+	int64_t ctx_tid, ctx_pid;
 	union {
 		struct { int64_t tid, pid, ppid, status, cpu;
 			 const char *name; } statedump;
+		/* LTTng: child_pid is the child's process (tgid). The kernel's
+		 * own tracepoint (perf) has only parent_pid and child_pid, both
+		 * thread ids: child_tid is then read from child_pid, and
+		 * parent_pid and child_pid are EV_ABSENT (the child's process
+		 * is known from its own later events' perf_pid). */
 		struct { int64_t parent_tid, parent_pid, child_tid, child_pid;
 			 const char *child_comm; } fork;
 		struct { int64_t tid; const char *filename; } exec;
@@ -102,6 +118,11 @@ uint32_t ev_type_count(void);
  * traces). Returns 0, or -1 when out of memory. Called once per event
  * class, not per event. */
 int ev_type_intern(const char *name, uint32_t *id);
+
+/* The EV_RWBS_* bits of the kernel's rwbs letters (blk_fill_rwbs: an
+ * optional leading F for a preflush, the operation W/R/D/F/N, then F for
+ * FUA, A, S, M; DE is a secure erase; B a barrier before 2.6.36). */
+uint64_t ev_rwbs_from_letters(const char *letters);
 
 /* Kind of an event name, both spellings; EV_OTHER when not interpreted. */
 enum ev_kind ev_kind_of_name(const char *name);

@@ -22,6 +22,9 @@ struct reader {
 	const struct trace_options *opts;    /* weak */
 	struct trace_stats *stats;           /* weak */
 	struct decoder *decoder;             /* owned (serial reading) */
+	int64_t shift;                       /* clock offset of the trace being read */
+	int boot_chunks;                     /* chunks of a boot clock (forced to
+					      * read as an epoch one) */
 	const bt_trace *announced[MAX_TRACES]; /* weak: traces passed to on_trace */
 	const char *announced_name[MAX_TRACES]; /* weak: their names */
 	size_t nannounced;
@@ -47,6 +50,8 @@ struct graph_parts {
 	const bt_plugin *ctf, *utils;       /* owned */
 	const bt_component_source **srcs;   /* weak (owned by graph) */
 	size_t nsrcs;
+	int correlate; /* chunks (chunks.h): every clock forced to count
+			* from one origin, so that the muxer compares them */
 };
 
 /* A graph with one source.ctf.fs per directory of the group (no sink).

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "extract/read/trace.h"
 #include "extract/read/trace-internal.h"
+#include "extract/read/chunks.h"
 #include "extract/read/decode.h"
 #include "extract/read/merge.h"
 #include "common/err.h"
@@ -105,10 +106,28 @@ static int64_t env_int(const bt_trace *trace, const char *name)
 		bt_value_integer_signed_get(v) : -1;
 }
 
+/* LTTng names the host `hostname`; perf's CTF names it `host`. */
+static const char *env_hostname(const bt_trace *trace)
+{
+	const char *h = env_string(trace, "hostname");
+
+	return h ? h : env_string(trace, "host");
+}
+
+/* The clock of the trace's first stream (its streams share one). */
+static const bt_clock_class *trace_clock(const bt_trace *trace)
+{
+	if (bt_trace_get_stream_count(trace) == 0)
+		return NULL;
+	return bt_stream_class_borrow_default_clock_class_const(bt_stream_borrow_class_const(
+		bt_trace_borrow_stream_by_index_const(trace, 0)));
+}
+
 void reader_announce(struct reader *r, const bt_trace *trace)
 {
 	struct trace_info info;
 	const char *name = bt_trace_get_name(trace);
+	const bt_clock_class *cc = trace_clock(trace);
 
 	for (size_t i = 0; i < r->nannounced; i++)
 		if (r->announced[i] == trace ||
@@ -121,13 +140,19 @@ void reader_announce(struct reader *r, const bt_trace *trace)
 	}
 	info = (struct trace_info){
 		.path = name ? name : "",
-		.hostname = env_string(trace, "hostname"),
+		.hostname = env_hostname(trace),
 		.domain = env_string(trace, "domain"),
 		.tracer_name = env_string(trace, "tracer_name"),
 		.tracer_major = env_int(trace, "tracer_major"),
 		.tracer_minor = env_int(trace, "tracer_minor"),
 		.kernel_release = env_string(trace, "kernel_release"),
+		.clock_name = cc ? bt_clock_class_get_name(cc) : NULL,
+		.boot_clock = r->boot_chunks ||
+			      (cc && !bt_clock_class_origin_is_unix_epoch(cc)),
 	};
+	/* Chunks and muxed traces are announced before their events, and a
+	 * muxed group's clocks all count from one origin. */
+	r->shift = info.boot_clock ? r->opts->clock_offset_ns : 0;
 	if (info.hostname && !r->stats->hostname[0])
 		snprintf(r->stats->hostname, sizeof(r->stats->hostname), "%s",
 			 info.hostname);
@@ -204,6 +229,8 @@ static int on_discarded(struct reader *r, const bt_message *msg)
 void reader_discarded(struct reader *r, int cpu, uint64_t begin_ns,
 		      uint64_t end_ns, uint64_t count)
 {
+	begin_ns += (uint64_t)r->shift;
+	end_ns += (uint64_t)r->shift;
 	r->stats->discarded_events += count;
 	if (r->handler->on_discarded)
 		r->handler->on_discarded(r->handler->ctx, cpu, begin_ns, end_ns,
@@ -213,6 +240,13 @@ void reader_discarded(struct reader *r, int cpu, uint64_t begin_ns,
 int reader_deliver(struct reader *r, const struct ev *ev)
 {
 	struct trace_stats *st = r->stats;
+	struct ev shifted;
+
+	if (r->shift) { /* a boot clock made wall-clock (clock-offset.h) */
+		shifted = *ev;
+		shifted.ts += (uint64_t)r->shift;
+		ev = &shifted;
+	}
 
 	if (st->events == 0)
 		st->first_ns = ev->ts;
@@ -298,7 +332,12 @@ static int add_source(struct graph_parts *g, const bt_component_class_source *cl
 	if (!params || bt_value_map_insert_empty_array_entry(params, "inputs",
 							     &inputs) != BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK ||
 	    bt_value_array_append_string_element(inputs, dir) !=
-		    BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK) {
+		    BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK ||
+	    /* The CLI's --clock-force-correlate: the chunks of one recording
+	     * share one boot clock under UUIDs of their own (chunks.h). */
+	    (g->correlate && bt_value_map_insert_bool_entry(params,
+		"force-clock-class-origin-unix-epoch", BT_TRUE) !=
+		BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK)) {
 		err_fail(ERR_RESOURCE, "out of memory");
 		goto end;
 	}
@@ -458,6 +497,7 @@ int graph_parts_build(struct graph_parts *g, const struct trace_group *group)
 	}
 	if (find_plugin("ctf", &g->ctf) != 0 || find_plugin("utils", &g->utils) != 0)
 		return -1;
+	g->correlate = group->chunks;
 	fs = bt_plugin_borrow_source_component_class_by_name_const(g->ctf, "fs");
 	for (size_t i = 0; i < group->ndirs; i++)
 		if (add_source(g, fs, group->dirs[i], i) != 0)
@@ -539,10 +579,13 @@ int graph_run(bt_graph *graph)
 	}
 }
 
-/* Reads the `hostname` of a trace's environment with a graph that stops at
- * the first stream: only needed when several traces must be grouped. */
+/* Reads the `hostname` of a trace's environment and its clock with a graph
+ * that stops at the first stream: only needed when several traces must
+ * be grouped. */
 struct peek {
+	const char *dir; /* weak */
 	char *hostname; /* owned */
+	char clock[80]; /* chunks_clock_key() */
 	int done;
 };
 
@@ -561,10 +604,12 @@ peek_consume(bt_message_iterator *it, void *data)
 				BT_MESSAGE_TYPE_STREAM_BEGINNING) {
 			const bt_stream *s =
 				bt_message_stream_beginning_borrow_stream_const(msgs[i]);
-			const char *h = env_string(bt_stream_borrow_trace_const(s),
-						   "hostname");
+			const char *h = env_hostname(bt_stream_borrow_trace_const(s));
 
 			p->hostname = h ? strdup(h) : NULL;
+			chunks_clock_key(bt_stream_class_borrow_default_clock_class_const(
+						 bt_stream_borrow_class_const(s)),
+					 p->dir, p->clock, sizeof(p->clock));
 			p->done = 1;
 		}
 		bt_message_put_ref(msgs[i]);
@@ -573,10 +618,11 @@ peek_consume(bt_message_iterator *it, void *data)
 			 BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
 }
 
-static int peek_hostname(const bt_plugin *ctf, const char *dir, char **hostname)
+static int peek_hostname(const bt_plugin *ctf, const char *dir, char **hostname,
+			 char *clock, size_t clock_size)
 {
 	struct graph_parts g = { 0 };
-	struct peek p = { 0 };
+	struct peek p = { .dir = dir };
 	const bt_component_sink *sink;
 	int ret = -1;
 
@@ -607,6 +653,7 @@ static int peek_hostname(const bt_plugin *ctf, const char *dir, char **hostname)
 	}
 	*hostname = p.hostname;
 	p.hostname = NULL;
+	snprintf(clock, clock_size, "%s", p.clock);
 	ret = 0;
 end:
 	free(p.hostname);
@@ -620,9 +667,10 @@ static int same_host(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* Puts `dir` (taken) into the group of `hostname` (taken). */
+/* Puts `dir` (taken) into the group of `hostname` (taken); a clock the
+ * group's first does not match makes it a group of chunks. */
 static int add_to_group(struct trace_group **groups, size_t *ngroups,
-			char *hostname, char *dir)
+			char *hostname, char *dir, const char *clock)
 {
 	struct trace_group *g = NULL;
 	char **dirs;
@@ -640,13 +688,34 @@ static int add_to_group(struct trace_group **groups, size_t *ngroups,
 		memset(g, 0, sizeof(*g));
 		g->hostname = hostname;
 		hostname = NULL;
+		snprintf(g->clock, sizeof(g->clock), "%s", clock);
 	}
 	free(hostname);
+	if (strcmp(g->clock, clock) != 0)
+		g->chunks = 1; /* ordered and checked by chunks_order() */
 	dirs = realloc(g->dirs, (g->ndirs + 1) * sizeof(*dirs));
 	if (!dirs)
 		return -1;
 	g->dirs = dirs;
 	g->dirs[g->ndirs++] = dir;
+	return 0;
+}
+
+/* Chunks (traces of clocks the muxer cannot compare, such as perf's) of
+ * several hosts given together: a recording mixed up with another's. */
+static int check_chunk_hosts(const struct trace_group *groups, size_t ngroups)
+{
+	for (size_t i = 0; ngroups > 1 && i < ngroups; i++)
+		if (groups[i].chunks) {
+			const struct trace_group *o = &groups[i == 0 ? 1 : 0];
+
+			err_append("'%s' (host '%s') is a chunk of a recording whose traces "
+				   "babeltrace2 cannot mux, given with '%s' of another host "
+				   "('%s'): give the chunks of one host's recording",
+				   groups[i].dirs[0], groups[i].hostname ? groups[i].hostname : "?",
+				   o->dirs[0], o->hostname ? o->hostname : "?");
+			return -1;
+		}
 	return 0;
 }
 
@@ -664,7 +733,7 @@ int trace_discover(char *const *paths, size_t npaths,
 		return -1;
 	if (ndirs == 1) {
 		/* One trace: no need to read its environment twice. */
-		if (add_to_group(groups, ngroups, NULL, dirs[0]) != 0)
+		if (add_to_group(groups, ngroups, NULL, dirs[0], "") != 0)
 			goto oom;
 		dirs[0] = NULL;
 		ret = 0;
@@ -673,14 +742,19 @@ int trace_discover(char *const *paths, size_t npaths,
 	if (find_plugin("ctf", &ctf) != 0)
 		goto end;
 	for (i = 0; i < ndirs; i++) {
-		char *hostname = NULL;
+		char *hostname = NULL, clock[80];
 
-		if (peek_hostname(ctf, dirs[i], &hostname) != 0)
+		if (peek_hostname(ctf, dirs[i], &hostname, clock, sizeof(clock)) != 0)
 			goto end;
-		if (add_to_group(groups, ngroups, hostname, dirs[i]) != 0)
+		if (add_to_group(groups, ngroups, hostname, dirs[i], clock) != 0)
 			goto oom;
 		dirs[i] = NULL;
 	}
+	for (i = 0; i < *ngroups; i++)
+		if ((*groups)[i].chunks && chunks_order(&(*groups)[i], ctf) != 0)
+			goto end;
+	if (check_chunk_hosts(*groups, *ngroups) != 0)
+		goto end;
 	ret = 0;
 	goto end;
 oom:
@@ -723,32 +797,29 @@ void trace_explain_failure(const struct trace_group *group, enum merge_fault fau
 			   group->dirs[0], group->ndirs > 1 ? " and the others of its host" : "");
 }
 
-int trace_read(const struct trace_group *group,
-	       const struct trace_options *opts,
-	       const struct trace_handler *handler, struct trace_stats *stats)
+/* Reads the traces of `group` as one timeline (muxed) into `r`. */
+static int read_muxed(const struct trace_group *group, struct reader *r)
 {
-	static const struct trace_options no_opts;
 	struct graph_parts g = { 0 };
-	struct reader r = { .handler = handler, .stats = stats,
-			    .opts = opts ? opts : &no_opts };
 	enum merge_fault fault = MERGE_FAULT_NONE;
-	struct merge_callbacks cb = { .data = &r, .fault = &fault,
+	struct merge_callbacks cb = { .data = r, .fault = &fault,
 				      .on_message = on_message, .on_chunk = on_chunk };
 	int ret = -1;
 
-	memset(stats, 0, sizeof(*stats));
-	stats->ntraces = group->ndirs;
 	if (graph_parts_build(&g, group) != 0)
 		goto end;
-	if (r.opts->jobs > 1 && graph_parts_nports(&g) > 1) {
+	/* vmint's merging sink cannot compare the chunks' clocks: chunks are
+	 * muxed by babeltrace2's muxer, in this thread. */
+	if (r->opts->jobs > 1 && graph_parts_nports(&g) > 1 && !group->chunks) {
 		/* This graph only told how many streams there are. */
 		graph_parts_fini(&g);
-		ret = trace_read_parallel(group, &r, (size_t)r.opts->jobs);
+		ret = trace_read_parallel(group, r, (size_t)r->opts->jobs);
 		goto end;
 	}
-	r.decoder = decoder_create();
-	if (!r.decoder)
+	r->decoder = decoder_create();
+	if (!r->decoder)
 		goto end;
+	decoder_set_trace_dir(r->decoder, group->ndirs == 1 ? group->dirs[0] : NULL);
 	if (graph_parts_add_muxed_sink(&g, &cb) != 0)
 		goto end;
 	if (graph_run(g.graph) != 0) {
@@ -757,11 +828,30 @@ int trace_read(const struct trace_group *group,
 	}
 	ret = 0;
 end:
-	if (r.progress_shown)
-		fputs("\n", stderr);
 	graph_parts_fini(&g);
 	outfile_abort_context(NULL);
-	decoder_destroy(r.decoder);
+	decoder_destroy(r->decoder);
+	r->decoder = NULL;
+	return ret;
+}
+
+int trace_read(const struct trace_group *group,
+	       const struct trace_options *opts,
+	       const struct trace_handler *handler, struct trace_stats *stats)
+{
+	static const struct trace_options no_opts;
+	struct reader r = { .handler = handler, .stats = stats,
+			    .opts = opts ? opts : &no_opts };
+	int ret;
+
+	memset(stats, 0, sizeof(*stats));
+	stats->ntraces = group->ndirs;
+	/* Chunks' clocks are read as counting from the Unix epoch (forced):
+	 * they count from boot unless the first was really an epoch clock. */
+	r.boot_chunks = group->chunks && strcmp(group->clock, "unix") != 0;
+	ret = read_muxed(group, &r);
+	if (r.progress_shown)
+		fputs("\n", stderr);
 	return ret;
 }
 

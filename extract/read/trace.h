@@ -24,11 +24,15 @@
 /* What the trace says of itself (environment of its metadata). */
 struct trace_info {
 	const char *path;           /* the trace directory */
-	const char *hostname;       /* env `hostname`, or NULL */
+	const char *hostname;       /* env `hostname` (perf: `host`), or NULL */
 	const char *domain;         /* env `domain` ("kernel", "ust"), or NULL */
 	const char *tracer_name;    /* env `tracer_name`, or NULL */
 	int64_t tracer_major, tracer_minor; /* -1 when absent */
 	const char *kernel_release; /* env `kernel_release`, or NULL */
+	const char *clock_name;     /* its streams' clock, or NULL */
+	int boot_clock;             /* that clock does not count from the Unix
+				     * epoch (perf): times are boot-relative
+				     * unless trace_options.clock_offset_ns */
 };
 
 struct trace_handler {
@@ -60,20 +64,29 @@ struct trace_options {
 	int progress;              /* print a progress line on stderr */
 	int jobs;                  /* > 1: decode the streams in this many
 				    * threads (trace-par.c); 0 or 1: one */
+	int64_t clock_offset_ns;   /* added to the times of traces with a
+				    * boot_clock (clock-offset.h); 0: none */
 };
 
-/* The traces of one host: analysed together, their events muxed. */
+/* The traces of one host: analysed together, their events muxed; or, when
+ * babeltrace2's muxer cannot compare their clocks (perf: one clock UUID
+ * per conversion), read as consecutive chunks (chunks.h). */
 struct trace_group {
-	char *hostname; /* owned: env `hostname`, or NULL */
-	char **dirs;    /* owned: trace directories, sorted */
+	char *hostname; /* owned: env `hostname` (perf: `host`), or NULL */
+	char **dirs;    /* owned: trace directories, sorted (chunks: by time) */
 	size_t ndirs;
+	int chunks;     /* consecutive chunks of one recording (chunks.h) */
+	char clock[80]; /* the first trace's clock as the muxer compares them */
 };
 
 /* Finds every CTF trace under `paths` and groups them by host (the
  * `hostname` of their environment): traces of different hosts must not
- * share one host model, their thread ids would collide. Returns 0 and
- * sets *groups and *ngroups (free with trace_groups_free), or -1 with a cause
- * appended (missing path, no CTF trace, corrupt metadata). */
+ * share one host model, their thread ids would collide. A host's traces
+ * whose clocks the muxer cannot compare must be consecutive chunks of
+ * one recording (chunks.h), and chunks are of one host only. Returns 0
+ * and sets *groups and *ngroups (free with trace_groups_free), or -1 with
+ * a cause appended (missing path, no CTF trace, corrupt metadata,
+ * overlapping chunks, chunks of several hosts). */
 int trace_discover(char *const *paths, size_t npaths,
 		   struct trace_group **groups, size_t *ngroups);
 void trace_groups_free(struct trace_group *groups, size_t ngroups);

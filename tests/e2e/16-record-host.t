@@ -48,7 +48,7 @@ mkdir "$tmp/run"
 echo 3483 > "$tmp/run/testU1.pid"
 export LTTNG="$tmp/lttng" VIRSH="$tmp/virsh" PIDDIR="$tmp/run" FAKE_LOG="$tmp/log"
 
-echo "1..10"
+echo "1..12"
 
 scripts/record-host.sh --help | grep -q -- "-d SECONDS"
 ok $? "--help prints the usage"
@@ -95,5 +95,12 @@ ok $? "lttng start fails: non-zero exit ($rc), session destroyed"
 scripts/record-host.sh -d soon 2> /dev/null
 [ $? -eq 1 ]
 ok $? "-d must be a number of seconds"
+
+scripts/record-host.sh --recorder perf --help | grep -q -- "-c SECONDS"
+ok $? "--recorder perf --help prints the perf recorder's usage"
+
+scripts/record-host.sh --recorder ftrace -d 0 2> "$tmp/err"
+[ $? -eq 1 ] && grep -q "lttng or perf" "$tmp/err"
+ok $? "--recorder other than lttng or perf: exit 1, says which"
 
 exit $fail

@@ -106,6 +106,22 @@ static void test_labels(void **state)
 	dataset_fini(&ds);
 }
 
+/* A process tenant's absent (guest) features are empty cells: zero. */
+static void test_absent_cells(void **state)
+{
+	struct dataset ds;
+	const char *p = tmp_csv(HEADER "victim,9,0,10,,0.5,1,cpu,cpu\n");
+
+	(void)state;
+	dataset_init(&ds);
+	assert_int_equal(dataset_read_csv(&ds, p), 0);
+	unlink(p);
+	assert_int_equal(ds.nrows, 1);
+	assert_true(dataset_row(&ds, 0)[0] == 0.0);
+	assert_true(dataset_row(&ds, 0)[1] == 0.5);
+	dataset_fini(&ds);
+}
+
 static void expect_error(const char *text, const char *msg)
 {
 	struct dataset ds;
@@ -130,7 +146,7 @@ static void test_bad_lines(void **state)
 	expect_error(HEADER "a,1,0,10,1,2,0,none\n", ":2: 8 fields, expected 9");
 	expect_error(HEADER "a,1,0,10,1,x,0,none,idle\n", ":2: f2 is 'x', expected a finite number");
 	expect_error(HEADER "a,1,0,10,nan,1,0,none,idle\n", ":2: f1 is 'nan'");
-	expect_error(HEADER "a,1,0,10,1,,0,none,idle\n", ":2: f2 is ''");
+	expect_error(HEADER "a,1,0,10,1, ,0,none,idle\n", ":2: f2 is ' '"); /* empty: absent, test_absent_cells */
 	expect_error(HEADER "a,1,0,10,1,1e999,0,none,idle\n", ":2: f2 is '1e999'");
 	expect_error(HEADER "a,x,0,10,1,1,0,none,idle\n", ":2: pid 'x' is not an integer");
 	expect_error(HEADER "a,1,20,10,1,1,0,none,idle\n", ":2: bad window '20'..'10'");
@@ -170,6 +186,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_absent_cells),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_names_must_agree),
 	};

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,29 @@ static void tick(struct fixture *fx, uint64_t ts)
 {
 	struct ev ev = { .kind = EV_OTHER, .ts = ts, .cpu = 0 };
 
+	feed(fx, &ev);
+}
+
+/* perf's CTF: an event recorded in thread `tid` of process `pid`. */
+static void perf_tick(struct fixture *fx, uint64_t ts, int cpu, int64_t tid, int64_t pid)
+{
+	struct ev ev = { .kind = EV_OTHER, .ts = ts, .cpu = cpu, .ctx_tid = tid, .ctx_pid = pid };
+
+	feed(fx, &ev);
+}
+
+/* perf's sched_process_fork (the kernel's naming): thread ids only. */
+static void perf_fork(struct fixture *fx, uint64_t ts, int64_t parent_tid, int64_t parent_pid,
+		      int64_t child_tid)
+{
+	struct ev ev = { .kind = EV_PROCESS_FORK, .ts = ts, .cpu = 0,
+			 .ctx_tid = parent_tid, .ctx_pid = parent_pid };
+
+	ev.u.fork.parent_tid = parent_tid;
+	ev.u.fork.parent_pid = EV_ABSENT;
+	ev.u.fork.child_tid = child_tid;
+	ev.u.fork.child_pid = EV_ABSENT;
+	ev.u.fork.child_comm = "child";
 	feed(fx, &ev);
 }
 
@@ -523,9 +547,53 @@ static void test_tidmap(void **state)
 	tidmap_fini(&m);
 }
 
+/* Without statedump (perf): each thread's process from perf_pid; a
+ * forked child is a thread of its parent's process until its own events
+ * say otherwise; what a process tenant forks joins it, what the host
+ * forks does not; a thread of a process tenant waits like a vCPU. */
+static void perf_context_forks_and_tenants(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	struct host *h = &fx->a->host;
+
+	(void)state;
+	fx->a->host.vms[0]->kind = TENANT_PROCESS; /* A (pid 100) */
+	perf_tick(fx, T0, 0, 101, 100);  /* a thread of A, no statedump */
+	assert_int_equal(host_find(h, 101)->pid, 100);
+	assert_int_equal(host_thread_vm(h, host_find(h, 101)), 0);
+	assert_int_equal(host_find(h, 101)->role, ROLE_TASK);
+	perf_fork(fx, T0 + 1, 101, 100, 102); /* a new process, as it turns out */
+	perf_fork(fx, T0 + 2, 101, 100, 103); /* a new thread of A */
+	perf_fork(fx, T0 + 3, 7, 7, 104);     /* forked by the host */
+	assert_int_equal(host_find(h, 102)->pid, 100); /* until it says */
+	perf_tick(fx, T0 + 4, 1, 102, 102);
+	perf_tick(fx, T0 + 5, 1, 103, 100);
+	perf_tick(fx, T0 + 6, 1, 104, 104);
+	assert_int_equal(host_find(h, 102)->pid, 102);
+	assert_int_equal(host_thread_vm(h, host_find(h, 102)), 0); /* A's child */
+	assert_int_equal(host_find(h, 103)->pid, 100);
+	assert_int_equal(host_thread_vm(h, host_find(h, 103)), 0);
+	assert_int_equal(host_thread_vm(h, host_find(h, 104)), -1); /* the host's */
+	/* 102 preempted on CPU 1 by the host's 104 for 10 ms: a wait by host */
+	sw(fx, T0 + 10 * MS, 1, 104, 0, 102);
+	sw(fx, T0 + 20 * MS, 1, 102, 0, 104);
+	sw(fx, T0 + 30 * MS, 1, 104, 1, 102);
+	tick(fx, T0 + 40 * MS);
+	analysis_finish(fx->a, T0 + 40 * MS);
+	assert_int_equal(fx->nrows, 1);
+	assert_string_equal(fx->rows[0].vm, "A");
+	assert_int_equal(fx->rows[0].acc.wait_ns, 10 * MS);
+	assert_int_equal(fx->rows[0].acc.wait_host_ns, 10 * MS);
+	assert_true(isnan(feat(&fx->rows[0], "vcpu_guest_ratio")));
+	assert_true(isnan(feat(&fx->rows[0], "exits_per_s")));
+	assert_false(isnan(feat(&fx->rows[0], "wait_ratio")));
+	teardown_fx(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(perf_context_forks_and_tenants),
 		cmocka_unit_test(test_preempted_by_host),
 		cmocka_unit_test(test_disk_culprit),
 		cmocka_unit_test(test_exits_and_windows),

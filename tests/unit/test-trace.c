@@ -11,6 +11,7 @@ static char traces[512];
 
 struct tally {
 	uint64_t switches, kinds[EV__COUNT], no_cpu, backwards;
+	uint64_t done_writes, done_reads, no_ctx, fork_pid_known;
 	uint64_t last_ts;
 	int on_trace_calls;
 };
@@ -20,6 +21,14 @@ static int count_event(void *ctx, const struct ev *ev)
 	struct tally *t = ctx;
 
 	t->kinds[ev->kind]++;
+	if (ev->kind == EV_BLOCK_COMPLETE) {
+		t->done_writes += (ev->u.block.rwbs & EV_RWBS_WRITE) != 0;
+		t->done_reads += (ev->u.block.rwbs & EV_RWBS_READ) != 0;
+	}
+	if (ev->kind == EV_PROCESS_FORK && ev->u.fork.child_pid != EV_ABSENT)
+		t->fork_pid_known++;
+	if (ev->ctx_tid == EV_ABSENT || ev->ctx_pid == EV_ABSENT)
+		t->no_ctx++;
 	if (ev->cpu < 0)
 		t->no_cpu++;
 	if (ev->ts < t->last_ts)
@@ -94,6 +103,46 @@ static void perf_trace_takes_cpu_from_perf_cpu(void **state)
 	assert_int_equal(t.kinds[EV_SCHED_SWITCH], 562); /* sched:sched_switch */
 	assert_int_equal(t.no_cpu, 0);
 	trace_stats_fini(&st);
+}
+
+/* perf 6.1's CTF of a 6.18 kernel (PROVENANCE.md, babeltrace2's text):
+ * rwbs letters, perf_tid/perf_pid on every event, `host` as hostname,
+ * fork's child_pid a thread id (so no process). */
+static void perf618_fields_by_perf_names_and_types(void **state)
+{
+	struct tally t;
+	struct trace_stats st;
+	size_t ng;
+
+	(void)state;
+	assert_int_equal(read_path("perf618-hogs-dd/trace", &t, &st, &ng), 0);
+	assert_int_equal(st.events, 13977);
+	assert_int_equal(t.kinds[EV_BLOCK_COMPLETE], 1939);
+	assert_int_equal(t.done_writes, 1921); /* rwbs "WS" */
+	assert_int_equal(t.done_reads, 18);    /* "RA" 8, "RM" 10 */
+	assert_int_equal(t.kinds[EV_PROCESS_FORK], 5);
+	assert_int_equal(t.fork_pid_known, 0);
+	assert_int_equal(t.no_ctx, 0);
+	assert_int_equal(t.no_cpu, 0);
+	assert_int_equal(t.backwards, 0);
+	assert_string_equal(st.hostname, "vm");
+	trace_stats_fini(&st);
+}
+
+static void rwbs_letters_as_the_kernel_writes_them(void **state)
+{
+	(void)state;
+	assert_int_equal(ev_rwbs_from_letters("WS"), EV_RWBS_WRITE | EV_RWBS_SYNC);
+	assert_int_equal(ev_rwbs_from_letters("RA"), EV_RWBS_READ | EV_RWBS_RAHEAD);
+	assert_int_equal(ev_rwbs_from_letters("RM"), EV_RWBS_READ | EV_RWBS_META);
+	assert_int_equal(ev_rwbs_from_letters("D"), EV_RWBS_DISCARD);
+	assert_int_equal(ev_rwbs_from_letters("DE"), EV_RWBS_DISCARD | EV_RWBS_SECURE);
+	assert_int_equal(ev_rwbs_from_letters("F"), EV_RWBS_FLUSH);
+	assert_int_equal(ev_rwbs_from_letters("FF"), EV_RWBS_PREFLUSH | EV_RWBS_FLUSH);
+	assert_int_equal(ev_rwbs_from_letters("FWFS"),
+			 EV_RWBS_PREFLUSH | EV_RWBS_WRITE | EV_RWBS_FUA | EV_RWBS_SYNC);
+	assert_int_equal(ev_rwbs_from_letters("N"), 0);
+	assert_int_equal(ev_rwbs_from_letters(""), 0);
 }
 
 /* Two single-stream traces of two hosts whose packets overlap: grouped by
@@ -252,6 +301,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(yum_is_read_fully_in_order),
 		cmocka_unit_test(perf_trace_takes_cpu_from_perf_cpu),
+		cmocka_unit_test(perf618_fields_by_perf_names_and_types),
+		cmocka_unit_test(rwbs_letters_as_the_kernel_writes_them),
 		cmocka_unit_test(synctraces_are_two_hosts_read_fully),
 		cmocka_unit_test(missing_path_is_an_error),
 		cmocka_unit_test(dir_without_trace_is_an_error),

@@ -1,0 +1,169 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# record-host.sh --recorder perf: records what vmint reads with perf
+# instead of LTTng (no lttng-modules needed), for DURATION seconds or while
+# COMMAND runs, then converts it to CTF and writes what vmint needs beside:
+#   OUTDIR/trace/              the CTF trace (perf data convert --to-ctf)
+#   OUTDIR/chunks/perf.data.N/ instead, with -c: one CTF trace per chunk
+#   OUTDIR/clock-offset.json   wall clock minus perf's clock (vmint applies it)
+#   OUTDIR/vms.json            who is who (scripts/vms-from-libvirt.sh)
+#   OUTDIR/perf.data*          perf's own files
+#   OUTDIR/perf-lost           how many events perf lost (perf report --stats)
+# What perf gives up against LTTng: no statedump (threads find their
+# process from perf_pid, so a thread that records no event is unknown), no
+# LTTng contexts, lost events are not marked in the CTF (perf record says
+# how many on stderr), and perf on recent kernels drops most switches away
+# from the idle task (vmint takes a woken thread as running from its
+# wakeup then).
+#
+# Needs root (perf_event_open of tracepoints, tracefs) and perf (Debian:
+# linux-perf). Environment for tests: PERF (the perf command), TRACEFS,
+# and VIRSH/PIDDIR as read by vms-from-libvirt.sh.
+set -euo pipefail
+
+prog="record-host.sh --recorder perf"
+PERF=${PERF:-perf}
+TRACEFS=${TRACEFS:-/sys/kernel/tracing}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# The kernel's tracepoints vmint reads (trace-events.md), as perf names them.
+events=(
+	sched:sched_switch sched:sched_waking sched:sched_wakeup sched:sched_wakeup_new
+	sched:sched_migrate_task sched:sched_process_fork sched:sched_process_exec
+	sched:sched_process_exit sched:sched_process_free
+	kvm:kvm_entry kvm:kvm_exit kvm:kvm_userspace_exit kvm:kvm_hypercall kvm:kvm_pio
+	kvm:kvm_msr kvm:kvm_apic kvm:kvm_cr kvm:kvm_inj_virq kvm:kvm_apic_accept_irq
+	kvm:kvm_set_irq
+	block:block_rq_insert block:block_rq_issue block:block_rq_complete
+	net:net_dev_queue net:net_dev_xmit net:netif_receive_skb net:netif_rx
+	irq:irq_handler_entry irq:irq_handler_exit irq:softirq_entry irq:softirq_exit
+)
+
+usage() {
+	cat <<EOF
+usage: $prog [-o OUTDIR] [-d SECONDS] [-c SECONDS] [-- COMMAND...]
+Records this host's kernel with perf (the tracepoints vmint reads), converts
+it to CTF and writes clock-offset.json and vms.json beside it.
+  -o OUTDIR    where to write (default: ./vmint-HOST-DATE); must not exist
+  -d SECONDS   how long to record (default: 30), unless COMMAND is given
+  -c SECONDS   a chunk every SECONDS (perf record --switch-output), each
+               converted on its own under OUTDIR/chunks/
+  -- COMMAND   record while COMMAND runs (its exit status is kept)
+  -h, --help
+EOF
+}
+
+die() {
+	echo "$prog: $*" >&2
+	exit 1
+}
+
+stamp=$(date +%Y%m%d-%H%M%S)
+outdir=
+duration=30
+chunk=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h | --help)
+		usage
+		exit 0
+		;;
+	-o | -d | -c)
+		[ $# -ge 2 ] || die "option $1 needs a value"
+		case "$1" in
+		-o) outdir=$2 ;;
+		-d) duration=$2 ;;
+		-c) chunk=$2 ;;
+		esac
+		shift 2
+		;;
+	--)
+		shift
+		break
+		;;
+	*)
+		usage >&2
+		exit 1
+		;;
+	esac
+done
+[ -n "$outdir" ] || outdir=./vmint-$(uname -n)-$stamp
+[[ $duration =~ ^[0-9]+$ ]] || die "-d: '$duration' is not a number of seconds"
+[ -z "$chunk" ] || [[ $chunk =~ ^[1-9][0-9]*$ ]] || die "-c: '$chunk' is not a number of seconds"
+[ ! -e "$outdir" ] || die "'$outdir' already exists; choose another -o"
+command -v "$PERF" > /dev/null || die "'$PERF' not found: install perf (Debian: linux-perf)"
+
+# Keep the tracepoints this kernel has; warn about the others.
+if [ ! -d "$TRACEFS/events" ]; then
+	mount -t tracefs nodev "$TRACEFS" 2> /dev/null ||
+		die "no tracefs at '$TRACEFS' and it cannot be mounted (root needed)"
+fi
+enabled=()
+for ev in "${events[@]}"; do
+	if [ -d "$TRACEFS/events/${ev%%:*}/${ev#*:}" ]; then
+		enabled+=("$ev")
+	else
+		echo "$prog: warning: kernel tracepoint '$ev' not available here" >&2
+	fi
+done
+[ "${#enabled[@]}" -gt 0 ] || die "none of vmint's tracepoints is available"
+
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+# perf records CLOCK_MONOTONIC (-k mono; -k realtime is refused); the
+# offset to the wall clock is read now, both clocks at one instant.
+offset=$(python3 -c 'import time
+r = time.clock_gettime_ns(time.CLOCK_REALTIME); m = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+r2 = time.clock_gettime_ns(time.CLOCK_REALTIME)
+print((r + r2) // 2 - m)') || die "cannot read the clocks (python3 needed)"
+printf '{"schema": "vmint.clock-offset/1", "offset_ns": %s, "clock": "CLOCK_MONOTONIC"}\n' \
+	"$offset" > "$outdir/clock-offset.json"
+
+# 16 MiB of ring buffer per CPU: a busy host loses fewer events
+args=(record -a -k mono -m 16M -o "$outdir/perf.data")
+[ -z "$chunk" ] || args+=(--switch-output="${chunk}s")
+(
+	IFS=,
+	echo "${enabled[*]}"
+) > "$outdir/events"
+args+=(-e "$(cat "$outdir/events")")
+rm -f "$outdir/events"
+if [ $# -gt 0 ]; then
+	echo "$prog: recording while '$*' runs, into '$outdir'" >&2
+	args+=(-- "$@")
+else
+	echo "$prog: recording for $duration s into '$outdir'" >&2
+	args+=(-- sleep "$duration")
+fi
+status=0
+"$PERF" "${args[@]}" 2> "$outdir/perf-record.log" || status=$?
+# perf's CTF does not mark lost events: say how many perf itself counted
+lost=0
+for f in "$outdir"/perf.data*; do
+	n=$("$PERF" report -i "$f" --stats 2> /dev/null |
+		awk '/LOST(_SAMPLES)? events:/ { s += $NF } END { print s + 0 }')
+	lost=$((lost + n))
+done
+echo "$lost" > "$outdir/perf-lost"
+[ "$lost" -eq 0 ] || echo "$prog: warning: perf lost $lost events (its buffers overflowed); vmint cannot tell where" >&2
+if [ -z "$chunk" ]; then
+	[ -s "$outdir/perf.data" ] || die "perf recorded nothing (see '$outdir/perf-record.log')"
+	"$PERF" data convert -i "$outdir/perf.data" --to-ctf "$outdir/trace" > /dev/null 2>&1 ||
+		die "perf data convert --to-ctf failed for '$outdir/perf.data'"
+else
+	mkdir -p "$outdir/chunks"
+	n=0
+	for f in "$outdir"/perf.data.*; do
+		[ -e "$f" ] || continue
+		n=$((n + 1))
+		"$PERF" data convert -i "$f" --to-ctf "$outdir/chunks/$(basename "$f")" > /dev/null 2>&1 ||
+			die "perf data convert --to-ctf failed for '$f'"
+	done
+	[ "$n" -gt 0 ] || die "perf recorded no chunk (see '$outdir/perf-record.log')"
+fi
+
+if ! "$here/vms-from-libvirt.sh" -o "$outdir/vms.json" 2> /dev/null; then
+	echo "$prog: warning: could not write '$outdir/vms.json' from libvirt: VMs will be named qemu-PID" >&2
+fi
+echo "$prog: trace in '$outdir'; next: vmint extract '$outdir'" >&2
+exit "$status"
