@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The host's shared devices: one disk (sda) and one NIC (eth0), each a
- * FIFO queue in front of a single server. The disk serves a request in
- * a fixed latency plus its size over the bandwidth; the link sends a
- * packet in its size over the link rate. While a request waits, the time
- * the server spends on other VMs' requests is the delay they cause
- * (the labeling rule of formats.md).
+ * The host's shared devices: one disk (sda) and one NIC (eth0). The disk
+ * serves up to `disk_queues` requests at once (an SSD or HDD: one; an
+ * NVMe device: several, overlapping), each in a fixed latency plus its
+ * size over the bandwidth, plus a seek on an HDD when the request is not
+ * where the head is; the others wait in one FIFO queue. The link sends
+ * one packet at a time in its size over the link rate. While a request
+ * waits in the queue, the time the device spends on other VMs' requests
+ * (each of the busy servers' share) is the delay they cause (the
+ * labeling rule of formats.md): overlap inside the device is not delay.
+ * Receive interrupts may be coalesced: one interrupt for the answers that
+ * arrived within the coalescing time.
  */
 #include "datasets/sim-internal.h"
 #include "common/err.h"
@@ -89,9 +94,11 @@ static void q_push(struct sim *s, struct device *d, int r)
 	d->queue[d->tail++ % d->cap] = r;
 }
 
-/* The server finished request `done`: every request still queued
- * waited for it since it was queued (or since `done` started). */
-static void charge_queue(struct sim *s, struct device *d, int done)
+/* A server finished request `done`: every request still queued waited
+ * for it since it was queued (or since `done` started), for the share of
+ * one of the device's `servers` (all busy while anything is queued). */
+static void charge_queue(struct sim *s, struct device *d, int done,
+			 int servers)
 {
 	const struct request *r = &s->req[done];
 
@@ -100,8 +107,15 @@ static void charge_queue(struct sim *s, struct device *d, int done)
 		uint64_t from = w->enq > r->start ? w->enq : r->start;
 
 		if (w->owner != r->owner && s->now > from)
-			w->delay_by[r->owner] += s->now - from;
+			w->delay_by[r->owner] += (s->now - from) / servers;
 	}
+}
+
+/* The phase of the VM of vCPU thread `vcpu` now (NULL: idle). */
+static const struct sim_phase *vcpu_phase(const struct sim *s, int vcpu)
+{
+	return scenario_phase_at(&s->sc->vms[s->thr[vcpu].owner],
+				 s->now - s->t0);
 }
 
 static void emit_block(struct sim *s, int type, int cpu, const struct request *r)
@@ -121,12 +135,27 @@ static void emit_block(struct sim *s, int type, int cpu, const struct request *r
 	}
 }
 
+/* An HDD seeks when the request is not where the head stopped: the
+ * farther, the longer (VM images lie 100 GB apart). */
+static uint64_t seek_cost(const struct sim *s, const struct request *r)
+{
+	uint64_t h = s->disk.head_sector;
+	double dist = (double)(r->sector > h ? r->sector - h : h - r->sector);
+
+	if (!s->sc->disk_seek_ns || dist == 0)
+		return 0;
+	return (uint64_t)(s->sc->disk_seek_ns *
+			  (0.4 + 0.6 * (dist > 4e8 ? 1 : dist / 4e8)));
+}
+
 static void disk_start(struct sim *s, int i, int cpu)
 {
 	struct request *r = &s->req[i];
 
-	s->disk.busy = i;
+	s->disk.serving[s->disk.nserving++] = i;
 	r->start = s->now;
+	r->service += seek_cost(s, r);
+	s->disk.head_sector = r->sector + r->bytes / 512;
 	emit_block(s, SIMEV_BLOCK_ISSUE, cpu, r);
 	if (simq_push(&s->q, s->now + r->service, Q_DISK_DONE, i, 0))
 		s->failed = 1;
@@ -136,6 +165,8 @@ int dev_disk_submit(struct sim *s, struct thr *worker, int vcpu, int cpu)
 {
 	static const uint32_t sizes[] = { 4096, 16384, 65536, 131072 };
 	int vm = worker->owner, i = req_alloc(s);
+	const struct sim_phase *p = vcpu_phase(s, vcpu);
+	double reads = p && p->read_share >= 0 ? p->read_share : 0.7;
 	struct request *r;
 
 	if (i < 0)
@@ -145,8 +176,9 @@ int dev_disk_submit(struct sim *s, struct thr *worker, int vcpu, int cpu)
 	r->vcpu = vcpu;
 	r->worker = thr_index(s, worker);
 	r->enq = s->now;
-	r->bytes = sizes[gsl_rng_uniform_int(s->rng, 4)];
-	r->rwbs = gsl_rng_uniform(s->rng) < 0.7 ? RWBS_READ :
+	r->bytes = p && p->io_kb ? 1024u * p->io_kb :
+		   sizes[gsl_rng_uniform_int(s->rng, 4)];
+	r->rwbs = gsl_rng_uniform(s->rng) < reads ? RWBS_READ :
 		  RWBS_WRITE | RWBS_SYNC;
 	if (gsl_rng_uniform(s->rng) < 0.2) /* a seek elsewhere in the image */
 		s->vm_sector[vm] += 8 * gsl_rng_uniform_int(s->rng, 1 << 20);
@@ -156,26 +188,27 @@ int dev_disk_submit(struct sim *s, struct thr *worker, int vcpu, int cpu)
 		     (uint64_t)(r->bytes / (s->sc->disk_mb_s * 1e6) * 1e9 *
 				(0.8 + 0.4 * gsl_rng_uniform(s->rng)));
 	emit_block(s, SIMEV_BLOCK_INSERT, cpu, r);
-	if (s->disk.busy < 0)
+	if (s->disk.nserving < s->sc->disk_queues)
 		disk_start(s, i, cpu);
 	else
 		q_push(s, &s->disk, i);
 	return 0;
 }
 
-void dev_disk_done(struct sim *s)
+void dev_disk_done(struct sim *s, int i)
 {
-	int i = s->disk.busy;
 	struct request *r = &s->req[i];
 	struct thr *worker = &s->thr[r->worker];
 	int cpu = worker->cpu; /* the completion interrupt's CPU */
 
-	charge_queue(s, &s->disk, i);
+	for (int k = 0; k < s->disk.nserving; k++)
+		if (s->disk.serving[k] == i)
+			s->disk.serving[k] = s->disk.serving[--s->disk.nserving];
+	charge_queue(s, &s->disk, i, s->sc->disk_queues);
 	irq_begin(s, cpu, IRQ_DISK, IRQ_DISK_NAME, SOFTIRQ_BLOCK);
 	emit_block(s, SIMEV_BLOCK_COMPLETE, cpu, r);
 	irq_end(s, cpu, SOFTIRQ_BLOCK);
 	acct_io_done(s, 0, r);
-	s->disk.busy = -1;
 	job_push(s, worker, J_DISK_DONE, r->vcpu, cpu);
 	req_free(s, i);
 	if (s->disk.head != s->disk.tail)
@@ -217,6 +250,7 @@ void dev_net_send(struct sim *s, struct thr *vhost, int vcpu, int last,
 		  int cpu)
 {
 	int vm = vhost->owner, i = req_alloc(s);
+	const struct sim_phase *p = vcpu_phase(s, vcpu);
 	struct request *r;
 
 	if (i < 0)
@@ -226,10 +260,10 @@ void dev_net_send(struct sim *s, struct thr *vhost, int vcpu, int last,
 	r->vcpu = vcpu;
 	r->worker = thr_index(s, vhost);
 	r->enq = s->now;
-	r->bytes = FRAME_LEN;
+	r->bytes = p && p->frame_bytes ? (uint32_t)p->frame_bytes : FRAME_LEN;
 	r->last = last;
 	r->skb = next_skb(s);
-	r->service = (uint64_t)(FRAME_LEN * 8 / (s->sc->nic_mbit_s * 1e6) * 1e9);
+	r->service = (uint64_t)(r->bytes * 8 / (s->sc->nic_mbit_s * 1e6) * 1e9);
 	/* The guest's frame enters the host on the tap device, then the
 	 * bridge queues it on the physical NIC. */
 	emit_net(s, SIMEV_NET_RECEIVE, cpu, r->skb, r->bytes, s->vm_tap[vm]);
@@ -245,7 +279,7 @@ void dev_nic_done(struct sim *s)
 	int i = s->nic.busy;
 	struct request *r = &s->req[i];
 
-	charge_queue(s, &s->nic, i);
+	charge_queue(s, &s->nic, i, 1);
 	acct_io_done(s, 1, r);
 	if (r->last) {
 		uint64_t rtt = 40000 + sim_exp_ns(s, 30000, 0);
@@ -262,20 +296,66 @@ void dev_nic_done(struct sim *s)
 	}
 }
 
-void dev_net_rx(struct sim *s, int vcpu)
+/* The peer's answer for vCPU `vcpu`, inside the receive softirq on
+ * `cpu`: eth0, the bridge, the tap device; vhost takes it. */
+static void rx_deliver(struct sim *s, int vcpu, int cpu)
 {
 	int vm = s->thr[vcpu].owner;
-	struct thr *vhost = &s->thr[s->vm_vhost[vm]];
-	int cpu = vhost->cpu;
 	uint64_t skb = next_skb(s);
 
-	/* The peer's answer: eth0, the bridge, the tap device, vhost. */
-	irq_begin(s, cpu, IRQ_NIC, IRQ_NIC_NAME, SOFTIRQ_NET_RX);
 	emit_net(s, SIMEV_NET_RECEIVE, cpu, skb, ACK_LEN, ETH0);
 	emit_net(s, SIMEV_NET_QUEUE, cpu, skb, ACK_LEN, s->vm_tap[vm]);
 	emit_net(s, SIMEV_NET_XMIT, cpu, skb, ACK_LEN, s->vm_tap[vm]);
+}
+
+static int vhost_cpu(const struct sim *s, int vcpu)
+{
+	return s->thr[s->vm_vhost[s->thr[vcpu].owner]].cpu;
+}
+
+void dev_net_rx(struct sim *s, int vcpu)
+{
+	int cpu = vhost_cpu(s, vcpu);
+
+	if (s->sc->nic_coalesce_ns) {
+		/* The NIC holds its interrupt back for the coalescing time. */
+		if (s->nrx_pending >= QUEUE_CAP) {
+			s->failed = 1;
+			err_append("simulated receive queue overflow");
+			return;
+		}
+		s->rx_pending[s->nrx_pending++] = vcpu;
+		if (s->nrx_pending == 1 &&
+		    simq_push(&s->q, s->now + s->sc->nic_coalesce_ns, Q_NIC_IRQ,
+			      0, 0))
+			s->failed = 1;
+		return;
+	}
+	irq_begin(s, cpu, IRQ_NIC, IRQ_NIC_NAME, SOFTIRQ_NET_RX);
+	rx_deliver(s, vcpu, cpu);
 	irq_end(s, cpu, SOFTIRQ_NET_RX);
-	job_push(s, vhost, J_NET_ACK, vcpu, cpu);
+	job_push(s, &s->thr[s->vm_vhost[s->thr[vcpu].owner]], J_NET_ACK, vcpu,
+		 cpu);
+}
+
+void dev_nic_irq(struct sim *s)
+{
+	int n = s->nrx_pending, cpu;
+
+	if (!n)
+		return;
+	cpu = vhost_cpu(s, s->rx_pending[0]);
+	irq_begin(s, cpu, IRQ_NIC, IRQ_NIC_NAME, SOFTIRQ_NET_RX);
+	for (int k = 0; k < n; k++)
+		rx_deliver(s, s->rx_pending[k], cpu);
+	irq_end(s, cpu, SOFTIRQ_NET_RX);
+	s->nrx_pending = 0;
+	for (int k = 0; k < n; k++) {
+		int v = s->rx_pending[k];
+
+		job_push(s, &s->thr[s->vm_vhost[s->thr[v].owner]], J_NET_ACK,
+			 v, cpu);
+	}
 }
 
 int dev_init(struct sim *s)
@@ -285,7 +365,10 @@ int dev_init(struct sim *s)
 	s->disk.cap = s->nic.cap = QUEUE_CAP;
 	s->disk.queue = calloc(QUEUE_CAP, sizeof(int));
 	s->nic.queue = calloc(QUEUE_CAP, sizeof(int));
-	if (!s->disk.queue || !s->nic.queue) {
+	s->disk.serving = calloc(s->sc->disk_queues, sizeof(int));
+	s->rx_pending = calloc(QUEUE_CAP, sizeof(int));
+	if (!s->disk.queue || !s->nic.queue || !s->disk.serving ||
+	    !s->rx_pending) {
 		err_append("out of memory");
 		return -1;
 	}
@@ -296,6 +379,8 @@ void dev_free(struct sim *s)
 {
 	free(s->disk.queue);
 	free(s->nic.queue);
+	free(s->disk.serving);
+	free(s->rx_pending);
 	free(s->req);
 	s->req = NULL;
 }

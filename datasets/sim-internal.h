@@ -30,6 +30,7 @@ enum simq_kind {
 	Q_NET_RX,     /* idx: vm; the peer's answer arrives on eth0 */
 	Q_VM_START,   /* idx: vm; libvirtd starts its QEMU */
 	Q_VM_STOP,    /* idx: vm; its QEMU is killed */
+	Q_NIC_IRQ,    /* the coalesced receive interrupt fires */
 };
 
 struct simq_item {
@@ -69,7 +70,7 @@ enum thr_state { TS_UNBORN, TS_BLOCKED, TS_RUNNABLE, TS_RUNNING, TS_DEAD };
 enum guest_end { G_HLT, G_KICK_DISK, G_KICK_NET };
 
 /* Phases of a running vCPU thread. */
-enum vcpu_phase { V_ENTER, V_GUEST, V_EXIT };
+enum vcpu_phase { V_ENTER, V_GUEST, V_EXIT, V_POLL /* KVM halt polling */ };
 
 /* A job queued for a worker or vhost thread. */
 enum job_kind { J_DISK_SUBMIT, J_DISK_DONE, J_NET_TX, J_NET_ACK };
@@ -105,6 +106,9 @@ struct thr {
 	uint64_t sleep_ns;  /* timer armed when the vCPU halts (0: none) */
 	int pending_vec;    /* interrupt to inject at the next entry */
 	int io_pending;     /* requests or packet batches in flight */
+	int rearm;          /* woken by its tick: re-arms its timer first */
+	uint64_t poll_ns;   /* current halt-polling window */
+	uint64_t halt_at;   /* when it last halted */
 
 	/* Periodic host threads and daemons. */
 	uint64_t period_ns, burst_ns;
@@ -148,7 +152,10 @@ struct request {
 struct device {
 	int *queue;         /* owned: ring of request indices */
 	unsigned head, tail, cap;
-	int busy;           /* request in service, or -1 */
+	int busy;           /* NIC: request in service, or -1 */
+	int *serving;       /* disk, owned: the requests in service */
+	int nserving;       /* ... how many (at most sc->disk_queues) */
+	uint64_t head_sector; /* HDD: where the head is */
 	int irq_cpu_of_vm[SIM_MAX_VMS];
 };
 
@@ -190,6 +197,9 @@ struct sim {
 	int nreq, free_req;
 	struct device disk, nic;
 	uint64_t skb_next;
+	int *rx_pending;           /* owned: vCPUs whose answer awaits the
+				    * coalesced interrupt */
+	int nrx_pending;
 
 	/* Accounting: nwin windows from win0. */
 	uint64_t win0;
@@ -219,16 +229,18 @@ void guest_timer(struct sim *s, struct thr *t);
 void guest_host_irq(struct sim *s, int cpu, int host_vec);
 void guest_vm_start(struct sim *s, int vm);
 void guest_vm_stop(struct sim *s, int vm);
+void guest_poll_abort(struct sim *s, struct cpu *c, struct thr *t);
 void job_push(struct sim *s, struct thr *t, enum job_kind kind, int arg,
 	      int waker_cpu);
 
 /* sim-devices.c */
 int dev_disk_submit(struct sim *s, struct thr *worker, int vcpu, int cpu);
-void dev_disk_done(struct sim *s);
+void dev_disk_done(struct sim *s, int req);
 void dev_net_send(struct sim *s, struct thr *vhost, int vcpu, int last,
 		  int cpu);
 void dev_nic_done(struct sim *s);
-void dev_net_rx(struct sim *s, int vm);
+void dev_net_rx(struct sim *s, int vcpu);
+void dev_nic_irq(struct sim *s);
 int dev_init(struct sim *s);
 void dev_free(struct sim *s);
 

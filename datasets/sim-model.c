@@ -156,6 +156,8 @@ static void add_vm_threads(struct sim *s, int vm)
 		snprintf(name, sizeof(name), "CPU %d/KVM", i);
 		t = add_thread(s, pid + 3 + i, pid, 1200, name, T_VCPU, vm);
 		t->vcpu_id = i;
+		if (!v->guest.halt_poll_grow) /* a fixed window */
+			t->poll_ns = v->guest.halt_poll_ns;
 		if (v->pin[i] >= 0) {
 			t->allowed = 1ull << v->pin[i];
 			t->cpu = v->pin[i];
@@ -344,7 +346,7 @@ static void handle(struct sim *s, const struct simq_item *it)
 			guest_timer(s, &s->thr[it->idx]);
 		break;
 	case Q_DISK_DONE:
-		dev_disk_done(s);
+		dev_disk_done(s, it->idx);
 		break;
 	case Q_NIC_DONE:
 		dev_nic_done(s);
@@ -357,6 +359,9 @@ static void handle(struct sim *s, const struct simq_item *it)
 		break;
 	case Q_VM_STOP:
 		guest_vm_stop(s, it->idx);
+		break;
+	case Q_NIC_IRQ:
+		dev_nic_irq(s);
 		break;
 	}
 }
