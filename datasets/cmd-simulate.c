@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmint simulate SCENARIO.json -o OUTDIR [--seed N] [--stats]
+ * vmint simulate --draw N -o DIR [--seed S] [--family KEY=VALUE]...
  *
  * Writes OUTDIR/kernel/ (a CTF trace like LTTng's), OUTDIR/vms.json and
  * OUTDIR/labels.json. The trace is written in a temporary directory
  * beside it and renamed into place; the JSON files are written
  * atomically; on error nothing partial is left, and an OUTDIR (or parent)
- * the run created is removed again.
+ * the run created is removed again. With --draw, each drawn scenario
+ * (sim-draw.h) is written as DIR/sNNNN/scenario.json and simulated into
+ * DIR/sNNNN/ the same way.
  */
 #include "datasets/cmd.h"
 #include "common/err.h"
 #include "common/outfile.h"
+#include "datasets/sim-draw.h"
 #include "datasets/sim-model.h"
 
 #include <errno.h>
@@ -28,7 +32,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: vmint simulate SCENARIO.json -o OUTDIR [--seed N] [--stats]\n\n"
+		"usage: vmint simulate SCENARIO.json -o OUTDIR [--seed N] [--stats]\n"
+		"       vmint simulate --draw N -o DIR [--seed S] [--family KEY=VALUE]...\n\n"
 		"Simulates the KVM host of a scenario (datasets/README.md) and writes\n"
 		"  OUTDIR/kernel/     a CTF trace as LTTng 2.13 records a host kernel\n"
 		"  OUTDIR/vms.json    QEMU pid -> VM name (vmint.vms/1)\n"
@@ -38,6 +43,14 @@ static void usage(FILE *out)
 		"                    again if the run then fails or is interrupted)\n"
 		"  -s, --seed N      random seed (default: the scenario's \"seed\")\n"
 		"      --stats       print the events written per type on stdout\n"
+		"      --draw N      draw N scenarios (datasets/README.md, \"Drawn\n"
+		"                    scenarios\"): DIR/sNNNN/scenario.json, and its\n"
+		"                    simulation beside it; --seed S picks the draws\n"
+		"      --family K=V  draw only family V of knob K (repeatable): host=\n"
+		"                    small|medium|large, kernel=3|4|5|6, disk=ssd|nvme|hdd,\n"
+		"                    mix=cpu|disk|net|mixed|idle, guest=linux|windows,\n"
+		"                    preempt=none|voluntary|full, shape=alone|quiet|\n"
+		"                    pinned|overlap|overcommit|spread\n"
 		"  -h, --help        this help\n\n"
 		"A summary line (events, CPU time, events/s) goes to stderr.\n"
 		"exit codes: 0 ok, 1 usage, 2 bad scenario, 3 internal or write error,\n"
@@ -171,6 +184,12 @@ static int install_file(const char *tmpdir, const char *outdir, const char *name
 	return 0;
 }
 
+/* Events and CPU time of the runs so far. */
+struct sim_totals {
+	uint64_t events;
+	double cpu_s;
+};
+
 static void print_stats(const struct sim *s, const uint64_t *counts,
 			uint64_t total, double cpu_s, int stats)
 {
@@ -225,7 +244,8 @@ static int install_outputs(struct sim *s, const char *tmpdir,
 }
 
 static int simulate(const char *scenario_path, const char *outdir,
-		    int have_seed, uint64_t seed, int stats)
+		    int have_seed, uint64_t seed, int stats,
+		    struct sim_totals *totals)
 {
 	struct scenario sc;
 	struct sim *s = NULL;
@@ -271,8 +291,13 @@ static int simulate(const char *scenario_path, const char *outdir,
 		goto end;
 	for (int i = 0; i < SIMEV__COUNT; i++)
 		total += counts[i];
-	print_stats(s, counts, total, (double)(clock() - c0) / CLOCKS_PER_SEC,
-		    stats);
+	if (totals) {
+		totals->events += total;
+		totals->cpu_s += (double)(clock() - c0) / CLOCKS_PER_SEC;
+	} else {
+		print_stats(s, counts, total,
+			    (double)(clock() - c0) / CLOCKS_PER_SEC, stats);
+	}
 	status = VMINT_EXIT_OK;
 end:
 	if (have_tmp) {
@@ -292,20 +317,62 @@ end:
 	return status;
 }
 
+/* Draws n scenarios of `seed` into outdir/sNNNN/: scenario.json, then
+ * its simulation, exactly as `vmint simulate sNNNN/scenario.json` makes
+ * it. One summary line at the end. */
+static int simulate_draws(const char *outdir, unsigned n, uint64_t seed,
+			  const struct draw_filter *f)
+{
+	struct sim_totals totals = { 0 };
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	size_t created;
+
+	for (unsigned i = 0; i < n; i++) {
+		json_t *doc = draw_scenario(seed, i, f);
+		int st;
+
+		snprintf(dir, sizeof(dir), "%s/s%04u", outdir, i);
+		snprintf(path, sizeof(path), "%s/scenario.json", dir);
+		if (!doc)
+			return VMINT_EXIT_INTERNAL;
+		if (make_dirs(dir, &created) != 0) {
+			json_decref(doc);
+			err_append("cannot create output directory '%s': %s",
+				   dir, strerror(errno));
+			return VMINT_EXIT_INTERNAL;
+		}
+		if (write_json(dir, "scenario.json", doc) != 0)
+			return VMINT_EXIT_INTERNAL;
+		st = simulate(path, dir, 0, 0, 0, &totals);
+		if (st != VMINT_EXIT_OK)
+			return st;
+	}
+	fprintf(stderr,
+		"vmint simulate: %u scenarios, %" PRIu64 " events in %.2f s of CPU (%.0f events/s)\n",
+		n, totals.events, totals.cpu_s,
+		totals.cpu_s > 0 ? totals.events / totals.cpu_s : 0.0);
+	return VMINT_EXIT_OK;
+}
+
 int cmd_simulate(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "draw", required_argument, NULL, 'D' },
+		{ "family", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *outdir = NULL;
 	uint64_t seed = 0;
 	int have_seed = 0, stats = 0, c;
+	long draws = -1;
+	struct draw_filter filter;
 	char *endp;
 
+	draw_filter_init(&filter);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -325,6 +392,18 @@ int cmd_simulate(int argc, char **argv)
 		case 'S':
 			stats = 1;
 			break;
+		case 'D':
+			errno = 0;
+			draws = strtol(optarg, &endp, 10);
+			if (errno || *endp || draws < 1 || draws > 9999) {
+				err_append("--draw '%s' must be 1 to 9999", optarg);
+				return VMINT_EXIT_USAGE;
+			}
+			break;
+		case 'F':
+			if (draw_filter_add(&filter, optarg) < 0)
+				return VMINT_EXIT_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return VMINT_EXIT_OK;
@@ -333,9 +412,12 @@ int cmd_simulate(int argc, char **argv)
 			return VMINT_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1 || !outdir) {
+	if (draws > 0 && optind == argc && outdir)
+		return simulate_draws(outdir, (unsigned)draws,
+				      have_seed ? seed : 1, &filter);
+	if (optind != argc - 1 || !outdir || draws > 0) {
 		usage(stderr);
 		return VMINT_EXIT_USAGE;
 	}
-	return simulate(argv[optind], outdir, have_seed, seed, stats);
+	return simulate(argv[optind], outdir, have_seed, seed, stats, NULL);
 }
