@@ -488,11 +488,16 @@ static json_t *draw_vms(struct drawer *d)
 		if (shape == SHAPE_QUIET)
 			target = irange(d, 1, 6);
 		for (int i = 0; i < DRAW_MAX_VMS && total < target; i++) {
-			/* Overcommitted by several VMs, not by one alone. */
+			/* Overcommitted by several VMs, not by one alone,
+			 * and the target reached within DRAW_MAX_VMS. */
+			int left = target - total, need;
 			int v = shape == SHAPE_QUIET ? vcpu_size(d, 4) :
 				vcpu_size(d, i == 0 && target > 1 ? target / 2 :
-					  target - total);
+					  left);
 
+			need = (left + DRAW_MAX_VMS - i - 1) / (DRAW_MAX_VMS - i);
+			if (shape != SHAPE_QUIET && v < need)
+				v = need < SIM_MAX_VCPUS ? need : SIM_MAX_VCPUS;
 			json_array_append_new(vms, draw_vm(d, shape, i, v, NULL));
 			total += shape == SHAPE_QUIET ? 1 : v;
 		}
