@@ -23,7 +23,7 @@ cat > "$tmp/mixed.json" <<'EOF'
         {"name":"net","vcpus":1,"start_s":0.5,"end_s":1.8,"workload":[{"start_s":0.5,"end_s":2,"type":"net","intensity":0.3}]}]}
 EOF
 
-echo "1..21"
+echo "1..27"
 
 "$vmint" simulate --help > "$tmp/help.out" 2>&1
 ok $? "simulate --help exits 0"
@@ -159,5 +159,43 @@ ok $? "kernel 3.10: netif_receive_skb spelling, preemption as prev_state 0"
 "$vmint" simulate datasets/scenarios/sample.json -o "$tmp/sample" > /dev/null 2>&1 &&
 	[ "$(tree_hash "$tmp/sample")" = "$(tree_hash datasets/sample)" ]
 ok $? "datasets/sample is up to date with datasets/scenarios/sample.json"
+
+# The scenario sampler: each draw's scenario.json reproduces its trace
+# and labels byte for byte; families restrict what is drawn.
+"$vmint" simulate --draw 3 --seed 5 --family host=small -o "$tmp/draws" > /dev/null 2> "$tmp/draws.err" &&
+	grep -q 'vmint simulate: 3 scenarios, [0-9]* events' "$tmp/draws.err" &&
+	for i in 0 1 2; do
+		for f in scenario.json vms.json labels.json kernel/metadata; do
+			[ -s "$tmp/draws/s000$i/$f" ] || exit 1
+		done
+	done
+ok $? "--draw 3: DIR/sNNNN/{scenario.json,kernel/,vms.json,labels.json}"
+"$vmint" simulate "$tmp/draws/s0002/scenario.json" -o "$tmp/redo" --stats > "$tmp/redo.stats" 2> /dev/null &&
+	rm "$tmp/draws/s0002/scenario.json" &&
+	[ "$(tree_hash "$tmp/redo")" = "$(tree_hash "$tmp/draws/s0002")" ]
+ok $? "vmint simulate sNNNN/scenario.json reproduces the draw byte for byte"
+total=$(awk '{ s += $2 } END { print s }' "$tmp/redo.stats")
+counted=$(babeltrace2 -c sink.utils.counter "$tmp/redo/kernel" 2> "$tmp/bt.err" |
+	awk '/Event messages/ { v = $1 } END { print v }')
+[ "$total" = "$counted" ] && [ "$total" -gt 10000 ] && [ ! -s "$tmp/bt.err" ]
+ok $? "a drawn trace: babeltrace2 counts its $counted events, no warning"
+"$vmint" simulate --draw 2 --seed 5 --family host=small -o "$tmp/draws2" > /dev/null 2>&1 &&
+	[ "$(tree_hash "$tmp/draws2/s0001")" = "$(tree_hash "$tmp/draws/s0001")" ]
+ok $? "draw i of a seed does not depend on how many are drawn"
+"$vmint" simulate --draw 4 --seed 9 --family disk=hdd --family host=small --family shape=alone \
+	-o "$tmp/hdd" > /dev/null 2>&1 &&
+	python3 - "$tmp/hdd" <<'EOF'
+import json, sys
+for i in range(4):
+    s = json.load(open("%s/s%04d/scenario.json" % (sys.argv[1], i)))
+    assert s["host"]["disk"]["kind"] == "hdd" and s["host"]["cpus"] <= 4
+    assert len(s["vms"]) == 1
+    f = s["draw"]["families"]
+    assert (f["disk"], f["host"], f["shape"]) == ("hdd", "small", "alone"), f
+EOF
+ok $? "--family disk=hdd host=small shape=alone: every draw is of those families"
+"$vmint" simulate --draw 2 --family disk=floppy -o "$tmp/bad" > /dev/null 2> "$tmp/bad.err"
+[ $? -eq 1 ] && grep -q "disk must be one of ssd, nvme, hdd" "$tmp/bad.err" && [ ! -e "$tmp/bad" ]
+ok $? "--family with an unknown value: usage error naming the values"
 
 exit $fail
