@@ -282,7 +282,9 @@ void dev_nic_done(struct sim *s)
 	charge_queue(s, &s->nic, i, 1);
 	acct_io_done(s, 1, r);
 	if (r->last) {
-		uint64_t rtt = 40000 + sim_exp_ns(s, 30000, 0);
+		uint64_t half = s->sc->nic_rtt_ns / 2;
+		uint64_t rtt = half ? half + sim_exp_ns(s, (double)half, 0) :
+			       40000 + sim_exp_ns(s, 30000, 0);
 
 		if (simq_push(&s->q, s->now + rtt, Q_NET_RX, r->vcpu, 0))
 			s->failed = 1;

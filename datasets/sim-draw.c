@@ -14,6 +14,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DRAW_MIN_S 10
@@ -76,6 +77,8 @@ struct drawer {
 	int fam[DRAW_KNOB__COUNT];   /* the family drawn, -1: mixed */
 	double dur;
 	int cpus;
+	int pids[DRAW_MAX_VMS];      /* QEMU pids drawn so far */
+	int npids;
 };
 
 const char *draw_knob_name(enum draw_knob k)
@@ -226,8 +229,11 @@ static json_t *draw_nic(struct drawer *d)
 	static const double rate_w[] = { 0.10, 0.40, 0.15, 0.25, 0.10 };
 	double coalesce = chance(d, 0.5) ? 0 : rnd(uni(d, 5, 200), 0);
 
-	return json_pack("{s:f, s:f}", "rate_mbit_s",
-			 rates[pick(d, rate_w, 5)], "coalesce_us", coalesce);
+	double rate = rates[pick(d, rate_w, 5)];
+
+	return json_pack("{s:f, s:f, s:f}", "rate_mbit_s", rate,
+			 "coalesce_us", coalesce,
+			 "rtt_us", rnd(loguni(d, 20, 2000), 0));
 }
 
 static json_t *draw_daemons(struct drawer *d)
@@ -268,6 +274,7 @@ static json_t *draw_host(struct drawer *d)
 	h = json_pack("{s:s, s:i, s:s, s:s, s:f}", "name", name, "cpus",
 		      d->cpus, "kernel", kernel, "preempt", preempt_fam[pre],
 		      "slice_us", rnd(uni(d, 1500, 6000), -2));
+	json_object_set_new(h, "cpu_speed", json_real(rnd(uni(d, 0.6, 1.6), 2)));
 	json_object_set_new(h, "disk", draw_disk(d));
 	json_object_set_new(h, "nic", draw_nic(d));
 	json_object_set_new(h, "daemons", draw_daemons(d));
@@ -415,6 +422,22 @@ static int vcpu_size(struct drawer *d, int max)
 	return v < max ? v : max;
 }
 
+/* A QEMU pid whose thread ids (pid .. pid + vCPUs + 4) meet no other's. */
+static int draw_pid(struct drawer *d)
+{
+	for (;;) {
+		int pid = 3000 + (int)gsl_rng_uniform_int(d->r, 400000), k;
+
+		for (k = 0; k < d->npids; k++)
+			if (abs(pid - d->pids[k]) < SIM_MAX_VCPUS + 8)
+				break;
+		if (k == d->npids) {
+			d->pids[d->npids++] = pid;
+			return pid;
+		}
+	}
+}
+
 static json_t *draw_vm(struct drawer *d, int shape, int i, int vcpus,
 		       const int *pin)
 {
@@ -425,8 +448,8 @@ static json_t *draw_vm(struct drawer *d, int shape, int i, int vcpus,
 
 	snprintf(name, sizeof(name), "vm%02d-%04lx", i,
 		 gsl_rng_uniform_int(d->r, 0x10000));
-	vm = json_pack("{s:s, s:i, s:f}", "name", name, "vcpus", vcpus,
-		       "start_s", start);
+	vm = json_pack("{s:s, s:i, s:i, s:f}", "name", name, "pid", draw_pid(d),
+		       "vcpus", vcpus, "start_s", start);
 	if (chance(d, 0.1)) {
 		end = rnd(uni(d, start + d->dur / 4, d->dur - 0.5), 1);
 		json_object_set_new(vm, "end_s", json_real(end));

@@ -50,14 +50,14 @@ static uint64_t handle_ns(struct sim *s, int reason)
 {
 	switch (reason) {
 	case EXIT_HLT:
-		return 1500;
+		return sim_host_ns(s, 1500);
 	case EXIT_EPT_MISCONFIG:
 	case EXIT_IO_INSTRUCTION:
-		return 4000 + sim_exp_ns(s, 2000, 0);
+		return sim_host_ns(s, 4000 + sim_exp_ns(s, 2000, 0));
 	case EXIT_EPT_VIOLATION:
-		return 3000 + sim_exp_ns(s, 3000, 0);
+		return sim_host_ns(s, 3000 + sim_exp_ns(s, 3000, 0));
 	default:
-		return 800 + sim_exp_ns(s, 700, 0);
+		return sim_host_ns(s, 800 + sim_exp_ns(s, 700, 0));
 	}
 }
 
@@ -260,13 +260,13 @@ static uint64_t job_cost(struct sim *s, enum job_kind kind)
 {
 	switch (kind) {
 	case J_DISK_SUBMIT:
-		return sim_exp_ns(s, 8000, 3000);
+		return sim_host_ns(s, sim_exp_ns(s, 8000, 3000));
 	case J_DISK_DONE:
-		return sim_exp_ns(s, 5000, 2000);
+		return sim_host_ns(s, sim_exp_ns(s, 5000, 2000));
 	case J_NET_TX:
-		return sim_exp_ns(s, 3000, 1000);
+		return sim_host_ns(s, sim_exp_ns(s, 3000, 1000));
 	default:
-		return sim_exp_ns(s, 4000, 1500);
+		return sim_host_ns(s, sim_exp_ns(s, 4000, 1500));
 	}
 }
 
@@ -299,7 +299,7 @@ void guest_dispatch(struct sim *s, struct cpu *c, struct thr *t)
 	}
 	if (t->kind == T_VCPU) {
 		t->phase = V_ENTER;
-		run_until(s, c, t, s->now + ENTRY_NS);
+		run_until(s, c, t, s->now + sim_host_ns(s, ENTRY_NS));
 		return;
 	}
 	if (t->need_exec) {

@@ -257,6 +257,12 @@ void sim_emit(struct sim *s, int type, int cpu, const int64_t *v,
 double sim_exp(struct sim *s, double mean);
 uint64_t sim_exp_ns(struct sim *s, double mean_ns, uint64_t min_ns);
 
+/* A cost of host CPU work on this host's CPUs. */
+static inline uint64_t sim_host_ns(const struct sim *s, uint64_t ns)
+{
+	return s->sc->cpu_speed == 1 ? ns : (uint64_t)(ns / s->sc->cpu_speed);
+}
+
 static inline int thr_index(const struct sim *s, const struct thr *t)
 {
 	return (int)(t - s->thr);

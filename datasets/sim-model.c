@@ -139,7 +139,7 @@ static void add_host_threads(struct sim *s)
 static void add_vm_threads(struct sim *s, int vm)
 {
 	const struct sim_vm_spec *v = &s->sc->vms[vm];
-	int pid = 3000 + 300 * vm + 17 * (vm % 5);
+	int pid = v->pid ? v->pid : 3000 + 300 * vm + 17 * (vm % 5);
 	int new_vhost = s->sc->kver >= KVER(6, 4);
 	struct thr *t;
 	char name[32];

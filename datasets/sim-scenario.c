@@ -327,6 +327,7 @@ static int parse_vm(const struct json_at *root, struct scenario *sc, int i,
 			      &vm->start_ns) < 0;
 	failed |= get_seconds(&at, o, "end_s", JSON_OPTIONAL, dur,
 			      &vm->end_ns) < 0;
+	failed |= get_int(&at, o, "pid", 3000, 4000000, &vm->pid) < 0;
 	vm->vcpus = (int)vcpus;
 	if (!failed && vm->end_ns && vm->end_ns <= vm->start_ns)
 		return json_at_fail(&at, "end_s", "must be after the VM's start_s");
@@ -338,10 +339,19 @@ static int parse_vm(const struct json_at *root, struct scenario *sc, int i,
 	if (failed || parse_pin(&at, sc, vm, pin) < 0 ||
 	    (guest && parse_guest(&at, vm, guest) < 0))
 		return -1;
-	for (int j = 0; j < i; j++)
+	for (int j = 0; j < i; j++) {
 		if (strcmp(sc->vms[j].name, vm->name) == 0)
 			return json_at_fail(&at, "name",
 					    "repeats the name of another VM");
+		if (vm->pid && sc->vms[j].pid &&
+		    vm->pid < sc->vms[j].pid + sc->vms[j].vcpus + 5 &&
+		    sc->vms[j].pid < vm->pid + vm->vcpus + 5)
+			return json_at_fail(&at, "pid",
+					    "overlaps the thread ids of vms[%d]", j);
+	}
+	/* Else a given pid could meet one made from the index. */
+	if (i > 0 && !sc->vms[0].pid != !vm->pid)
+		return json_at_fail(&at, "pid", "must be given for every VM or none");
 	return parse_phases(&at, sc, vm, workload);
 }
 
@@ -391,6 +401,8 @@ static int parse_devices(const struct json_at *host_at, struct scenario *sc,
 					     &sc->nic_mbit_s) < 0;
 		failed |= get_scaled(&at, nic, "coalesce_us", 0, 1e6, 1000,
 				     &sc->nic_coalesce_ns) < 0;
+		failed |= get_scaled(&at, nic, "rtt_us", 1, 1e6, 1000,
+				     &sc->nic_rtt_ns) < 0;
 	}
 	return failed ? -1 : 0;
 }
@@ -416,6 +428,9 @@ static int parse_host(const struct json_at *root, struct scenario *sc,
 	failed |= get_choice(&at, host, "preempt", preempts, 3,
 			     "full, voluntary, none", &preempt) < 0;
 	sc->slice_ns = 3000000;
+	sc->cpu_speed = 1;
+	failed |= json_at_get_double(&at, host, "cpu_speed", JSON_OPTIONAL, 0.25,
+				     4, &sc->cpu_speed) < 0;
 	failed |= get_scaled(&at, host, "slice_us", 100, 1e5, 1000,
 			     &sc->slice_ns) < 0;
 	sc->cpus = (int)cpus;

@@ -57,6 +57,7 @@ struct sim_vm_spec {
 	int pin[SIM_MAX_VCPUS];    /* pCPU of each vCPU, or -1: any */
 	uint64_t start_ns;         /* QEMU starts here (0: already running) */
 	uint64_t end_ns;           /* QEMU exits here (0: runs to the end) */
+	int pid;                   /* QEMU's pid (0: from the VM's index) */
 	struct sim_guest_spec guest;
 	struct sim_phase *phases;  /* owned */
 	int nphases;
@@ -88,6 +89,9 @@ struct scenario {
 	uint64_t disk_seek_ns;     /* HDD: cost of a non-sequential request */
 	double nic_mbit_s;         /* link rate of eth0 */
 	uint64_t nic_coalesce_ns;  /* receive interrupt coalescing (0: none) */
+	uint64_t nic_rtt_ns;       /* mean round trip to the peer (0: 70 us) */
+	double cpu_speed;          /* host CPU speed: hypervisor and I/O
+				    * thread costs are divided by it (1) */
 	enum sim_preempt preempt;
 	uint64_t slice_ns;         /* scheduler time slice */
 	struct sim_daemon_spec *daemons; /* owned */

@@ -56,6 +56,8 @@ static void check_ranges(const struct scenario *sc)
 	assert_true((sc->disk_kind == SIM_DISK_HDD) == (sc->disk_seek_ns > 0));
 	assert_true(sc->nic_mbit_s >= 100 && sc->nic_mbit_s <= 25000);
 	assert_true(sc->nic_coalesce_ns <= 200000);
+	assert_true(sc->nic_rtt_ns >= 20000 && sc->nic_rtt_ns <= 2000000);
+	assert_true(sc->cpu_speed >= 0.6 && sc->cpu_speed <= 1.6);
 	assert_true(sc->ndaemons <= 3);
 	for (int i = 0; i < sc->ndaemons; i++)
 		assert_true(sc->daemons[i].cpu_share >= 0.2 &&
@@ -65,6 +67,7 @@ static void check_ranges(const struct scenario *sc)
 		const struct sim_guest_spec *g = &vm->guest;
 
 		assert_true(vm->vcpus >= 1 && vm->vcpus <= SIM_MAX_VCPUS);
+		assert_true(vm->pid >= 3000 && vm->pid < 403000);
 		assert_true(g->set);
 		assert_true(g->hz == 64 || g->hz == 100 || g->hz == 250 ||
 			    g->hz == 1000);

@@ -57,6 +57,9 @@ static void test_good(void **state)
 	assert_int_equal(sc.disk_queues, 1);
 	assert_int_equal(sc.disk_seek_ns, 0);
 	assert_int_equal(sc.nic_coalesce_ns, 0);
+	assert_int_equal(sc.nic_rtt_ns, 0);
+	assert_true(sc.cpu_speed == 1);
+	assert_int_equal(sc.vms[0].pid, 0);
 	assert_false(sc.vms[0].guest.set);
 	assert_true(sc.vms[0].phases[1].read_share < 0);
 	assert_int_equal(sc.vms[0].phases[1].depth, 0);
@@ -66,13 +69,14 @@ static void test_good(void **state)
 #define KNOBS \
 	"{\"schema\":\"vmint.scenario/1\",\"duration_s\":4," \
 	"\"host\":{\"cpus\":4,\"preempt\":\"voluntary\",\"slice_us\":1500," \
-	"\"disk\":{\"kind\":\"nvme\"},\"nic\":{\"coalesce_us\":50}}," \
-	"\"vms\":[{\"name\":\"a\",\"vcpus\":1,\"guest\":{\"os\":\"windows\"," \
+	"\"cpu_speed\":1.5,\"disk\":{\"kind\":\"nvme\"}," \
+	"\"nic\":{\"coalesce_us\":50,\"rtt_us\":500}}," \
+	"\"vms\":[{\"name\":\"a\",\"pid\":5000,\"vcpus\":1,\"guest\":{\"os\":\"windows\"," \
 	"\"timer\":\"lapic\",\"tickless\":false,\"halt_poll_us\":200," \
 	"\"disk_kick\":\"pio\"},\"workload\":[{\"start_s\":0,\"end_s\":4," \
 	"\"type\":\"cpu\",\"burst_ms\":5,\"io_net\":0.25,\"frames\":8," \
 	"\"frame_bytes\":600}]}," \
-	"{\"name\":\"b\",\"vcpus\":1,\"guest\":{},\"workload\":[{\"start_s\":0," \
+	"{\"name\":\"b\",\"pid\":5006,\"vcpus\":1,\"guest\":{},\"workload\":[{\"start_s\":0," \
 	"\"end_s\":4,\"type\":\"disk\",\"depth\":8,\"io_kb\":1024," \
 	"\"read_share\":0,\"compute_us\":300}]}]}"
 
@@ -88,6 +92,9 @@ static void test_knobs(void **state)
 	assert_int_equal(sc.disk_kind, SIM_DISK_NVME);
 	assert_int_equal(sc.disk_queues, 16); /* the NVMe default */
 	assert_int_equal(sc.nic_coalesce_ns, 50000);
+	assert_int_equal(sc.nic_rtt_ns, 500000);
+	assert_true(sc.cpu_speed == 1.5);
+	assert_int_equal(sc.vms[0].pid, 5000);
 	g = &sc.vms[0].guest;
 	assert_true(g->set);
 	assert_int_equal(g->os, SIM_OS_WINDOWS);
@@ -146,6 +153,12 @@ static void test_knob_errors(void **state)
 			  "'vms[0].workload[0].io_net' and io_disk add up to more than 1");
 	expect_knob_error("\"depth\":8", "\"depth\":0",
 			  "'vms[1].workload[0].depth'");
+	expect_knob_error("\"pid\":5006", "\"pid\":5005",
+			  "'vms[1].pid' overlaps the thread ids of vms[0]");
+	expect_knob_error("\"pid\":5006,", "",
+			  "'vms[1].pid' must be given for every VM or none");
+	expect_knob_error("\"cpu_speed\":1.5", "\"cpu_speed\":0",
+			  "'host.cpu_speed'");
 	expect_knob_error("\"guest\":{}", "\"guest\":[]",
 			  "'vms[1].guest' must be an object");
 }
