@@ -108,6 +108,7 @@ static int parse_kernel(const struct json_at *host, struct scenario *sc)
 	int major, minor;
 
 	if (sscanf(sc->kernel, "%d.%d", &major, &minor) != 2 || major < 2 ||
+	    major > 99 ||
 	    minor < 0 || minor > 999)
 		return json_at_fail(host, "kernel",
 				    "must be a kernel release like \"5.15.0\"");
