@@ -4,7 +4,9 @@
  * serves up to `disk_queues` requests at once (an SSD or HDD: one; an
  * NVMe device: several, overlapping), each in a fixed latency plus its
  * size over the bandwidth, plus a seek on an HDD when the request is not
- * where the head is; the others wait in one FIFO queue. The link sends
+ * where the head is; the others wait in one FIFO queue. On a parallel
+ * device the latencies overlap, but the transfers share its bandwidth:
+ * one at a time, so that a saturated device makes requests wait. The link sends
  * one packet at a time in its size over the link rate. While a request
  * waits in the queue, the time the device spends on other VMs' requests
  * (each of the busy servers' share) is the delay they cause (the
@@ -148,13 +150,41 @@ static uint64_t seek_cost(const struct sim *s, const struct request *r)
 			  (0.4 + 0.6 * (dist > 4e8 ? 1 : dist / 4e8)));
 }
 
+/*
+ * A parallel device: request r's data moves once its latency is over and
+ * the data channel is free. While it waits for the channel, the requests
+ * whose transfers hold it delay r (the labeling rule: queued behind
+ * others' requests), those of its own VM aside.
+ */
+static void disk_transfer(struct sim *s, struct request *r)
+{
+	uint64_t ready = s->now + s->sc->disk_latency_ns;
+	uint64_t len = r->service - s->sc->disk_latency_ns;
+	uint64_t begin = ready > s->disk.xfer_free ? ready : s->disk.xfer_free;
+
+	for (int k = 0; k < s->disk.nserving && begin > ready; k++) {
+		const struct request *o = &s->req[s->disk.serving[k]];
+		uint64_t a = o->xfer > ready ? o->xfer : ready;
+		uint64_t b = o->start + o->service < begin ?
+			     o->start + o->service : begin;
+
+		if (o->owner != r->owner && b > a)
+			r->delay_by[o->owner] += b - a;
+	}
+	r->xfer = begin;
+	r->service = begin + len - s->now;
+	s->disk.xfer_free = begin + len;
+}
+
 static void disk_start(struct sim *s, int i, int cpu)
 {
 	struct request *r = &s->req[i];
 
-	s->disk.serving[s->disk.nserving++] = i;
 	r->start = s->now;
 	r->service += seek_cost(s, r);
+	if (s->sc->disk_queues > 1)
+		disk_transfer(s, r);
+	s->disk.serving[s->disk.nserving++] = i;
 	s->disk.head_sector = r->sector + r->bytes / 512;
 	emit_block(s, SIMEV_BLOCK_ISSUE, cpu, r);
 	if (simq_push(&s->q, s->now + r->service, Q_DISK_DONE, i, 0))

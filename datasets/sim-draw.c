@@ -79,6 +79,9 @@ struct drawer {
 	int cpus;
 	int pids[DRAW_MAX_VMS];      /* QEMU pids drawn so far */
 	int npids;
+	/* The devices, to keep a phase bound by the resource it names. */
+	double disk_us, disk_mb_s, seek_us, nic_mbit_s, rtt_us;
+	int disk_parallel;
 };
 
 const char *draw_knob_name(enum draw_knob k)
@@ -193,33 +196,32 @@ static json_t *draw_disk(struct drawer *d)
 {
 	int kind = d->fam[DRAW_DISK] = family(d, DRAW_DISK);
 	json_t *o = json_object();
+	double v;
 
 	json_object_set_new(o, "kind", json_string(disk_fam[kind]));
 	switch (kind) {
 	case SIM_DISK_NVME:
-		json_object_set_new(o, "bandwidth_mb_s",
-				    json_real(rnd(uni(d, 800, 3500), 0)));
-		json_object_set_new(o, "latency_us",
-				    json_real(rnd(uni(d, 50, 150), 0)));
-		json_object_set_new(o, "queues", json_integer(irange(d, 4, 32)));
+		d->disk_mb_s = rnd(uni(d, 800, 3500), 0);
+		d->disk_us = rnd(uni(d, 50, 150), 0);
+		v = irange(d, 4, 32);
+		d->disk_parallel = 1;
 		break;
 	case SIM_DISK_HDD:
-		json_object_set_new(o, "bandwidth_mb_s",
-				    json_real(rnd(uni(d, 80, 220), 0)));
-		json_object_set_new(o, "latency_us",
-				    json_real(rnd(uni(d, 100, 400), 0)));
-		json_object_set_new(o, "seek_us",
-				    json_real(rnd(uni(d, 3000, 10000), 0)));
-		json_object_set_new(o, "queues", json_integer(1));
+		d->disk_mb_s = rnd(uni(d, 80, 220), 0);
+		d->disk_us = rnd(uni(d, 100, 400), 0);
+		d->seek_us = rnd(uni(d, 3000, 10000), 0);
+		json_object_set_new(o, "seek_us", json_real(d->seek_us));
+		v = 1;
 		break;
 	default:
-		json_object_set_new(o, "bandwidth_mb_s",
-				    json_real(rnd(uni(d, 150, 550), 0)));
-		json_object_set_new(o, "latency_us",
-				    json_real(rnd(uni(d, 80, 250), 0)));
-		json_object_set_new(o, "queues", json_integer(1));
+		d->disk_mb_s = rnd(uni(d, 150, 550), 0);
+		d->disk_us = rnd(uni(d, 80, 250), 0);
+		v = 1;
 		break;
 	}
+	json_object_set_new(o, "bandwidth_mb_s", json_real(d->disk_mb_s));
+	json_object_set_new(o, "latency_us", json_real(d->disk_us));
+	json_object_set_new(o, "queues", json_integer((json_int_t)v));
 	return o;
 }
 
@@ -229,11 +231,10 @@ static json_t *draw_nic(struct drawer *d)
 	static const double rate_w[] = { 0.10, 0.40, 0.15, 0.25, 0.10 };
 	double coalesce = chance(d, 0.5) ? 0 : rnd(uni(d, 5, 200), 0);
 
-	double rate = rates[pick(d, rate_w, 5)];
-
-	return json_pack("{s:f, s:f, s:f}", "rate_mbit_s", rate,
-			 "coalesce_us", coalesce,
-			 "rtt_us", rnd(loguni(d, 20, 2000), 0));
+	d->nic_mbit_s = rates[pick(d, rate_w, 5)];
+	d->rtt_us = rnd(loguni(d, 20, 2000), 0);
+	return json_pack("{s:f, s:f, s:f}", "rate_mbit_s", d->nic_mbit_s,
+			 "coalesce_us", coalesce, "rtt_us", d->rtt_us);
 }
 
 static json_t *draw_daemons(struct drawer *d)
@@ -313,32 +314,40 @@ static json_t *draw_guest(struct drawer *d)
 
 static const int io_sizes[] = { 4, 8, 16, 32, 64, 128, 256, 512, 1024 };
 
-/* Compute: flat out 30% of the time. I/O: log-uniform, so that light
- * and heavy I/O are equally common (heavy I/O makes many events). */
+/* Compute: flat out 30% of the time, else from 0.2 (below, the guest
+ * halts nearly all the time: formats.md would call it idle). I/O:
+ * log-uniform, so that light and heavy I/O are equally common. */
 static double intensity(struct drawer *d, int io)
 {
 	if (io)
 		return rnd(loguni(d, 0.05, 1), 2);
-	return chance(d, 0.3) ? 1.0 : rnd(uni(d, 0.05, 1), 2);
+	return chance(d, 0.3) ? 1.0 : rnd(uni(d, 0.2, 1), 2);
 }
 
-static void disk_knobs(struct drawer *d, json_t *p, int max_depth)
+/* Disk knobs of a phase; returns the time of one round of requests on
+ * this host's disk alone, in us. */
+static double disk_knobs(struct drawer *d, json_t *p, int max_depth)
 {
-	json_object_set_new(p, "depth", json_integer(
-		(json_int_t)round(loguni(d, 1, max_depth))));
-	json_object_set_new(p, "io_kb", json_integer(
-		io_sizes[gsl_rng_uniform_int(d->r, 9)]));
+	int depth = (int)round(loguni(d, 1, max_depth));
+	int kb = io_sizes[gsl_rng_uniform_int(d->r, 9)];
+	double one = kb * 1024 / d->disk_mb_s; /* us: MB/s = bytes/us */
+
+	json_object_set_new(p, "depth", json_integer(depth));
+	json_object_set_new(p, "io_kb", json_integer(kb));
 	json_object_set_new(p, "read_share", json_real(rnd(uni(d, 0, 1), 2)));
+	return d->disk_us + 0.4 * d->seek_us + (d->disk_parallel ? 1 : depth) * one;
 }
 
-static void net_knobs(struct drawer *d, json_t *p, int max_frames)
+/* Network knobs of a phase; returns the time of one round trip, in us. */
+static double net_knobs(struct drawer *d, json_t *p, int max_frames)
 {
 	double u = gsl_rng_uniform(d->r);
 	int bytes = u < 0.7 ? 1514 : u < 0.9 ? irange(d, 64, 1500) : 9000;
+	int frames = (int)round(loguni(d, 1, max_frames));
 
-	json_object_set_new(p, "frames", json_integer(
-		(json_int_t)round(loguni(d, 1, max_frames))));
+	json_object_set_new(p, "frames", json_integer(frames));
 	json_object_set_new(p, "frame_bytes", json_integer(bytes));
+	return frames * bytes * 8 / d->nic_mbit_s + d->rtt_us; /* Mbit/s = bit/us */
 }
 
 /* One phase of workload `mix` (MIX_MIXED: a web server that computes
@@ -354,30 +363,35 @@ static json_t *draw_phase(struct drawer *d, int mix, double a, double b)
 		json_object_set_new(p, "type", json_string("idle"));
 		return p;
 	}
+	double round_us, work;
+
 	if (mix == MIX_CPU || (mix == MIX_MIXED && sub < 2)) {
 		json_object_set_new(p, "type", json_string("cpu"));
 		json_object_set_new(p, "intensity", json_real(intensity(d, 0)));
-		json_object_set_new(p, "burst_ms", json_real(mix == MIX_CPU ?
-			rnd(loguni(d, 1, 100), 1) : rnd(loguni(d, 0.5, 10), 2)));
-		if (mix == MIX_CPU)
+		if (mix == MIX_CPU) {
+			json_object_set_new(p, "burst_ms",
+					    json_real(rnd(loguni(d, 1, 100), 1)));
 			return p;
+		}
 		json_object_set_new(p, sub == 0 ? "io_net" : "io_disk",
 				    json_real(rnd(uni(d, 0.2, 0.8), 2)));
-		if (sub == 0)
-			net_knobs(d, p, 16);
-		else
-			disk_knobs(d, p, 8);
+		round_us = sub == 0 ? net_knobs(d, p, 16) : disk_knobs(d, p, 8);
+		/* CPU bounds it: a burst lasts 3 I/O rounds at least. */
+		work = loguni(d, 0.5, 10);
+		if (work < 3 * round_us / 1000)
+			work = 3 * round_us / 1000;
+		json_object_set_new(p, "burst_ms", json_real(rnd(work, 2)));
 		return p;
 	}
 	sub = mix == MIX_DISK || (mix == MIX_MIXED && sub == 2);
 	json_object_set_new(p, "type", json_string(sub ? "disk" : "net"));
 	json_object_set_new(p, "intensity", json_real(intensity(d, 1)));
-	json_object_set_new(p, "compute_us", json_real(mix == MIX_MIXED ?
-		rnd(loguni(d, 100, 500), 0) : rnd(loguni(d, 10, 200), 0)));
-	if (sub)
-		disk_knobs(d, p, 16);
-	else
-		net_knobs(d, p, 32);
+	round_us = sub ? disk_knobs(d, p, 16) : net_knobs(d, p, 32);
+	/* The I/O bounds it: the work per round takes half a round at most. */
+	work = mix == MIX_MIXED ? loguni(d, 100, 500) : loguni(d, 10, 200);
+	if (work > round_us / 2)
+		work = round_us / 2 > 5 ? round_us / 2 : 5;
+	json_object_set_new(p, "compute_us", json_real(rnd(work, 0)));
 	return p;
 }
 

@@ -142,6 +142,7 @@ struct request {
 	uint64_t enq;       /* queued on the device */
 	uint64_t start;     /* service started */
 	uint64_t service;   /* service time */
+	uint64_t xfer;      /* parallel disk: its data transfer's start */
 	uint64_t sector, skb;
 	uint32_t bytes, rwbs;
 	int last;           /* net: last packet of its batch */
@@ -156,6 +157,7 @@ struct device {
 	int *serving;       /* disk, owned: the requests in service */
 	int nserving;       /* ... how many (at most sc->disk_queues) */
 	uint64_t head_sector; /* HDD: where the head is */
+	uint64_t xfer_free;   /* parallel disk: its data channel is free */
 	int irq_cpu_of_vm[SIM_MAX_VMS];
 };
 

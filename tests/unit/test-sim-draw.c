@@ -82,7 +82,13 @@ static void check_ranges(const struct scenario *sc)
 
 			assert_true(ph->start_ns >= vm->start_ns);
 			assert_true(ph->end_ns <= sc->duration_ns);
-			assert_true(ph->intensity >= 0.05 && ph->intensity <= 1);
+			assert_true(ph->intensity >= (ph->load == SIM_CPU ?
+						      0.2 : 0.05));
+			assert_true(ph->intensity <= 1);
+			assert_true(ph->load == SIM_CPU || ph->compute_us <= 500);
+			/* A computing phase with I/O rounds computes longer. */
+			assert_true(!(ph->io_disk > 0 || ph->io_net > 0) ||
+				    ph->burst_ms >= 0.5);
 			assert_true(ph->depth <= 16);
 			assert_true(ph->frames <= 32);
 		}
@@ -199,15 +205,18 @@ static void check_family(enum draw_knob k, const char *v,
 		for (int i = 0; i < sc->nvms; i++)
 			for (int p = 0; p < sc->vms[i].nphases; p++) {
 				const struct sim_phase *ph = &sc->vms[i].phases[p];
-				int mix = ph->io_disk > 0 || ph->io_net > 0 ||
-					  (ph->load != SIM_CPU && ph->compute_us >= 100);
+				int io = ph->io_disk > 0 || ph->io_net > 0;
 
 				if (ph->load == SIM_IDLE)
 					continue;
+				/* Mixed: a computing phase with I/O rounds, or
+				 * I/O with work between its rounds. */
 				if (strcmp(v, "mixed") == 0)
-					assert_true(mix);
+					assert_true(io || ph->load != SIM_CPU);
 				else
 					assert_string_equal(sim_load_name(ph->load), v);
+				if (strcmp(v, "cpu") == 0)
+					assert_false(io);
 			}
 		break;
 	case DRAW_SHAPE:

@@ -275,7 +275,8 @@ static void test_nvme_overlap_is_not_delay(void **state)
 	struct sim_label l;
 
 	(void)state;
-	/* 8 requests in flight at most, 16 queues: never one queued. */
+	/* 8 requests in flight at most, 16 queues: never one queued; the
+	 * 16 KiB transfers seldom meet on the data channel. */
 	two_disk_vms(&r, "{\"kind\":\"nvme\",\"queues\":16,"
 		     "\"latency_us\":100,\"bandwidth_mb_s\":2000}", 4);
 	assert_true(r.counts[SIMEV_BLOCK_COMPLETE] > 20000);
@@ -283,8 +284,7 @@ static void test_nvme_overlap_is_not_delay(void **state)
 	for (int vm = 0; vm < 2; vm++)
 		for (int w = 0; w < 4; w++) {
 			sim_label(r.sim, vm, w, &l);
-			assert_true(l.share[SIM_RES_DISK] == 0);
-			assert_true(l.delay_ns[SIM_RES_DISK] == 0);
+			assert_true(l.share[SIM_RES_DISK] < 0.03);
 		}
 	release(&r);
 }
@@ -309,6 +309,16 @@ static void test_nvme_saturated_delays(void **state)
 	/* 16 requests in flight on 2 queues: the device saturates. */
 	two_disk_vms(&r, "{\"kind\":\"nvme\",\"queues\":2,"
 		     "\"latency_us\":100,\"bandwidth_mb_s\":2000}", 8);
+	assert_int_equal(disk_interfered(&r), 8);
+	release(&r);
+	/* Queues enough, but 1 MiB requests fill its bandwidth: they wait
+	 * for each other's transfers. */
+	simulate(&r, HEAD(4, 4) ",\"disk\":{\"kind\":\"nvme\",\"queues\":16,"
+		 "\"latency_us\":100,\"bandwidth_mb_s\":2000}}, \"vms\":["
+		 "{\"name\":\"d1\",\"vcpus\":1,\"workload\":[{\"start_s\":0,"
+		 "\"end_s\":4,\"type\":\"disk\",\"depth\":4,\"io_kb\":1024}]},"
+		 "{\"name\":\"d2\",\"vcpus\":1,\"workload\":[{\"start_s\":0,"
+		 "\"end_s\":4,\"type\":\"disk\",\"depth\":4,\"io_kb\":1024}]}]}");
 	assert_int_equal(disk_interfered(&r), 8);
 	release(&r);
 }
