@@ -341,11 +341,14 @@ static int simulate_draws(const char *outdir, unsigned n, uint64_t seed,
 				   dir, strerror(errno));
 			return VMINT_EXIT_INTERNAL;
 		}
-		if (write_json(dir, "scenario.json", doc) != 0)
-			return VMINT_EXIT_INTERNAL;
-		st = simulate(path, dir, 0, 0, 0, &totals);
-		if (st != VMINT_EXIT_OK)
+		st = write_json(dir, "scenario.json", doc) != 0 ?
+		     VMINT_EXIT_INTERNAL : simulate(path, dir, 0, 0, 0, &totals);
+		if (st != VMINT_EXIT_OK) {
+			/* No draw without its trace. */
+			if (created)
+				outfile_remove_tree(dir);
 			return st;
+		}
 	}
 	fprintf(stderr,
 		"vmint simulate: %u scenarios, %" PRIu64 " events in %.2f s of CPU (%.0f events/s)\n",
