@@ -7,7 +7,8 @@
  * where the head is; the others wait in one FIFO queue. On a parallel
  * device the latencies overlap, but the transfers share its bandwidth:
  * one at a time, so that a saturated device makes requests wait. The link sends
- * one packet at a time in its size over the link rate. While a request
+ * one packet at a time in its size over the link rate, in each
+ * direction (the answers of the peer may be frames too). While a request
  * waits in the queue, the time the device spends on other VMs' requests
  * (each of the busy servers' share) is the delay they cause (the
  * labeling rule of formats.md): overlap inside the device is not delay.
@@ -328,16 +329,16 @@ void dev_nic_done(struct sim *s)
 	}
 }
 
-/* The peer's answer for vCPU `vcpu`, inside the receive softirq on
- * `cpu`: eth0, the bridge, the tap device; vhost takes it. */
-static void rx_deliver(struct sim *s, int vcpu, int cpu)
+/* A frame of the peer's answer for vCPU `vcpu`, inside the receive
+ * softirq on `cpu`: eth0, the bridge, the tap device. */
+static void rx_deliver(struct sim *s, int vcpu, uint32_t bytes, int cpu)
 {
 	int vm = s->thr[vcpu].owner;
 	uint64_t skb = next_skb(s);
 
-	emit_net(s, SIMEV_NET_RECEIVE, cpu, skb, ACK_LEN, ETH0);
-	emit_net(s, SIMEV_NET_QUEUE, cpu, skb, ACK_LEN, s->vm_tap[vm]);
-	emit_net(s, SIMEV_NET_XMIT, cpu, skb, ACK_LEN, s->vm_tap[vm]);
+	emit_net(s, SIMEV_NET_RECEIVE, cpu, skb, bytes, ETH0);
+	emit_net(s, SIMEV_NET_QUEUE, cpu, skb, bytes, s->vm_tap[vm]);
+	emit_net(s, SIMEV_NET_XMIT, cpu, skb, bytes, s->vm_tap[vm]);
 }
 
 static int vhost_cpu(const struct sim *s, int vcpu)
@@ -345,18 +346,27 @@ static int vhost_cpu(const struct sim *s, int vcpu)
 	return s->thr[s->vm_vhost[s->thr[vcpu].owner]].cpu;
 }
 
-void dev_net_rx(struct sim *s, int vcpu)
+/* vhost takes the frame to the guest; the last one completes the round. */
+static void rx_to_vhost(struct sim *s, int vcpu, int last, int cpu)
+{
+	job_push(s, &s->thr[s->vm_vhost[s->thr[vcpu].owner]],
+		 last ? J_NET_ACK : J_NET_RXF, vcpu, cpu);
+}
+
+/* A frame for vCPU `vcpu` arrives: its interrupt now, or, coalescing,
+ * held back with the others for the coalescing time. */
+static void rx_frame(struct sim *s, int vcpu, uint32_t bytes, int last)
 {
 	int cpu = vhost_cpu(s, vcpu);
 
 	if (s->sc->nic_coalesce_ns) {
-		/* The NIC holds its interrupt back for the coalescing time. */
 		if (s->nrx_pending >= QUEUE_CAP) {
 			s->failed = 1;
 			err_append("simulated receive queue overflow");
 			return;
 		}
-		s->rx_pending[s->nrx_pending++] = vcpu;
+		s->rx_pending_bytes[s->nrx_pending] = bytes;
+		s->rx_pending[s->nrx_pending++] = vcpu | (last ? 1 << 30 : 0);
 		if (s->nrx_pending == 1 &&
 		    simq_push(&s->q, s->now + s->sc->nic_coalesce_ns, Q_NIC_IRQ,
 			      0, 0))
@@ -364,10 +374,67 @@ void dev_net_rx(struct sim *s, int vcpu)
 		return;
 	}
 	irq_begin(s, cpu, IRQ_NIC, IRQ_NIC_NAME, SOFTIRQ_NET_RX);
-	rx_deliver(s, vcpu, cpu);
+	rx_deliver(s, vcpu, bytes, cpu);
 	irq_end(s, cpu, SOFTIRQ_NET_RX);
-	job_push(s, &s->thr[s->vm_vhost[s->thr[vcpu].owner]], J_NET_ACK, vcpu,
-		 cpu);
+	rx_to_vhost(s, vcpu, last, cpu);
+}
+
+static void nic_rx_start(struct sim *s, int i)
+{
+	s->nic_rx.busy = i;
+	s->req[i].start = s->now;
+	if (simq_push(&s->q, s->now + s->req[i].service, Q_NIC_RX_DONE, i, 0))
+		s->failed = 1;
+}
+
+/*
+ * The peer answers vCPU `vcpu`: a 66-byte acknowledgement at once, or,
+ * when its phase says `rx_frames`, that many frames through the receive
+ * side of eth0's link, one at a time at the link rate, queued behind
+ * the frames for other VMs.
+ */
+void dev_net_rx(struct sim *s, int vcpu)
+{
+	const struct sim_phase *p = vcpu_phase(s, vcpu);
+
+	if (!p || !p->rx_frames) {
+		rx_frame(s, vcpu, ACK_LEN, 1);
+		return;
+	}
+	for (int k = 0; k < p->rx_frames; k++) {
+		int i = req_alloc(s);
+		struct request *r;
+
+		if (i < 0)
+			return;
+		r = &s->req[i];
+		r->owner = s->thr[vcpu].owner;
+		r->vcpu = vcpu;
+		r->worker = s->vm_vhost[r->owner];
+		r->enq = s->now;
+		r->bytes = p->rx_bytes ? (uint32_t)p->rx_bytes : FRAME_LEN;
+		r->last = k == p->rx_frames - 1;
+		r->service = (uint64_t)(r->bytes * 8 /
+					(s->sc->nic_mbit_s * 1e6) * 1e9);
+		if (s->nic_rx.busy < 0)
+			nic_rx_start(s, i);
+		else
+			q_push(s, &s->nic_rx, i);
+	}
+}
+
+void dev_nic_rx_done(struct sim *s)
+{
+	int i = s->nic_rx.busy;
+	struct request *r = &s->req[i];
+
+	charge_queue(s, &s->nic_rx, i, 1);
+	acct_io_done(s, 1, r);
+	s->nic_rx.busy = -1;
+	rx_frame(s, r->vcpu, r->bytes, r->last);
+	req_free(s, i);
+	if (s->nic_rx.head != s->nic_rx.tail)
+		nic_rx_start(s, s->nic_rx.queue[s->nic_rx.head++ % s->nic_rx.cap]);
 }
 
 void dev_nic_irq(struct sim *s)
@@ -376,31 +443,31 @@ void dev_nic_irq(struct sim *s)
 
 	if (!n)
 		return;
-	cpu = vhost_cpu(s, s->rx_pending[0]);
+	cpu = vhost_cpu(s, s->rx_pending[0] & 0xffffff);
 	irq_begin(s, cpu, IRQ_NIC, IRQ_NIC_NAME, SOFTIRQ_NET_RX);
 	for (int k = 0; k < n; k++)
-		rx_deliver(s, s->rx_pending[k], cpu);
+		rx_deliver(s, s->rx_pending[k] & 0xffffff,
+			   s->rx_pending_bytes[k], cpu);
 	irq_end(s, cpu, SOFTIRQ_NET_RX);
 	s->nrx_pending = 0;
-	for (int k = 0; k < n; k++) {
-		int v = s->rx_pending[k];
-
-		job_push(s, &s->thr[s->vm_vhost[s->thr[v].owner]], J_NET_ACK,
-			 v, cpu);
-	}
+	for (int k = 0; k < n; k++)
+		rx_to_vhost(s, s->rx_pending[k] & 0xffffff,
+			    !!(s->rx_pending[k] >> 30), cpu);
 }
 
 int dev_init(struct sim *s)
 {
 	s->free_req = -1;
-	s->disk.busy = s->nic.busy = -1;
-	s->disk.cap = s->nic.cap = QUEUE_CAP;
+	s->disk.busy = s->nic.busy = s->nic_rx.busy = -1;
+	s->disk.cap = s->nic.cap = s->nic_rx.cap = QUEUE_CAP;
 	s->disk.queue = calloc(QUEUE_CAP, sizeof(int));
 	s->nic.queue = calloc(QUEUE_CAP, sizeof(int));
 	s->disk.serving = calloc(s->sc->disk_queues, sizeof(int));
+	s->nic_rx.queue = calloc(QUEUE_CAP, sizeof(int));
 	s->rx_pending = calloc(QUEUE_CAP, sizeof(int));
+	s->rx_pending_bytes = calloc(QUEUE_CAP, sizeof(uint32_t));
 	if (!s->disk.queue || !s->nic.queue || !s->disk.serving ||
-	    !s->rx_pending) {
+	    !s->nic_rx.queue || !s->rx_pending || !s->rx_pending_bytes) {
 		err_append("out of memory");
 		return -1;
 	}
@@ -412,7 +479,9 @@ void dev_free(struct sim *s)
 	free(s->disk.queue);
 	free(s->nic.queue);
 	free(s->disk.serving);
+	free(s->nic_rx.queue);
 	free(s->rx_pending);
+	free(s->rx_pending_bytes);
 	free(s->req);
 	s->req = NULL;
 }

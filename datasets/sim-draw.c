@@ -338,16 +338,24 @@ static double disk_knobs(struct drawer *d, json_t *p, int max_depth)
 	return d->disk_us + 0.4 * d->seek_us + (d->disk_parallel ? 1 : depth) * one;
 }
 
-/* Network knobs of a phase; returns the time of one round trip, in us. */
+/* Network knobs of a phase (half of them with answers of many frames,
+ * a download); returns the time of one round trip, in us. */
 static double net_knobs(struct drawer *d, json_t *p, int max_frames)
 {
 	double u = gsl_rng_uniform(d->r);
 	int bytes = u < 0.7 ? 1514 : u < 0.9 ? irange(d, 64, 1500) : 9000;
-	int frames = (int)round(loguni(d, 1, max_frames));
+	int frames = (int)round(loguni(d, 1, max_frames)), rx = 0, rx_bytes = 0;
 
 	json_object_set_new(p, "frames", json_integer(frames));
 	json_object_set_new(p, "frame_bytes", json_integer(bytes));
-	return frames * bytes * 8 / d->nic_mbit_s + d->rtt_us; /* Mbit/s = bit/us */
+	if (chance(d, 0.5)) {
+		rx = (int)round(loguni(d, 1, 32));
+		rx_bytes = chance(d, 0.8) ? 1514 : irange(d, 64, 1500);
+		json_object_set_new(p, "rx_frames", json_integer(rx));
+		json_object_set_new(p, "rx_bytes", json_integer(rx_bytes));
+	}
+	/* Mbit/s = bit/us */
+	return (frames * bytes + rx * rx_bytes) * 8 / d->nic_mbit_s + d->rtt_us;
 }
 
 /* One phase of workload `mix` (MIX_MIXED: a web server that computes

@@ -264,6 +264,7 @@ static uint64_t job_cost(struct sim *s, enum job_kind kind)
 	case J_DISK_DONE:
 		return sim_host_ns(s, sim_exp_ns(s, 5000, 2000));
 	case J_NET_TX:
+	case J_NET_RXF:
 		return sim_host_ns(s, sim_exp_ns(s, 3000, 1000));
 	default:
 		return sim_host_ns(s, sim_exp_ns(s, 4000, 1500));
@@ -563,6 +564,8 @@ static void io_thread_action(struct sim *s, struct cpu *c, struct thr *t)
 			break;
 		case J_NET_ACK:
 			complete_io(s, cpu, &s->thr[j.arg], VEC_NET);
+			break;
+		case J_NET_RXF: /* into the guest's ring; more to come */
 			break;
 		}
 	}

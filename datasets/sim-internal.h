@@ -31,6 +31,7 @@ enum simq_kind {
 	Q_VM_START,   /* idx: vm; libvirtd starts its QEMU */
 	Q_VM_STOP,    /* idx: vm; its QEMU is killed */
 	Q_NIC_IRQ,    /* the coalesced receive interrupt fires */
+	Q_NIC_RX_DONE, /* the receive link delivered its current frame */
 };
 
 struct simq_item {
@@ -73,7 +74,8 @@ enum guest_end { G_HLT, G_KICK_DISK, G_KICK_NET };
 enum vcpu_phase { V_ENTER, V_GUEST, V_EXIT, V_POLL /* KVM halt polling */ };
 
 /* A job queued for a worker or vhost thread. */
-enum job_kind { J_DISK_SUBMIT, J_DISK_DONE, J_NET_TX, J_NET_ACK };
+enum job_kind { J_DISK_SUBMIT, J_DISK_DONE, J_NET_TX, J_NET_ACK,
+		J_NET_RXF /* a received frame that is not the last */ };
 
 struct job {
 	uint8_t kind;
@@ -197,10 +199,11 @@ struct sim {
 
 	struct request *req;       /* owned pool */
 	int nreq, free_req;
-	struct device disk, nic;
+	struct device disk, nic, nic_rx;
 	uint64_t skb_next;
-	int *rx_pending;           /* owned: vCPUs whose answer awaits the
-				    * coalesced interrupt */
+	int *rx_pending;           /* owned: frames awaiting the coalesced
+				    * interrupt: vCPU | last << 30 */
+	uint32_t *rx_pending_bytes; /* owned: their lengths */
 	int nrx_pending;
 
 	/* Accounting: nwin windows from win0. */
@@ -243,6 +246,7 @@ void dev_net_send(struct sim *s, struct thr *vhost, int vcpu, int last,
 void dev_nic_done(struct sim *s);
 void dev_net_rx(struct sim *s, int vcpu);
 void dev_nic_irq(struct sim *s);
+void dev_nic_rx_done(struct sim *s);
 int dev_init(struct sim *s);
 void dev_free(struct sim *s);
 

@@ -363,6 +363,9 @@ static void handle(struct sim *s, const struct simq_item *it)
 	case Q_NIC_IRQ:
 		dev_nic_irq(s);
 		break;
+	case Q_NIC_RX_DONE:
+		dev_nic_rx_done(s);
+		break;
 	}
 }
 

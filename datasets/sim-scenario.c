@@ -192,6 +192,8 @@ static int parse_phase(const struct json_at *at, const struct scenario *sc,
 				     &p->read_share) < 0;
 	failed |= get_int(at, o, "frames", 1, 1024, &p->frames) < 0;
 	failed |= get_int(at, o, "frame_bytes", 60, 65535, &p->frame_bytes) < 0;
+	failed |= get_int(at, o, "rx_frames", 1, 1024, &p->rx_frames) < 0;
+	failed |= get_int(at, o, "rx_bytes", 60, 65535, &p->rx_bytes) < 0;
 	if (failed)
 		return -1;
 	if (p->io_disk + p->io_net > 1)

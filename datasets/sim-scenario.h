@@ -33,6 +33,10 @@ struct sim_phase {
 	double read_share;         /* disk: share of reads (0.7); -1: default */
 	int frames;                /* net: frames per kick (4-32 by intensity) */
 	int frame_bytes;           /* net: frame length (1514) */
+	int rx_frames;             /* net: frames of the answer, received
+				    * through eth0's receive link (0: one
+				    * 66-byte acknowledgement, not queued) */
+	int rx_bytes;              /* net: their length (1514) */
 };
 
 /* The guest's habits (vms[].guest); `set` 0: the default guest. */

@@ -91,6 +91,7 @@ static void check_ranges(const struct scenario *sc)
 				    ph->burst_ms >= 0.5);
 			assert_true(ph->depth <= 16);
 			assert_true(ph->frames <= 32);
+			assert_true(ph->rx_frames <= 32);
 		}
 	}
 }
@@ -99,7 +100,7 @@ static void test_ranges_and_coverage(void **state)
 {
 	int seen[DRAW_KNOB__COUNT][8] = { { 0 } };
 	int loads[SIM_LOAD__COUNT] = { 0 }, windows = 0, mixed = 0;
-	int short_daemon = 0, long_daemon = 0, pinned = 0, late = 0;
+	int short_daemon = 0, long_daemon = 0, pinned = 0, late = 0, rx = 0;
 
 	(void)state;
 	for (unsigned i = 0; i < NDRAWS; i++) {
@@ -121,6 +122,7 @@ static void test_ranges_and_coverage(void **state)
 			late += sc.vms[v].start_ns > 0;
 			for (int p = 0; p < sc.vms[v].nphases; p++) {
 				loads[sc.vms[v].phases[p].load]++;
+				rx += sc.vms[v].phases[p].rx_frames > 0;
 				mixed += sc.vms[v].phases[p].io_disk > 0 ||
 					 sc.vms[v].phases[p].io_net > 0;
 			}
@@ -146,6 +148,7 @@ static void test_ranges_and_coverage(void **state)
 	for (int l = 0; l < SIM_LOAD__COUNT; l++)
 		assert_true(loads[l] > 20);
 	assert_true(windows > 20 && mixed > 20 && pinned > 20 && late > 20);
+	assert_true(rx > 20);
 	assert_true(short_daemon > 10 && long_daemon > 10);
 }
 

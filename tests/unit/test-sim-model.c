@@ -351,6 +351,43 @@ static void test_hdd_contention(void **state)
 	release(&r);
 }
 
+/* Answers of many frames share the receive side of the link: two VMs
+ * downloading on a 100 Mbit/s link delay each other; alone, nobody. */
+static void test_receive_contention(void **state)
+{
+	static const char *vm = "{\"name\":\"%s\",\"vcpus\":1,\"workload\":"
+		"[{\"start_s\":0,\"end_s\":3,\"type\":\"net\",\"frames\":1,"
+		"\"frame_bytes\":200,\"rx_frames\":16,\"rx_bytes\":1514}]}";
+	char json[1024], a[256], b[256];
+	struct run two, one;
+	struct sim_label l;
+
+	(void)state;
+	snprintf(a, sizeof(a), vm, "r1");
+	snprintf(b, sizeof(b), vm, "r2");
+	snprintf(json, sizeof(json), HEAD(4, 3) ",\"nic\":{\"rate_mbit_s\":100}},"
+		 "\"vms\":[%s,%s]}", a, b);
+	simulate(&two, json);
+	snprintf(json, sizeof(json), HEAD(4, 3) ",\"nic\":{\"rate_mbit_s\":100}},"
+		 "\"vms\":[%s]}", a);
+	simulate(&one, json);
+	/* 16 received frames per round: eth0 receives them, tap sends them. */
+	assert_true(two.counts[SIMEV_NET_RECEIVE] > 2 * 16 * 100);
+	for (int w = 0; w < 3; w++) {
+		for (int v = 0; v < 2; v++) {
+			assert_int_equal(sim_label(two.sim, v, w, &l), 1);
+			assert_true(l.interference);
+			assert_int_equal(l.resource, SIM_RES_NET);
+			assert_int_equal(l.culprits[0], 1 - v);
+		}
+		assert_int_equal(sim_label(one.sim, 0, w, &l), 1);
+		assert_false(l.interference);
+		assert_true(l.delay_ns[SIM_RES_NET] == 0);
+	}
+	release(&two);
+	release(&one);
+}
+
 /* Every guest habit at once on VMs pinned apart: still no interference. */
 static void test_guest_habits_pinned_apart(void **state)
 {
@@ -417,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_single_queue_delays),
 		cmocka_unit_test(test_nvme_saturated_delays),
 		cmocka_unit_test(test_hdd_contention),
+		cmocka_unit_test(test_receive_contention),
 		cmocka_unit_test(test_guest_habits_pinned_apart),
 		cmocka_unit_test(test_guest_hz),
 	};
