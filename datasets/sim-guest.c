@@ -73,37 +73,52 @@ static int rearm_reason(const struct sim_guest_spec *g)
 	return g->timer == SIM_TIMER_LAPIC ? EXIT_APIC_WRITE : EXIT_MSR_WRITE;
 }
 
-/* Exits of a guest with a profile: its tick (timer expiry, then the
- * write that re-arms it) at `hz`, the rest at `exit_rate`, mixed as a
- * Linux or a Windows guest does (Windows: TPR accesses, Hyper-V MSRs). */
-static int profile_exit_reason(struct sim *s, const struct sim_guest_spec *g)
+/*
+ * The exits of a guest with a profile, per second of guest time: its
+ * tick (the timer's expiry, then the write that re-arms it) `hz` times
+ * each, and `exit_rate` others, mixed as a Linux or a Windows guest does
+ * (Windows: TPR accesses, Hyper-V MSRs), in percent.
+ */
+static int exit_mix_init(struct exit_mix *m, const struct sim_guest_spec *g)
 {
 	static const int linux_mix[] = { EXIT_EXTERNAL_INTERRUPT, 35,
 		EXIT_MSR_WRITE, 20, EXIT_EPT_VIOLATION, 20, EXIT_PAUSE, 10,
-		EXIT_MSR_READ, 8, EXIT_CPUID, 4, EXIT_IO_INSTRUCTION, 3 };
+		EXIT_MSR_READ, 8, EXIT_CPUID, 4, EXIT_IO_INSTRUCTION, 3, 0 };
 	static const int windows_mix[] = { EXIT_APIC_ACCESS, 25,
 		EXIT_MSR_WRITE, 20, EXIT_EXTERNAL_INTERRUPT, 20,
 		EXIT_EPT_VIOLATION, 12, EXIT_PAUSE, 10, EXIT_MSR_READ, 6,
-		EXIT_CPUID, 4, EXIT_IO_INSTRUCTION, 3 };
+		EXIT_CPUID, 4, EXIT_IO_INSTRUCTION, 3, 0 };
 	const int *mix = g->os == SIM_OS_WINDOWS ? windows_mix : linux_mix;
-	int n = g->os == SIM_OS_WINDOWS ? 8 : 7;
-	double tick = 2.0 * g->hz, u;
-	double sum = 0;
+	double w[EXIT_MIX_MAX];
+	int n = 0;
 
-	u = gsl_rng_uniform(s->rng) * (tick + g->exit_rate);
-	if (u < tick) {
-		if (u < tick / 2)
-			return rearm_reason(g);
-		return g->timer == SIM_TIMER_LAPIC ? EXIT_EXTERNAL_INTERRUPT :
+	m->reason[n] = rearm_reason(g);
+	w[n++] = g->hz;
+	m->reason[n] = g->timer == SIM_TIMER_LAPIC ? EXIT_EXTERNAL_INTERRUPT :
 		       EXIT_PREEMPTION_TIMER;
+	w[n++] = g->hz;
+	for (int i = 0; mix[i]; i += 2) {
+		m->reason[n] = mix[i];
+		w[n++] = g->exit_rate * mix[i + 1] / 100;
 	}
-	u = (u - tick) / (g->exit_rate > 0 ? g->exit_rate : 1) * 100;
-	for (int i = 0; i < n; i++) {
-		sum += mix[2 * i + 1];
-		if (u < sum)
-			return mix[2 * i];
-	}
-	return mix[0];
+	m->table = gsl_ran_discrete_preproc((size_t)n, w);
+	return m->table ? 0 : -1;
+}
+
+int guest_init(struct sim *s)
+{
+	for (int vm = 0; vm < s->nvm; vm++)
+		if (s->sc->vms[vm].guest.set &&
+		    exit_mix_init(&s->exit_mix[vm], &s->sc->vms[vm].guest) < 0)
+			return -1;
+	return 0;
+}
+
+void guest_free(struct sim *s)
+{
+	for (int vm = 0; vm < s->nvm; vm++)
+		if (s->exit_mix[vm].table)
+			gsl_ran_discrete_free(s->exit_mix[vm].table);
 }
 
 /* Why a computing guest leaves guest mode, weighted as on a busy host. */
@@ -111,8 +126,11 @@ static int compute_exit_reason(struct sim *s, const struct thr *t)
 {
 	double u;
 
-	if (guest_of(s, t)->set)
-		return profile_exit_reason(s, guest_of(s, t));
+	if (guest_of(s, t)->set) {
+		const struct exit_mix *m = &s->exit_mix[t->owner];
+
+		return m->reason[gsl_ran_discrete(s->rng, m->table)];
+	}
 	u = gsl_rng_uniform(s->rng);
 
 	if (u < 0.40)
@@ -171,7 +189,6 @@ static void emit_apic_accept(struct sim *s, int cpu, const struct thr *vcpu,
 	sim_emit(s, SIMEV_KVM_APIC_ACCEPT_IRQ, cpu, v, 5, NULL, NULL);
 }
 
-/* Plans the guest's next burst on vCPU `t` after it was woken. */
 /* How long an idle guest with a profile sleeps: to its next tick, or,
  * tickless, to its next timer (a few per second, at tick resolution). */
 static uint64_t profile_idle_ns(struct sim *s, const struct sim_guest_spec *g)
@@ -198,6 +215,7 @@ static void maybe_io_round(struct sim *s, struct thr *t,
 		t->end = G_KICK_NET;
 }
 
+/* Plans the guest's next burst on vCPU `t` after it was woken. */
 static void guest_plan(struct sim *s, struct thr *t, enum wake_why why)
 {
 	const struct sim_phase *p = phase_of(s, t);

@@ -14,6 +14,7 @@
 #include "datasets/sim-scenario.h"
 #include "datasets/sim-writer.h"
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
 
@@ -173,6 +174,13 @@ struct acct_cell {
 	double disk_n, net_n;
 };
 
+/* The exits of a guest with a profile, weighted by their rates. */
+#define EXIT_MIX_MAX 10
+struct exit_mix {
+	gsl_ran_discrete_t *table; /* owned; NULL: the default guest */
+	int reason[EXIT_MIX_MAX];
+};
+
 struct sim {
 	const struct scenario *sc; /* weak */
 	gsl_rng *rng;              /* owned */
@@ -193,6 +201,7 @@ struct sim {
 	int vm_worker[SIM_MAX_VMS];
 	int vm_vhost[SIM_MAX_VMS];
 	int vm_vcpu0[SIM_MAX_VMS]; /* first vCPU; the others follow */
+	struct exit_mix exit_mix[SIM_MAX_VMS];
 	char vm_tap[SIM_MAX_VMS][16];
 	uint64_t vm_sector[SIM_MAX_VMS];
 	int libvirtd, kthreadd;
@@ -235,6 +244,8 @@ void guest_host_irq(struct sim *s, int cpu, int host_vec);
 void guest_vm_start(struct sim *s, int vm);
 void guest_vm_stop(struct sim *s, int vm);
 void guest_poll_abort(struct sim *s, struct cpu *c, struct thr *t);
+int guest_init(struct sim *s);  /* 0, or -1 when out of memory */
+void guest_free(struct sim *s);
 void job_push(struct sim *s, struct thr *t, enum job_kind kind, int arg,
 	      int waker_cpu);
 

@@ -216,7 +216,8 @@ struct sim *sim_create(const struct scenario *sc, uint64_t seed)
 	s->t_end = sc->start_ns + sc->duration_ns;
 	s->now = s->t0;
 	s->rng = gsl_rng_alloc(gsl_rng_mt19937);
-	if (!s->rng || alloc_state(s) || dev_init(s) || acct_init(s))
+	if (!s->rng || alloc_state(s) || dev_init(s) || acct_init(s) ||
+	    guest_init(s))
 		goto error;
 	gsl_rng_set(s->rng, (unsigned long)seed);
 	if (sc->kver < KVER(4, 4))
@@ -259,6 +260,7 @@ void sim_destroy(struct sim *s)
 	free(s->cpus);
 	free(s->thr);
 	free(s->acct);
+	guest_free(s);
 	dev_free(s);
 	simq_free(&s->q);
 	if (s->rng)
