@@ -21,8 +21,8 @@
 #define DRAW_MAX_S 16
 #define DRAW_MAX_VMS 8
 
-static const char *const knob_names[DRAW_KNOB__COUNT] = {
-	"host", "kernel", "disk", "mix", "guest", "preempt", "shape",
+static const char *const knob_names[DRAW_KNOB__COUNT + 1] = { /* NULL-ended */
+	"host", "kernel", "disk", "mix", "guest", "preempt", "shape", NULL,
 };
 
 static const char *const host_fam[] = { "small", "medium", "large", NULL };
