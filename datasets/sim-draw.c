@@ -18,7 +18,7 @@
 #include <string.h>
 
 #define DRAW_MIN_S 10
-#define DRAW_MAX_S 16
+#define DRAW_MAX_S 14
 #define DRAW_MAX_VMS 8
 
 static const char *const knob_names[DRAW_KNOB__COUNT + 1] = { /* NULL-ended */
@@ -349,7 +349,7 @@ static double net_knobs(struct drawer *d, json_t *p, int max_frames)
 	json_object_set_new(p, "frames", json_integer(frames));
 	json_object_set_new(p, "frame_bytes", json_integer(bytes));
 	if (chance(d, 0.5)) {
-		rx = (int)round(loguni(d, 1, 32));
+		rx = (int)round(loguni(d, 1, 16));
 		rx_bytes = chance(d, 0.8) ? 1514 : irange(d, 64, 1500);
 		json_object_set_new(p, "rx_frames", json_integer(rx));
 		json_object_set_new(p, "rx_bytes", json_integer(rx_bytes));

@@ -47,7 +47,7 @@ static void check_ranges(const struct scenario *sc)
 {
 	assert_true(sc->cpus >= 2 && sc->cpus <= 64);
 	assert_true(sc->duration_ns >= 10000000000ull &&
-		    sc->duration_ns <= 16000000000ull);
+		    sc->duration_ns <= 14000000000ull);
 	assert_true(sc->nvms >= 1 && sc->nvms <= 8);
 	assert_true(sc->kver >= KVER(3, 10) && sc->kver <= KVER(6, 8));
 	assert_true(sc->slice_ns >= 1500000 && sc->slice_ns <= 6000000);
@@ -91,7 +91,7 @@ static void check_ranges(const struct scenario *sc)
 				    ph->burst_ms >= 0.5);
 			assert_true(ph->depth <= 16);
 			assert_true(ph->frames <= 32);
-			assert_true(ph->rx_frames <= 32);
+			assert_true(ph->rx_frames <= 16);
 		}
 	}
 }
