@@ -370,7 +370,7 @@ int cmd_simulate(int argc, char **argv)
 	};
 	const char *outdir = NULL;
 	uint64_t seed = 0;
-	int have_seed = 0, stats = 0, c;
+	int have_seed = 0, stats = 0, have_family = 0, c;
 	long draws = -1;
 	struct draw_filter filter;
 	char *endp;
@@ -406,6 +406,7 @@ int cmd_simulate(int argc, char **argv)
 		case 'F':
 			if (draw_filter_add(&filter, optarg) < 0)
 				return VMINT_EXIT_USAGE;
+			have_family = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -415,10 +416,10 @@ int cmd_simulate(int argc, char **argv)
 			return VMINT_EXIT_USAGE;
 		}
 	}
-	if (draws > 0 && optind == argc && outdir)
+	if (draws > 0 && optind == argc && outdir && !stats)
 		return simulate_draws(outdir, (unsigned)draws,
 				      have_seed ? seed : 1, &filter);
-	if (optind != argc - 1 || !outdir || draws > 0) {
+	if (optind != argc - 1 || !outdir || draws > 0 || have_family) {
 		usage(stderr);
 		return VMINT_EXIT_USAGE;
 	}

@@ -23,7 +23,7 @@ cat > "$tmp/mixed.json" <<'EOF'
         {"name":"net","vcpus":1,"start_s":0.5,"end_s":1.8,"workload":[{"start_s":0.5,"end_s":2,"type":"net","intensity":0.3}]}]}
 EOF
 
-echo "1..29"
+echo "1..30"
 
 "$vmint" simulate --help > "$tmp/help.out" 2>&1
 ok $? "simulate --help exits 0"
@@ -229,5 +229,8 @@ ok $? "--family disk=hdd host=small shape=alone: every draw is of those families
 "$vmint" simulate --draw 2 --family disk=floppy -o "$tmp/bad" > /dev/null 2> "$tmp/bad.err"
 [ $? -eq 1 ] && grep -q "disk must be one of ssd, nvme, hdd" "$tmp/bad.err" && [ ! -e "$tmp/bad" ]
 ok $? "--family with an unknown value: usage error naming the values"
+"$vmint" simulate "$tmp/mixed.json" --family disk=hdd -o "$tmp/nofam" > /dev/null 2>&1
+[ $? -eq 1 ] && [ ! -e "$tmp/nofam" ]
+ok $? "--family without --draw: usage error"
 
 exit $fail
