@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmint simulate SCENARIO.json -o OUTDIR [--seed N] [--stats]
+ * vmint simulate --draw N -o DIR [--seed S] [--family KEY=VALUE]...
  *
  * Writes OUTDIR/kernel/ (a CTF trace like LTTng's), OUTDIR/vms.json and
  * OUTDIR/labels.json. The trace is written in a temporary directory
  * beside it and renamed into place; the JSON files are written
  * atomically; on error nothing partial is left, and an OUTDIR (or parent)
- * the run created is removed again.
+ * the run created is removed again. With --draw, each drawn scenario
+ * (sim-draw.h) is written as DIR/sNNNN/scenario.json and simulated into
+ * DIR/sNNNN/ the same way.
  */
 #include "datasets/cmd.h"
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/outfile.h"
+#include "datasets/sim-draw.h"
 #include "datasets/sim-model.h"
 
 #include <errno.h>
@@ -25,20 +29,27 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { OPT_STATS = CLI_OWN };
+enum { OPT_STATS = CLI_OWN, OPT_DRAW, OPT_FAMILY };
 
 static const struct cli_option options[] = {
 	{ "output", CLI_OUTPUT, "DIR", "output directory (created if needed, and removed "
 	  "again if the run then fails or is interrupted)" },
 	{ "seed", 's', "N", "random seed (default: the scenario's \"seed\")" },
 	{ "stats", OPT_STATS, NULL, "print the events written per type on stdout" },
+	{ "draw", OPT_DRAW, "N", "draw N scenarios (datasets/README.md, \"Drawn scenarios\"): "
+	  "DIR/sNNNN/scenario.json, and its simulation beside it; --seed S picks the draws" },
+	{ "family", OPT_FAMILY, "K=V", "draw only family V of knob K (repeatable): "
+	  "host=small|medium|large, kernel=3|4|5|6, disk=ssd|nvme|hdd, "
+	  "mix=cpu|disk|net|mixed|idle, guest=linux|windows, preempt=none|voluntary|full, "
+	  "shape=alone|quiet|pinned|overlap|overcommit|spread" },
 	{ NULL, 0, NULL, NULL },
 };
 
 static const struct cli_spec spec = {
 	.cmd = "simulate",
 	.head =
-		"usage: vmint simulate SCENARIO.json -o OUTDIR [--seed N] [--stats]\n\n"
+		"usage: vmint simulate SCENARIO.json -o OUTDIR [--seed N] [--stats]\n"
+		"       vmint simulate --draw N -o DIR [--seed S] [--family KEY=VALUE]...\n\n"
 		"Simulates the KVM host of a scenario (datasets/README.md) and writes\n"
 		"  OUTDIR/kernel/     a CTF trace as LTTng 2.13 records a host kernel\n"
 		"  OUTDIR/vms.json    QEMU pid -> VM name (vmint.vms/1)\n"
@@ -174,6 +185,12 @@ static int install_file(const char *tmpdir, const char *outdir, const char *name
 	return 0;
 }
 
+/* Events and CPU time of the runs so far. */
+struct sim_totals {
+	uint64_t events;
+	double cpu_s;
+};
+
 static void print_stats(const struct sim *s, const uint64_t *counts,
 			uint64_t total, double cpu_s, int stats)
 {
@@ -228,7 +245,8 @@ static int install_outputs(struct sim *s, const char *tmpdir,
 }
 
 static int simulate(const char *scenario_path, const char *outdir,
-		    int have_seed, uint64_t seed, int stats)
+		    int have_seed, uint64_t seed, int stats,
+		    struct sim_totals *totals)
 {
 	struct scenario sc;
 	struct sim *s = NULL;
@@ -274,8 +292,13 @@ static int simulate(const char *scenario_path, const char *outdir,
 		goto end;
 	for (int i = 0; i < SIMEV__COUNT; i++)
 		total += counts[i];
-	print_stats(s, counts, total, (double)(clock() - c0) / CLOCKS_PER_SEC,
-		    stats);
+	if (totals) {
+		totals->events += total;
+		totals->cpu_s += (double)(clock() - c0) / CLOCKS_PER_SEC;
+	} else {
+		print_stats(s, counts, total,
+			    (double)(clock() - c0) / CLOCKS_PER_SEC, stats);
+	}
 	status = VMINT_EXIT_OK;
 end:
 	if (have_tmp) {
@@ -295,13 +318,56 @@ end:
 	return status;
 }
 
+/* Draws n scenarios of `seed` into outdir/sNNNN/: scenario.json, then
+ * its simulation, exactly as `vmint simulate sNNNN/scenario.json` makes
+ * it. One summary line at the end. */
+static int simulate_draws(const char *outdir, unsigned n, uint64_t seed,
+			  const struct draw_filter *f)
+{
+	struct sim_totals totals = { 0 };
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	size_t created;
+
+	for (unsigned i = 0; i < n; i++) {
+		json_t *doc = draw_scenario(seed, i, f);
+		int st;
+
+		snprintf(dir, sizeof(dir), "%s/s%04u", outdir, i);
+		snprintf(path, sizeof(path), "%s/scenario.json", dir);
+		if (!doc)
+			return VMINT_EXIT_INTERNAL;
+		if (make_dirs(dir, &created) != 0) {
+			json_decref(doc);
+			err_append("cannot create output directory '%s': %s",
+				   dir, strerror(errno));
+			return VMINT_EXIT_INTERNAL;
+		}
+		st = write_json(dir, "scenario.json", doc) != 0 ?
+		     VMINT_EXIT_INTERNAL : simulate(path, dir, 0, 0, 0, &totals);
+		if (st != VMINT_EXIT_OK) {
+			/* No draw without its trace. */
+			if (created)
+				outfile_remove_tree(dir);
+			return st;
+		}
+	}
+	fprintf(stderr,
+		"vmint simulate: %u scenarios, %" PRIu64 " events in %.2f s of CPU (%.0f events/s)\n",
+		n, totals.events, totals.cpu_s,
+		totals.cpu_s > 0 ? totals.events / totals.cpu_s : 0.0);
+	return VMINT_EXIT_OK;
+}
+
 int cmd_simulate(int argc, char **argv)
 {
 	struct cli_common com = { 0 };
 	struct cli cli;
 	uint64_t seed = 0;
-	int have_seed = 0, stats = 0, key;
+	int have_seed = 0, stats = 0, have_family = 0, key;
+	uint64_t draws = 0;
+	struct draw_filter filter;
 
+	draw_filter_init(&filter);
 	cli_begin(&cli, &spec, &com);
 	while ((key = cli_next(&cli, argc, argv)) > 0) {
 		switch (key) {
@@ -313,10 +379,30 @@ int cmd_simulate(int argc, char **argv)
 		case OPT_STATS:
 			stats = 1;
 			break;
+		case OPT_DRAW:
+			if (cli_uint(&cli, 1, 9999, &draws) < 0)
+				return cli.status;
+			break;
+		case OPT_FAMILY:
+			if (draw_filter_add(&filter, optarg) < 0)
+				return VMINT_EXIT_USAGE;
+			have_family = 1;
+			break;
 		}
 	}
 	if (key < 0)
 		return cli.status;
+	if (draws > 0) {
+		if (optind < argc)
+			return cli_usage(&cli, "--draw takes no scenario ('%s')", argv[optind]);
+		if (stats)
+			return cli_usage(&cli, "--stats is for one scenario, not --draw");
+		if (!com.output)
+			return cli_usage(&cli, "no output directory: give -o DIR");
+		return simulate_draws(com.output, (unsigned)draws, have_seed ? seed : 1, &filter);
+	}
+	if (have_family)
+		return cli_usage(&cli, "--family needs --draw");
 	if (optind >= argc)
 		return cli_usage(&cli, "no scenario given");
 	if (optind < argc - 1)
@@ -324,5 +410,5 @@ int cmd_simulate(int argc, char **argv)
 				 argv[optind + 1]);
 	if (!com.output)
 		return cli_usage(&cli, "no output directory: give -o OUTDIR");
-	return simulate(argv[optind], com.output, have_seed, seed, stats);
+	return simulate(argv[optind], com.output, have_seed, seed, stats, NULL);
 }

@@ -14,6 +14,7 @@
 #include "datasets/sim-scenario.h"
 #include "datasets/sim-writer.h"
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
 
@@ -30,6 +31,8 @@ enum simq_kind {
 	Q_NET_RX,     /* idx: vm; the peer's answer arrives on eth0 */
 	Q_VM_START,   /* idx: vm; libvirtd starts its QEMU */
 	Q_VM_STOP,    /* idx: vm; its QEMU is killed */
+	Q_NIC_IRQ,    /* the coalesced receive interrupt fires */
+	Q_NIC_RX_DONE, /* the receive link delivered its current frame */
 };
 
 struct simq_item {
@@ -69,10 +72,11 @@ enum thr_state { TS_UNBORN, TS_BLOCKED, TS_RUNNABLE, TS_RUNNING, TS_DEAD };
 enum guest_end { G_HLT, G_KICK_DISK, G_KICK_NET };
 
 /* Phases of a running vCPU thread. */
-enum vcpu_phase { V_ENTER, V_GUEST, V_EXIT };
+enum vcpu_phase { V_ENTER, V_GUEST, V_EXIT, V_POLL /* KVM halt polling */ };
 
 /* A job queued for a worker or vhost thread. */
-enum job_kind { J_DISK_SUBMIT, J_DISK_DONE, J_NET_TX, J_NET_ACK };
+enum job_kind { J_DISK_SUBMIT, J_DISK_DONE, J_NET_TX, J_NET_ACK,
+		J_NET_RXF /* a received frame that is not the last */ };
 
 struct job {
 	uint8_t kind;
@@ -105,6 +109,9 @@ struct thr {
 	uint64_t sleep_ns;  /* timer armed when the vCPU halts (0: none) */
 	int pending_vec;    /* interrupt to inject at the next entry */
 	int io_pending;     /* requests or packet batches in flight */
+	int rearm;          /* woken by its tick: re-arms its timer first */
+	uint64_t poll_ns;   /* current halt-polling window */
+	uint64_t halt_at;   /* when it last halted */
 
 	/* Periodic host threads and daemons. */
 	uint64_t period_ns, burst_ns;
@@ -138,6 +145,7 @@ struct request {
 	uint64_t enq;       /* queued on the device */
 	uint64_t start;     /* service started */
 	uint64_t service;   /* service time */
+	uint64_t xfer;      /* parallel disk: its data transfer's start */
 	uint64_t sector, skb;
 	uint32_t bytes, rwbs;
 	int last;           /* net: last packet of its batch */
@@ -148,7 +156,11 @@ struct request {
 struct device {
 	int *queue;         /* owned: ring of request indices */
 	unsigned head, tail, cap;
-	int busy;           /* request in service, or -1 */
+	int busy;           /* NIC: request in service, or -1 */
+	int *serving;       /* disk, owned: the requests in service */
+	int nserving;       /* ... how many (at most sc->disk_queues) */
+	uint64_t head_sector; /* HDD: where the head is */
+	uint64_t xfer_free;   /* parallel disk: its data channel is free */
 	int irq_cpu_of_vm[SIM_MAX_VMS];
 };
 
@@ -160,6 +172,13 @@ struct acct_cell {
 	double disk_lat, disk_by[SIM_MAX_VMS + 1];
 	double net_lat, net_by[SIM_MAX_VMS + 1];
 	double disk_n, net_n;
+};
+
+/* The exits of a guest with a profile, weighted by their rates. */
+#define EXIT_MIX_MAX 10
+struct exit_mix {
+	gsl_ran_discrete_t *table; /* owned; NULL: the default guest */
+	int reason[EXIT_MIX_MAX];
 };
 
 struct sim {
@@ -182,14 +201,19 @@ struct sim {
 	int vm_worker[SIM_MAX_VMS];
 	int vm_vhost[SIM_MAX_VMS];
 	int vm_vcpu0[SIM_MAX_VMS]; /* first vCPU; the others follow */
+	struct exit_mix exit_mix[SIM_MAX_VMS];
 	char vm_tap[SIM_MAX_VMS][16];
 	uint64_t vm_sector[SIM_MAX_VMS];
 	int libvirtd, kthreadd;
 
 	struct request *req;       /* owned pool */
 	int nreq, free_req;
-	struct device disk, nic;
+	struct device disk, nic, nic_rx;
 	uint64_t skb_next;
+	int *rx_pending;           /* owned: frames awaiting the coalesced
+				    * interrupt: vCPU | last << 30 */
+	uint32_t *rx_pending_bytes; /* owned: their lengths */
+	int nrx_pending;
 
 	/* Accounting: nwin windows from win0. */
 	uint64_t win0;
@@ -219,16 +243,21 @@ void guest_timer(struct sim *s, struct thr *t);
 void guest_host_irq(struct sim *s, int cpu, int host_vec);
 void guest_vm_start(struct sim *s, int vm);
 void guest_vm_stop(struct sim *s, int vm);
+void guest_poll_abort(struct sim *s, struct cpu *c, struct thr *t);
+int guest_init(struct sim *s);  /* 0, or -1 when out of memory */
+void guest_free(struct sim *s);
 void job_push(struct sim *s, struct thr *t, enum job_kind kind, int arg,
 	      int waker_cpu);
 
 /* sim-devices.c */
 int dev_disk_submit(struct sim *s, struct thr *worker, int vcpu, int cpu);
-void dev_disk_done(struct sim *s);
+void dev_disk_done(struct sim *s, int req);
 void dev_net_send(struct sim *s, struct thr *vhost, int vcpu, int last,
 		  int cpu);
 void dev_nic_done(struct sim *s);
-void dev_net_rx(struct sim *s, int vm);
+void dev_net_rx(struct sim *s, int vcpu);
+void dev_nic_irq(struct sim *s);
+void dev_nic_rx_done(struct sim *s);
 int dev_init(struct sim *s);
 void dev_free(struct sim *s);
 
@@ -244,6 +273,12 @@ void sim_emit(struct sim *s, int type, int cpu, const int64_t *v,
 	      int nv, const char *s0, const char *s1);
 double sim_exp(struct sim *s, double mean);
 uint64_t sim_exp_ns(struct sim *s, double mean_ns, uint64_t min_ns);
+
+/* A cost of host CPU work on this host's CPUs. */
+static inline uint64_t sim_host_ns(const struct sim *s, uint64_t ns)
+{
+	return s->sc->cpu_speed == 1 ? ns : (uint64_t)(ns / s->sc->cpu_speed);
+}
 
 static inline int thr_index(const struct sim *s, const struct thr *t)
 {

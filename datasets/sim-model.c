@@ -137,7 +137,7 @@ static void add_host_threads(struct sim *s)
 static void add_vm_threads(struct sim *s, int vm)
 {
 	const struct sim_vm_spec *v = &s->sc->vms[vm];
-	int pid = 3000 + 300 * vm + 17 * (vm % 5);
+	int pid = v->pid ? v->pid : 3000 + 300 * vm + 17 * (vm % 5);
 	int new_vhost = s->sc->kver >= KVER(6, 4);
 	struct thr *t;
 	char name[32];
@@ -154,6 +154,8 @@ static void add_vm_threads(struct sim *s, int vm)
 		snprintf(name, sizeof(name), "CPU %d/KVM", i);
 		t = add_thread(s, pid + 3 + i, pid, 1200, name, T_VCPU, vm);
 		t->vcpu_id = i;
+		if (!v->guest.halt_poll_grow) /* a fixed window */
+			t->poll_ns = v->guest.halt_poll_ns;
 		if (v->pin[i] >= 0) {
 			t->allowed = 1ull << v->pin[i];
 			t->cpu = v->pin[i];
@@ -212,7 +214,8 @@ struct sim *sim_create(const struct scenario *sc, uint64_t seed)
 	s->t_end = sc->start_ns + sc->duration_ns;
 	s->now = s->t0;
 	s->rng = gsl_rng_alloc(gsl_rng_mt19937);
-	if (!s->rng || alloc_state(s) || dev_init(s) || acct_init(s))
+	if (!s->rng || alloc_state(s) || dev_init(s) || acct_init(s) ||
+	    guest_init(s))
 		goto error;
 	gsl_rng_set(s->rng, (unsigned long)seed);
 	if (sc->kver < KVER(4, 4))
@@ -255,6 +258,7 @@ void sim_destroy(struct sim *s)
 	free(s->cpus);
 	free(s->thr);
 	free(s->acct);
+	guest_free(s);
 	dev_free(s);
 	simq_free(&s->q);
 	if (s->rng)
@@ -342,7 +346,7 @@ static void handle(struct sim *s, const struct simq_item *it)
 			guest_timer(s, &s->thr[it->idx]);
 		break;
 	case Q_DISK_DONE:
-		dev_disk_done(s);
+		dev_disk_done(s, it->idx);
 		break;
 	case Q_NIC_DONE:
 		dev_nic_done(s);
@@ -355,6 +359,12 @@ static void handle(struct sim *s, const struct simq_item *it)
 		break;
 	case Q_VM_STOP:
 		guest_vm_stop(s, it->idx);
+		break;
+	case Q_NIC_IRQ:
+		dev_nic_irq(s);
+		break;
+	case Q_NIC_RX_DONE:
+		dev_nic_rx_done(s);
 		break;
 	}
 }

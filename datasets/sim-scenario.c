@@ -48,11 +48,57 @@ static int get_name(const struct json_at *at, const json_t *obj,
 	return 0;
 }
 
+/* Reads string `key`, one of names[0..n), as its index into *out
+ * (untouched when absent). `list` spells the choices for the error. */
+static int get_choice(const struct json_at *at, const json_t *obj,
+		      const char *key, const char *const *names, int n,
+		      const char *list, int *out)
+{
+	const char *v = NULL;
+
+	if (json_at_get_string(at, obj, key, JSON_OPTIONAL, &v) < 0)
+		return -1;
+	if (!v)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (strcmp(v, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	return json_at_fail(at, key, "must be one of %s", list);
+}
+
+/* An optional number in [min, max]; when present, *out = value * scale. */
+static int get_scaled(const struct json_at *at, const json_t *obj,
+		      const char *key, double min, double max, double scale,
+		      uint64_t *out)
+{
+	double v = -1;
+
+	if (json_at_get_double(at, obj, key, JSON_OPTIONAL, min, max, &v) < 0)
+		return -1;
+	if (v >= 0)
+		*out = (uint64_t)llround(v * scale);
+	return 0;
+}
+
+static int get_int(const struct json_at *at, const json_t *obj,
+		   const char *key, int min, int max, int *out)
+{
+	json_int_t v = *out;
+
+	if (json_at_get_int(at, obj, key, JSON_OPTIONAL, min, max, &v) < 0)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
 static int parse_kernel(const struct json_at *host, struct scenario *sc)
 {
 	int major, minor;
 
 	if (sscanf(sc->kernel, "%d.%d", &major, &minor) != 2 || major < 2 ||
+	    major > 99 ||
 	    minor < 0 || minor > 999)
 		return json_at_fail(host, "kernel",
 				    "must be a kernel release like \"5.15.0\"");
@@ -116,14 +162,33 @@ static int parse_phase(const struct json_at *at, const struct scenario *sc,
 	if (json_at_check_object(at, o) < 0)
 		return -1;
 	p->intensity = 1.0;
+	p->read_share = -1;
 	failed |= get_seconds(at, o, "start_s", JSON_REQUIRED, dur,
 			      &p->start_ns) < 0;
 	failed |= get_seconds(at, o, "end_s", JSON_REQUIRED, dur, &p->end_ns) < 0;
 	failed |= json_at_get_string(at, o, "type", JSON_REQUIRED, &type) < 0;
 	failed |= json_at_get_double(at, o, "intensity", JSON_OPTIONAL, 0, 1,
 				     &p->intensity) < 0;
+	failed |= json_at_get_double(at, o, "burst_ms", JSON_OPTIONAL, 0.01,
+				     1e5, &p->burst_ms) < 0;
+	failed |= json_at_get_double(at, o, "io_disk", JSON_OPTIONAL, 0, 1,
+				     &p->io_disk) < 0;
+	failed |= json_at_get_double(at, o, "io_net", JSON_OPTIONAL, 0, 1,
+				     &p->io_net) < 0;
+	failed |= json_at_get_double(at, o, "compute_us", JSON_OPTIONAL, 0.1,
+				     1e6, &p->compute_us) < 0;
+	failed |= get_int(at, o, "depth", 1, 256, &p->depth) < 0;
+	failed |= get_int(at, o, "io_kb", 1, 16384, &p->io_kb) < 0;
+	failed |= json_at_get_double(at, o, "read_share", JSON_OPTIONAL, 0, 1,
+				     &p->read_share) < 0;
+	failed |= get_int(at, o, "frames", 1, 1024, &p->frames) < 0;
+	failed |= get_int(at, o, "frame_bytes", 60, 65535, &p->frame_bytes) < 0;
+	failed |= get_int(at, o, "rx_frames", 1, 1024, &p->rx_frames) < 0;
+	failed |= get_int(at, o, "rx_bytes", 60, 65535, &p->rx_bytes) < 0;
 	if (failed)
 		return -1;
+	if (p->io_disk + p->io_net > 1)
+		return json_at_fail(at, "io_net", "and io_disk add up to more than 1");
 	k = workload_from_name(type);
 	if (k < 0)
 		return json_at_fail(at, "type", "must be one of %s",
@@ -184,13 +249,64 @@ static int parse_pin(const struct json_at *vm_at, const struct scenario *sc,
 	return 0;
 }
 
+/* VMX exit reasons of a virtio kick: an MMIO notify (virtio-pci modern)
+ * is an EPT_MISCONFIG, a port write (legacy) an IO_INSTRUCTION. */
+static const int kick_reasons[2] = { 49, 30 };
+
+static int parse_guest(const struct json_at *vm_at, struct sim_vm_spec *vm,
+		       const json_t *o)
+{
+	static const char *const oses[] = { "linux", "windows" };
+	static const char *const timers[] = { "tsc-deadline", "lapic" };
+	static const char *const kicks[] = { "mmio", "pio" };
+	struct sim_guest_spec *g = &vm->guest;
+	struct json_at at;
+	json_t *tickless;
+	int os = 0, timer = 0, disk_kick = 0, net_kick = 1, failed = 0;
+	double poll_us = 0;
+
+	json_at_member(&at, vm_at, "guest");
+	if (json_at_check_object(&at, o) < 0)
+		return -1;
+	failed |= get_choice(&at, o, "os", oses, 2, "linux, windows", &os) < 0;
+	g->set = 1;
+	g->os = os;
+	g->hz = os == SIM_OS_WINDOWS ? 64 : 250;
+	g->tickless = 1;
+	g->exit_rate = 5000;
+	g->halt_poll_grow = 2;
+	failed |= get_int(&at, o, "hz", 10, 10000, &g->hz) < 0;
+	failed |= json_at_get(&at, o, "tickless", JSON_TRUE, JSON_OPTIONAL,
+			      &tickless) < 0;
+	failed |= get_choice(&at, o, "timer", timers, 2, "tsc-deadline, lapic",
+			     &timer) < 0;
+	failed |= json_at_get_double(&at, o, "exit_rate", JSON_OPTIONAL, 0, 1e6,
+				     &g->exit_rate) < 0;
+	failed |= json_at_get_double(&at, o, "halt_poll_us", JSON_OPTIONAL, 0,
+				     1e5, &poll_us) < 0;
+	failed |= get_int(&at, o, "halt_poll_grow", 0, 16, &g->halt_poll_grow) < 0;
+	failed |= get_choice(&at, o, "disk_kick", kicks, 2, "mmio, pio",
+			     &disk_kick) < 0;
+	failed |= get_choice(&at, o, "net_kick", kicks, 2, "mmio, pio",
+			     &net_kick) < 0;
+	if (failed)
+		return -1;
+	if (tickless)
+		g->tickless = json_is_true(tickless);
+	g->timer = timer;
+	g->halt_poll_ns = (uint64_t)llround(poll_us * 1000);
+	g->disk_kick = kick_reasons[disk_kick];
+	g->net_kick = kick_reasons[net_kick];
+	return 0;
+}
+
 static int parse_vm(const struct json_at *root, struct scenario *sc, int i,
 		    const json_t *o)
 {
 	struct sim_vm_spec *vm = &sc->vms[i];
 	double dur = sc->duration_ns / 1e9;
 	struct json_at at;
-	json_t *pin, *workload;
+	json_t *pin, *workload, *guest;
 	json_int_t vcpus = 1;
 	int failed = 0;
 
@@ -205,30 +321,45 @@ static int parse_vm(const struct json_at *root, struct scenario *sc, int i,
 			      &vm->start_ns) < 0;
 	failed |= get_seconds(&at, o, "end_s", JSON_OPTIONAL, dur,
 			      &vm->end_ns) < 0;
+	failed |= get_int(&at, o, "pid", 3000, 4000000, &vm->pid) < 0;
 	vm->vcpus = (int)vcpus;
 	if (!failed && vm->end_ns && vm->end_ns <= vm->start_ns)
 		return json_at_fail(&at, "end_s", "must be after the VM's start_s");
 	failed |= json_at_get(&at, o, "pin", JSON_ARRAY, JSON_OPTIONAL, &pin) < 0;
 	failed |= json_at_get(&at, o, "workload", JSON_ARRAY, JSON_REQUIRED,
 			      &workload) < 0;
-	if (failed || parse_pin(&at, sc, vm, pin) < 0)
+	failed |= json_at_get(&at, o, "guest", JSON_OBJECT, JSON_OPTIONAL,
+			      &guest) < 0;
+	if (failed || parse_pin(&at, sc, vm, pin) < 0 ||
+	    (guest && parse_guest(&at, vm, guest) < 0))
 		return -1;
-	for (int j = 0; j < i; j++)
+	for (int j = 0; j < i; j++) {
 		if (strcmp(sc->vms[j].name, vm->name) == 0)
 			return json_at_fail(&at, "name",
 					    "repeats the name of another VM");
+		if (vm->pid && sc->vms[j].pid &&
+		    vm->pid < sc->vms[j].pid + sc->vms[j].vcpus + 5 &&
+		    sc->vms[j].pid < vm->pid + vm->vcpus + 5)
+			return json_at_fail(&at, "pid",
+					    "overlaps the thread ids of vms[%d]", j);
+	}
+	/* Else a given pid could meet one made from the index. */
+	if (i > 0 && !sc->vms[0].pid != !vm->pid)
+		return json_at_fail(&at, "pid", "must be given for every VM or none");
 	return parse_phases(&at, sc, vm, workload);
 }
 
 static int parse_devices(const struct json_at *host_at, struct scenario *sc,
 			 const json_t *host)
 {
+	static const char *const kinds[] = { "ssd", "nvme", "hdd" };
 	struct json_at at;
 	json_t *disk, *nic;
 	double latency_us = 100;
-	int failed = 0;
+	int failed = 0, kind = SIM_DISK_SSD;
 
 	sc->disk_mb_s = 200;
+	sc->disk_queues = 1;
 	sc->nic_mbit_s = 1000;
 	if (json_at_get(host_at, host, "disk", JSON_OBJECT, JSON_OPTIONAL,
 			&disk) < 0)
@@ -241,6 +372,17 @@ static int parse_devices(const struct json_at *host_at, struct scenario *sc,
 		failed |= json_at_get_double(&at, disk, "latency_us",
 					     JSON_OPTIONAL, 0, 1e6,
 					     &latency_us) < 0;
+		failed |= get_choice(&at, disk, "kind", kinds, 3,
+				     "ssd, nvme, hdd", &kind) < 0;
+		sc->disk_kind = kind;
+		if (kind == SIM_DISK_NVME)
+			sc->disk_queues = 16;
+		if (kind == SIM_DISK_HDD)
+			sc->disk_seek_ns = 4000000;
+		failed |= get_int(&at, disk, "queues", 1, 1024,
+				  &sc->disk_queues) < 0;
+		failed |= get_scaled(&at, disk, "seek_us", 0, 1e6, 1000,
+				     &sc->disk_seek_ns) < 0;
 	}
 	sc->disk_latency_ns = (uint64_t)(1000 * latency_us);
 	if (json_at_get(host_at, host, "nic", JSON_OBJECT, JSON_OPTIONAL,
@@ -251,6 +393,10 @@ static int parse_devices(const struct json_at *host_at, struct scenario *sc,
 		failed |= json_at_get_double(&at, nic, "rate_mbit_s",
 					     JSON_OPTIONAL, 1, 1e6,
 					     &sc->nic_mbit_s) < 0;
+		failed |= get_scaled(&at, nic, "coalesce_us", 0, 1e6, 1000,
+				     &sc->nic_coalesce_ns) < 0;
+		failed |= get_scaled(&at, nic, "rtt_us", 1, 1e6, 1000,
+				     &sc->nic_rtt_ns) < 0;
 	}
 	return failed ? -1 : 0;
 }
@@ -258,10 +404,11 @@ static int parse_devices(const struct json_at *host_at, struct scenario *sc,
 static int parse_host(const struct json_at *root, struct scenario *sc,
 		      const json_t *host)
 {
+	static const char *const preempts[] = { "full", "voluntary", "none" };
 	struct json_at at;
 	json_t *daemons;
 	json_int_t cpus = 1;
-	int failed = 0;
+	int failed = 0, preempt = SIM_PREEMPT_FULL;
 
 	json_at_member(&at, root, "host");
 	snprintf(sc->host_name, sizeof(sc->host_name), "compute-1");
@@ -272,7 +419,16 @@ static int parse_host(const struct json_at *root, struct scenario *sc,
 				  SIM_MAX_CPUS, &cpus) < 0;
 	failed |= get_name(&at, host, "kernel", JSON_OPTIONAL, sc->kernel,
 			   sizeof(sc->kernel)) < 0;
+	failed |= get_choice(&at, host, "preempt", preempts, 3,
+			     "full, voluntary, none", &preempt) < 0;
+	sc->slice_ns = 3000000;
+	sc->cpu_speed = 1;
+	failed |= json_at_get_double(&at, host, "cpu_speed", JSON_OPTIONAL, 0.25,
+				     4, &sc->cpu_speed) < 0;
+	failed |= get_scaled(&at, host, "slice_us", 100, 1e5, 1000,
+			     &sc->slice_ns) < 0;
 	sc->cpus = (int)cpus;
+	sc->preempt = preempt;
 	if (failed || parse_kernel(&at, sc) < 0)
 		return -1;
 	failed |= parse_devices(&at, sc, host) < 0;

@@ -10,7 +10,6 @@
 
 #include <limits.h>
 
-#define SLICE_NS 3000000ull /* CFS-like latency for a few runnable threads */
 #define WAKEUP_GRAN_NS 1000000ull /* a woken sleeper preempts a thread
 				       * that has run this long (CFS) */
 #define PRIO 20             /* lttng-modules records prio - MAX_RT_PRIO */
@@ -164,7 +163,7 @@ static void reschedule(struct sim *s, struct cpu *c)
 			 next->comm);
 	}
 	c->cur = next;
-	c->slice_end = s->now + SLICE_NS;
+	c->slice_end = s->now + s->sc->slice_ns;
 	if (next->kind == T_IDLE) {
 		c->step_gen++; /* nothing to run: no step */
 		return;
@@ -175,20 +174,48 @@ static void reschedule(struct sim *s, struct cpu *c)
 	guest_dispatch(s, c, next);
 }
 
+/*
+ * When wakeup preemption takes effect. PREEMPT_FULL: at once.
+ * VOLUNTARY: a thread in guest mode exits at once (KVM checks
+ * need_resched), others at their next preemption point. NONE: never; the
+ * woken thread waits for the end of the slice (the tick).
+ */
+static int preempt_at(struct sim *s, const struct thr *cur, uint64_t *at)
+{
+	switch (s->sc->preempt) {
+	case SIM_PREEMPT_NONE:
+		return 0;
+	case SIM_PREEMPT_VOLUNTARY:
+		*at = s->now;
+		if (cur->kind != T_VCPU || cur->phase != V_GUEST)
+			*at += sim_exp_ns(s, 300000, 1000);
+		return 1;
+	default:
+		*at = s->now;
+		return 1;
+	}
+}
+
 static void enqueue(struct sim *s, int cpu, struct thr *t)
 {
 	struct cpu *c = &s->cpus[cpu];
+	uint64_t at;
 
 	t->state = TS_RUNNABLE;
 	t->mark = s->now;
 	c->rq[c->nrq++] = t;
 	if (c->cur->kind == T_IDLE) {
 		reschedule(s, c);
+	} else if (c->cur->kind == T_VCPU && c->cur->phase == V_POLL) {
+		guest_poll_abort(s, c, c->cur); /* the poll loop gives way */
 	} else if (s->now - c->cur->mark >= WAKEUP_GRAN_NS &&
-		   c->slice_end > s->now) {
-		/* Wakeup preemption: end the current slice now. */
-		c->slice_end = s->now;
-		sched_arm(s, c, s->now);
+		   c->slice_end > s->now && preempt_at(s, c->cur, &at) &&
+		   at < c->slice_end) {
+		/* Wakeup preemption: end the current slice then; the
+		 * running thread's own next step must not be lost. */
+		c->slice_end = at;
+		sched_arm(s, c, at < c->cur->act_at || at == s->now ?
+			  at : c->cur->act_at);
 	}
 }
 
@@ -304,6 +331,6 @@ void sched_step(struct sim *s, int cpu)
 		return;
 	}
 	if (s->now >= c->slice_end)
-		c->slice_end = s->now + SLICE_NS;
+		c->slice_end = s->now + s->sc->slice_ns;
 	sched_arm(s, c, t->act_at < c->slice_end ? t->act_at : c->slice_end);
 }

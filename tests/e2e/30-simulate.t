@@ -23,7 +23,7 @@ cat > "$tmp/mixed.json" <<'EOF'
         {"name":"net","vcpus":1,"start_s":0.5,"end_s":1.8,"workload":[{"start_s":0.5,"end_s":2,"type":"net","intensity":0.3}]}]}
 EOF
 
-echo "1..21"
+echo "1..30"
 
 "$vmint" simulate --help > "$tmp/help.out" 2>&1
 ok $? "simulate --help exits 0"
@@ -159,5 +159,78 @@ ok $? "kernel 3.10: netif_receive_skb spelling, preemption as prev_state 0"
 "$vmint" simulate datasets/scenarios/sample.json -o "$tmp/sample" > /dev/null 2>&1 &&
 	[ "$(tree_hash "$tmp/sample")" = "$(tree_hash datasets/sample)" ]
 ok $? "datasets/sample is up to date with datasets/scenarios/sample.json"
+
+# Every habit of the simulator set at once: babeltrace2 reads it all, and
+# the habits show in the events.
+cat > "$tmp/knobs.json" <<'EOF'
+{"schema":"vmint.scenario/1","seed":7,"duration_s":0.6,"window_ns":100000000,
+ "host":{"cpus":2,"kernel":"6.8.0","preempt":"voluntary","slice_us":2000,"cpu_speed":1.3,
+   "disk":{"kind":"nvme","queues":4,"bandwidth_mb_s":500},
+   "nic":{"rate_mbit_s":100,"coalesce_us":50,"rtt_us":300},
+   "daemons":[{"name":"scrubd","start_s":0.1,"end_s":0.3,"cpu_share":1.5}]},
+ "vms":[{"name":"a","pid":9000,"vcpus":2,"guest":{"os":"windows","hz":64,"timer":"lapic","halt_poll_us":200,"disk_kick":"pio"},
+   "workload":[{"start_s":0,"end_s":0.6,"type":"cpu","intensity":0.6,"burst_ms":2,"io_net":0.5,"frames":4,"rx_frames":8}]},
+  {"name":"b","pid":9100,"vcpus":1,"guest":{"hz":1000,"tickless":false,"halt_poll_us":50,"halt_poll_grow":0},
+   "workload":[{"start_s":0,"end_s":0.6,"type":"disk","intensity":0.8,"depth":8,"io_kb":256,"compute_us":100}]},
+  {"name":"c","pid":9200,"vcpus":1,"end_s":0.5,"guest":{},"workload":[{"start_s":0,"end_s":0.6,"type":"net","rx_frames":4,"rx_bytes":900}]}]}
+EOF
+"$vmint" simulate "$tmp/knobs.json" -o "$tmp/knobs" --stats > "$tmp/knobs.stats" 2> /dev/null &&
+	total=$(awk '{ s += $2 } END { print s }' "$tmp/knobs.stats") &&
+	counted=$(babeltrace2 -c sink.utils.counter "$tmp/knobs/kernel" 2> "$tmp/bt.err" |
+		awk '/Event messages/ { v = $1 } END { print v }') &&
+	[ "$total" = "$counted" ] && [ ! -s "$tmp/bt.err" ]
+ok $? "every knob at once: babeltrace2 counts all $counted events, no warning"
+babeltrace2 "$tmp/knobs/kernel" 2> /dev/null > "$tmp/knobs.txt"
+grep -q 'exit_reason = 56, .*info1 = 896,' "$tmp/knobs.txt" &&     # LAPIC timer re-arm (APIC_WRITE TMICT)
+	grep -q 'exit_reason = 44,' "$tmp/knobs.txt" &&              # Windows TPR accesses
+	grep -q 'exit_reason = 52,' "$tmp/knobs.txt" &&              # TSC-deadline expiry
+	grep -q 'net_if_receive_skb: .*len = 900, name = "eth0"' "$tmp/knobs.txt" &&
+	grep -q 'tid = 9006, pid = 9000, ppid = 1200, name = "vhost-9000"' "$tmp/knobs.txt" &&
+	python3 - "$tmp/knobs/vms.json" <<'EOF'
+import json, sys
+assert [v["pid"] for v in json.load(open(sys.argv[1]))["vms"]] == [9000, 9100, 9200]
+EOF
+ok $? "the habits show: APIC_WRITE, APIC_ACCESS, PREEMPTION_TIMER exits, received frames, vhost task of QEMU 9000"
+
+# The scenario sampler: each draw's scenario.json reproduces its trace
+# and labels byte for byte; families restrict what is drawn.
+"$vmint" simulate --draw 3 --seed 5 --family host=small -o "$tmp/draws" > /dev/null 2> "$tmp/draws.err" &&
+	grep -q 'vmint simulate: 3 scenarios, [0-9]* events' "$tmp/draws.err" &&
+	for i in 0 1 2; do
+		for f in scenario.json vms.json labels.json kernel/metadata; do
+			[ -s "$tmp/draws/s000$i/$f" ] || exit 1
+		done
+	done
+ok $? "--draw 3: DIR/sNNNN/{scenario.json,kernel/,vms.json,labels.json}"
+"$vmint" simulate "$tmp/draws/s0002/scenario.json" -o "$tmp/redo" --stats > "$tmp/redo.stats" 2> /dev/null &&
+	rm "$tmp/draws/s0002/scenario.json" &&
+	[ "$(tree_hash "$tmp/redo")" = "$(tree_hash "$tmp/draws/s0002")" ]
+ok $? "vmint simulate sNNNN/scenario.json reproduces the draw byte for byte"
+total=$(awk '{ s += $2 } END { print s }' "$tmp/redo.stats")
+counted=$(babeltrace2 -c sink.utils.counter "$tmp/redo/kernel" 2> "$tmp/bt.err" |
+	awk '/Event messages/ { v = $1 } END { print v }')
+[ "$total" = "$counted" ] && [ "$total" -gt 10000 ] && [ ! -s "$tmp/bt.err" ]
+ok $? "a drawn trace: babeltrace2 counts its $counted events, no warning"
+"$vmint" simulate --draw 2 --seed 5 --family host=small -o "$tmp/draws2" > /dev/null 2>&1 &&
+	[ "$(tree_hash "$tmp/draws2/s0001")" = "$(tree_hash "$tmp/draws/s0001")" ]
+ok $? "draw i of a seed does not depend on how many are drawn"
+"$vmint" simulate --draw 4 --seed 9 --family disk=hdd --family host=small --family shape=alone \
+	-o "$tmp/hdd" > /dev/null 2>&1 &&
+	python3 - "$tmp/hdd" <<'EOF'
+import json, sys
+for i in range(4):
+    s = json.load(open("%s/s%04d/scenario.json" % (sys.argv[1], i)))
+    assert s["host"]["disk"]["kind"] == "hdd" and s["host"]["cpus"] <= 4
+    assert len(s["vms"]) == 1
+    f = s["draw"]["families"]
+    assert (f["disk"], f["host"], f["shape"]) == ("hdd", "small", "alone"), f
+EOF
+ok $? "--family disk=hdd host=small shape=alone: every draw is of those families"
+"$vmint" simulate --draw 2 --family disk=floppy -o "$tmp/bad" > /dev/null 2> "$tmp/bad.err"
+[ $? -eq 1 ] && grep -q "disk must be one of ssd, nvme, hdd" "$tmp/bad.err" && [ ! -e "$tmp/bad" ]
+ok $? "--family with an unknown value: usage error naming the values"
+"$vmint" simulate "$tmp/mixed.json" --family disk=hdd -o "$tmp/nofam" > /dev/null 2>&1
+[ $? -eq 1 ] && [ ! -e "$tmp/nofam" ]
+ok $? "--family without --draw: usage error"
 
 exit $fail

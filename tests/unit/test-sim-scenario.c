@@ -50,7 +50,117 @@ static void test_good(void **state)
 	assert_ptr_equal(scenario_phase_at(&sc.vms[0], 2500000000ull),
 			 &sc.vms[0].phases[1]);
 	assert_null(scenario_phase_at(&sc.vms[1], 0));
+	/* Knobs absent: the simulator's habits of old. */
+	assert_int_equal(sc.preempt, SIM_PREEMPT_FULL);
+	assert_int_equal(sc.slice_ns, 3000000);
+	assert_int_equal(sc.disk_kind, SIM_DISK_SSD);
+	assert_int_equal(sc.disk_queues, 1);
+	assert_int_equal(sc.disk_seek_ns, 0);
+	assert_int_equal(sc.nic_coalesce_ns, 0);
+	assert_int_equal(sc.nic_rtt_ns, 0);
+	assert_true(sc.cpu_speed == 1);
+	assert_int_equal(sc.vms[0].pid, 0);
+	assert_false(sc.vms[0].guest.set);
+	assert_true(sc.vms[0].phases[1].read_share < 0);
+	assert_int_equal(sc.vms[0].phases[1].depth, 0);
 	scenario_free(&sc);
+}
+
+#define KNOBS \
+	"{\"schema\":\"vmint.scenario/1\",\"duration_s\":4," \
+	"\"host\":{\"cpus\":4,\"preempt\":\"voluntary\",\"slice_us\":1500," \
+	"\"cpu_speed\":1.5,\"disk\":{\"kind\":\"nvme\"}," \
+	"\"nic\":{\"coalesce_us\":50,\"rtt_us\":500}}," \
+	"\"vms\":[{\"name\":\"a\",\"pid\":5000,\"vcpus\":1,\"guest\":{\"os\":\"windows\"," \
+	"\"timer\":\"lapic\",\"tickless\":false,\"halt_poll_us\":200," \
+	"\"disk_kick\":\"pio\"},\"workload\":[{\"start_s\":0,\"end_s\":4," \
+	"\"type\":\"cpu\",\"burst_ms\":5,\"io_net\":0.25,\"frames\":8," \
+	"\"frame_bytes\":600}]}," \
+	"{\"name\":\"b\",\"pid\":5006,\"vcpus\":1,\"guest\":{},\"workload\":[{\"start_s\":0," \
+	"\"end_s\":4,\"type\":\"disk\",\"depth\":8,\"io_kb\":1024," \
+	"\"read_share\":0,\"compute_us\":300}]}]}"
+
+static void test_knobs(void **state)
+{
+	struct scenario sc;
+	const struct sim_guest_spec *g;
+
+	(void)state;
+	assert_int_equal(scenario_parse(&sc, KNOBS, "knobs"), 0);
+	assert_int_equal(sc.preempt, SIM_PREEMPT_VOLUNTARY);
+	assert_int_equal(sc.slice_ns, 1500000);
+	assert_int_equal(sc.disk_kind, SIM_DISK_NVME);
+	assert_int_equal(sc.disk_queues, 16); /* the NVMe default */
+	assert_int_equal(sc.nic_coalesce_ns, 50000);
+	assert_int_equal(sc.nic_rtt_ns, 500000);
+	assert_true(sc.cpu_speed == 1.5);
+	assert_int_equal(sc.vms[0].pid, 5000);
+	g = &sc.vms[0].guest;
+	assert_true(g->set);
+	assert_int_equal(g->os, SIM_OS_WINDOWS);
+	assert_int_equal(g->hz, 64); /* Windows' default tick */
+	assert_false(g->tickless);
+	assert_int_equal(g->timer, SIM_TIMER_LAPIC);
+	assert_int_equal(g->halt_poll_ns, 200000);
+	assert_int_equal(g->halt_poll_grow, 2);
+	assert_int_equal(g->disk_kick, 30); /* IO_INSTRUCTION */
+	assert_int_equal(g->net_kick, 30);
+	g = &sc.vms[1].guest; /* an empty profile: Linux defaults */
+	assert_true(g->set);
+	assert_int_equal(g->hz, 250);
+	assert_true(g->tickless);
+	assert_int_equal(g->disk_kick, 49); /* EPT_MISCONFIG */
+	assert_true(sc.vms[0].phases[0].io_net == 0.25);
+	assert_int_equal(sc.vms[0].phases[0].frame_bytes, 600);
+	assert_int_equal(sc.vms[1].phases[0].io_kb, 1024);
+	assert_true(sc.vms[1].phases[0].read_share == 0);
+	assert_true(sc.vms[1].phases[0].compute_us == 300);
+	scenario_free(&sc);
+}
+
+static void expect_knob_error(const char *from, const char *to,
+			      const char *want)
+{
+	char text[2048], *p;
+	struct scenario sc;
+
+	p = strstr(KNOBS, from);
+	assert_non_null(p);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)(p - KNOBS), KNOBS, to,
+		 p + strlen(from));
+	err_clear();
+	assert_int_equal(scenario_parse(&sc, text, "k.json"), -1);
+	if (!err_contains(want)) {
+		err_print(stderr);
+		fail_msg("no '%s'", want);
+	}
+	err_clear();
+}
+
+static void test_knob_errors(void **state)
+{
+	(void)state;
+	expect_knob_error("\"nvme\"", "\"floppy\"",
+			  "'host.disk.kind' must be one of ssd, nvme, hdd");
+	expect_knob_error("\"voluntary\"", "\"rt\"",
+			  "'host.preempt' must be one of full, voluntary, none");
+	expect_knob_error("\"windows\"", "\"beos\"",
+			  "'vms[0].guest.os' must be one of linux, windows");
+	expect_knob_error("\"pio\"", "\"pci\"", "'vms[0].guest.disk_kick'");
+	expect_knob_error("\"tickless\":false", "\"tickless\":0",
+			  "'vms[0].guest.tickless'");
+	expect_knob_error("\"io_net\":0.25", "\"io_net\":0.25,\"io_disk\":0.8",
+			  "'vms[0].workload[0].io_net' and io_disk add up to more than 1");
+	expect_knob_error("\"depth\":8", "\"depth\":0",
+			  "'vms[1].workload[0].depth'");
+	expect_knob_error("\"pid\":5006", "\"pid\":5005",
+			  "'vms[1].pid' overlaps the thread ids of vms[0]");
+	expect_knob_error("\"pid\":5006,", "",
+			  "'vms[1].pid' must be given for every VM or none");
+	expect_knob_error("\"cpu_speed\":1.5", "\"cpu_speed\":0",
+			  "'host.cpu_speed'");
+	expect_knob_error("\"guest\":{}", "\"guest\":[]",
+			  "'vms[1].guest' must be an object");
 }
 
 /* Replaces the first `from` of GOOD by `to`, parses, returns the errors. */
@@ -162,6 +272,8 @@ int main(void)
 		cmocka_unit_test(test_impossible_pinning),
 		cmocka_unit_test(test_bad_json_and_file),
 		cmocka_unit_test(test_kernel_tables),
+		cmocka_unit_test(test_knobs),
+		cmocka_unit_test(test_knob_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
