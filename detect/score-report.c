@@ -53,6 +53,26 @@ static int score_window(json_t *w, const struct labels *l,
 	return 0;
 }
 
+/* Each report VM the labels give a workload for: is its class that one? */
+static void score_workloads(json_t *vms, const struct labels *l, struct report_score *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(vms, i, v) {
+		const char *name = NULL, *class = NULL;
+
+		if (json_unpack(v, "{s:s, s:{s:s}}", "name", &name, "workload", "class",
+				&class) != 0)
+			continue;
+		for (size_t k = 0; k < l->nvms; k++)
+			if (strcmp(l->vms[k].name, name) == 0 && l->vms[k].workload != LABEL_ABSENT) {
+				s->vms++;
+				s->workload_ok += strcmp(class, workload_name(l->vms[k].workload)) == 0;
+			}
+	}
+}
+
 int score_report(const char *report_path, const char *labels_path,
 		 struct report_score *s)
 {
@@ -83,6 +103,7 @@ int score_report(const char *report_path, const char *labels_path,
 			goto end;
 		}
 	}
+	score_workloads(json_object_get(root, "vms"), &l, s);
 	ret = 0;
 end:
 	labels_fini(&l);
@@ -102,14 +123,16 @@ static json_t *score_json(const char *report, const struct report_score *s)
 
 	/* jansson writes NaN as null only through json_null: keep it valid */
 #define NUM(x) (isnan(x) ? json_null() : json_real(x))
-	return json_pack("{s:s?, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:o, s:o}",
+	return json_pack("{s:s?, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:o}",
 		"report", report, "windows", (json_int_t)s->windows,
 		"tp", (json_int_t)s->tp, "fp", (json_int_t)s->fp,
 		"fn", (json_int_t)s->fn, "tn", (json_int_t)s->tn,
 		"precision", NUM(p), "recall", NUM(r), "f1", NUM(f1),
 		"interfered", (json_int_t)s->interfered,
 		"culprit_top1", NUM(ratio(s->culprit_ok, s->interfered)),
-		"resource_accuracy", NUM(ratio(s->resource_ok, s->interfered)));
+		"resource_accuracy", NUM(ratio(s->resource_ok, s->interfered)),
+		"vms", (json_int_t)s->vms,
+		"workload_accuracy", NUM(ratio(s->workload_ok, s->vms)));
 #undef NUM
 }
 
@@ -119,10 +142,12 @@ static void print_score(const char *title, const struct report_score *s)
 
 	printf("%s\n  interference  precision %.3f  recall %.3f  F1 %.3f  "
 	       "(%zu windows: tp %zu, fp %zu, fn %zu, tn %zu)\n"
-	       "  culprit top-1 %.3f, resource %.3f on %zu truly interfered windows\n",
+	       "  culprit top-1 %.3f, resource %.3f on %zu truly interfered windows\n"
+	       "  workload %.3f on %zu VMs\n",
 	       title, p, r, 2 * p * r / (p + r), s->windows, s->tp, s->fp, s->fn,
 	       s->tn, ratio(s->culprit_ok, s->interfered),
-	       ratio(s->resource_ok, s->interfered), s->interfered);
+	       ratio(s->resource_ok, s->interfered), s->interfered,
+	       ratio(s->workload_ok, s->vms), s->vms);
 }
 
 static void add(struct report_score *a, const struct report_score *b)
@@ -132,6 +157,8 @@ static void add(struct report_score *a, const struct report_score *b)
 	a->interfered += b->interfered;
 	a->resource_ok += b->resource_ok;
 	a->culprit_ok += b->culprit_ok;
+	a->vms += b->vms;
+	a->workload_ok += b->workload_ok;
 }
 
 enum { OPT_JSON = CLI_OWN };
@@ -153,7 +180,8 @@ static const struct cli_spec score_spec = {
 		"labels.json: the interference decision per labeled (VM, window)\n"
 		"(precision, recall, F1 of the interfered class), and on the truly\n"
 		"interfered windows the first culprit (top-1 accuracy) and the resource\n"
-		"(a missed window counts as wrong for both).\n",
+		"(a missed window counts as wrong for both), and per VM whose workload\n"
+	"the labels give, the report's workload class.\n",
 	.opts = score_options,
 };
 

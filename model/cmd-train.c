@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-enum { OPT_LABELS = CLI_OWN, OPT_GROUP, OPT_GRID_ROWS, OPT_C, OPT_GAMMA };
+enum { OPT_LABELS = CLI_OWN, OPT_GROUP, OPT_GRID_ROWS, OPT_FINAL_ROWS, OPT_C, OPT_GAMMA };
 
 static const struct cli_option options[] = {
 	{ "output", CLI_OUTPUT, "DIR", "model directory to write (replaced atomically; an "
@@ -25,7 +25,10 @@ static const struct cli_option options[] = {
 	  "input)" },
 	{ "jobs", CLI_JOBS, "N", "threads for the grid search (default: online CPUs)" },
 	{ "grid-rows", OPT_GRID_ROWS, "N", "grid-search on at most N rows per classifier, "
-	  "a fixed random subset (default 3000; 0 = all); the final model uses every row" },
+	  "a fixed random subset (default 3000; 0 = all)" },
+	{ "final-rows", OPT_FINAL_ROWS, "N", "train each final classifier on at most N rows, "
+	  "a fixed random subset (default 0 = all): libsvm's cost grows about with the "
+	  "square of the rows" },
 	{ "c-log2", OPT_C, "LO:HI:STEP", "C grid, powers of 2 (default -1:9:2)" },
 	{ "gamma-log2", OPT_GAMMA, "LO:HI:STEP", "gamma grid, powers of 2 (default -9:1:2)" },
 	{ "quiet", 'q', NULL, "no summary on stdout, no progress line on stderr" },
@@ -106,6 +109,11 @@ static int parse_args(int argc, char **argv, struct train_opts *o,
 			if (cli_uint(&cli, 0, 100000000, &v) < 0)
 				return cli.status;
 			o->grid_rows = (size_t)v;
+			break;
+		case OPT_FINAL_ROWS:
+			if (cli_uint(&cli, 0, 100000000, &v) < 0)
+				return cli.status;
+			o->final_rows = (size_t)v;
 			break;
 		case OPT_C:
 			if (parse_range(&cli, &o->c) != 0)

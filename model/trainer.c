@@ -186,7 +186,8 @@ static json_t *range_json(const struct log2_range *r)
 
 static json_t *info_json(const struct model_dir *m, enum model_kind k,
 			 const struct selection *s, const struct grid_result *g,
-			 const struct train_opts *o, size_t grid_n, const char *grouped_by)
+			 const struct train_opts *o, size_t grid_n, size_t final_n,
+			 const char *grouped_by)
 {
 	json_t *counts = json_object(), *conf = json_array(), *cv, *tr;
 
@@ -199,7 +200,9 @@ static json_t *info_json(const struct model_dir *m, enum model_kind k,
 			json_array_append_new(row, json_integer((json_int_t)g->conf.m[c][p]));
 		json_array_append_new(conf, row);
 	}
-	tr = json_pack("{s:I,s:o}", "rows", (json_int_t)s->n, "class_counts", counts);
+	/* rows: labeled windows; final_rows: those the final model saw */
+	tr = json_pack("{s:I,s:I,s:o}", "rows", (json_int_t)s->n,
+		       "final_rows", (json_int_t)final_n, "class_counts", counts);
 	cv = json_pack("{s:i,s:s,s:s,s:f,s:f,s:I,s:o,s:{s:o,s:o,s:i,s:s}}",
 		       "folds", g->nfolds,
 		       "grouped_by", grouped_by,
@@ -251,7 +254,7 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 	struct selection s;
 	struct grid_result g;
 	struct svm_set grid_set = { 0 };
-	size_t *pick = NULL, *grid_rows = NULL, grid_n;
+	size_t *pick = NULL, *grid_rows = NULL, grid_n, final_n;
 	int *grid_target = NULL, by_input, named, ret = -1;
 	struct timespec t0;
 	double grid_s;
@@ -308,7 +311,14 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 		warn_msg("%s: every grid point scored %.3f in cross-validation (a class found in one group only?); using C 2^%g, gamma 2^%g, nearest libsvm's defaults",
 			 model_kind_names[k], g.score, log2(g.C), log2(g.gamma));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (svm_set_build(keep, ds, &m->sc, s.rows, s.target, s.n, s.nclass) < 0)
+	/* The final model on a fixed subset too when asked (its own draw,
+	 * independent of the grid's): the grid's rows are reused as scratch. */
+	final_n = subsample(&s, o->final_rows, pick);
+	for (size_t i = 0; i < final_n; i++) {
+		grid_rows[i] = s.rows[pick[i]];
+		grid_target[i] = s.target[pick[i]];
+	}
+	if (svm_set_build(keep, ds, &m->sc, grid_rows, grid_target, final_n, s.nclass) < 0)
 		goto end;
 	cl->C = g.C;
 	cl->gamma = g.gamma;
@@ -318,7 +328,7 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 		goto end;
 	cl->present = 1;
 	grouped_by = !by_input ? "time_block" : named ? "group" : "input";
-	cl->info = info_json(m, k, &s, &g, o, grid_n, grouped_by);
+	cl->info = info_json(m, k, &s, &g, o, grid_n, final_n, grouped_by);
 	if (!o->quiet)
 		print_summary(m, k, &s, &g, grouped_by, grid_s, seconds_since(&t0));
 	ret = 0;

@@ -18,6 +18,7 @@ struct train_opts {
 	int folds;
 	int jobs;
 	size_t grid_rows;           /* grid-search subset size, 0 = all rows */
+	size_t final_rows;          /* final model's subset size, 0 = all rows */
 	struct log2_range c, gamma;
 	int verbose, quiet;
 	const char *const *cv_groups; /* weak: per input (dataset group), the

@@ -1,50 +1,62 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Rebuilds models/default: simulates every training scenario
-# (datasets/scenarios/train/*.json) with seeds 1..12, then trains on the
-# traces with their exact labels. Then scores it on the validation
-# scenarios (datasets/scenarios/validation, their own seeds).
-# Run from anywhere after `make`; about 3 minutes on 2 cores.
-#   SEEDS="1 2 3" models/train-default.sh     # fewer seeds, quicker
-#   OUT=/tmp/m models/train-default.sh        # somewhere else
-#   GROUP=scenario models/train-default.sh    # CV folds by scenario, not trace
+# Rebuilds models/default from drawn scenarios (datasets/README.md, "Drawn
+# scenarios"): DRAWS whole scenarios drawn from wide ranges (host size,
+# kernel, devices, guests, placements, workload mixes), in batches of 50,
+# one seed per batch (seeds SEED, SEED+1, ...), two batches at a time.
+# Each draw is simulated, its features extracted with its exact labels,
+# and its trace removed; then `vmint train` on every draw's CSV (one
+# cross-validation group per draw) with the features of models/features.txt.
+# libsvm's cost grows about with the square of the rows: the grid search
+# runs on a fixed random subset of GRID_ROWS rows per classifier and each
+# final classifier on FINAL_ROWS rows (model.json records both).
+# Run after `make`; about 15 minutes on an idle 2-core machine.
+#   DRAWS=200 models/train-default.sh        # quicker, for a try
+#   OUT=/tmp/m models/train-default.sh       # somewhere else
+#   CSV=DIR models/train-default.sh          # keep the CSVs in DIR (reused
+#                                            # when already there)
+# The validation seeds (models/validate.sh) are never used here.
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
-vmint=$repo/bin/vmint
+vmint=${VMINT_BIN:-$repo/bin/vmint}
 out=${OUT:-$repo/models/default}
-seeds=${SEEDS:-"1 2 3 4 5 6 7 8 9 10 11 12"}
+draws=${DRAWS:-1000}
+seed0=${SEED:-101}
+grid_rows=${GRID_ROWS:-3000}
+final_rows=${FINAL_ROWS:-12000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+csv=${CSV:-$work/csv}
+mkdir -p "$csv"
 
-# simulate ARGS...: quiet unless it fails
-simulate() {
-	"$vmint" simulate "$@" 2> "$work/simulate.err" || {
-		cat "$work/simulate.err" >&2
-		exit 1
-	}
-}
-
-train=() val=()
-for seed in $seeds; do
-	for s in "$repo"/datasets/scenarios/train/*.json; do
-		name=$(basename "$s" .json)-$seed
-		simulate "$s" --seed "$seed" -o "$work/$name"
-		# One CV group per trace. GROUP=scenario makes one per scenario:
-		# honest CV scores, but a class seen in one scenario only (net
-		# workload, disk/net resource) then has no training data in its
-		# fold, which misleads the choice of C and gamma (models/README.md).
-		if [ "${GROUP:-trace}" = scenario ]; then
-			train+=("$name" --labels "$name/labels.json" --group "$(basename "$s" .json)")
-		else
-			train+=("$name" --labels "$name/labels.json")
-		fi
+batches=$(((draws + 49) / 50))
+# batch SEED: draws 50 scenarios (fewer in the last batch), extracts each
+# into $csv/SEED-sNNNN.csv, removes the traces. Quiet unless it fails.
+batch() {
+	local seed=$1 n=$2 dir=$work/b$1
+	[ -f "$csv/.done-$seed-$n" ] && return 0
+	"$vmint" simulate --draw "$n" --seed "$seed" -o "$dir" 2> "$dir.err" ||
+		{ cat "$dir.err" >&2; return 1; }
+	for d in "$dir"/s*; do
+		"$vmint" extract "$d" --labels "$d/labels.json" \
+			-o "$csv/$seed-$(basename "$d").csv" 2> "$dir.err" ||
+			{ cat "$dir.err" >&2; return 1; }
+		rm -rf "$d/kernel"
 	done
-done
-for s in "$repo"/datasets/scenarios/validation/*.json; do
-	name=val-$(basename "$s" .json)
-	simulate "$s" -o "$work/$name"
-	val+=("$name" --labels "$name/labels.json")
-done
-cd "$work" # relative input names in model.json
-"$vmint" train "${train[@]}" -o "$out"
-"$vmint" eval --model "$out" "${val[@]}"
+	rm -rf "$dir" "$dir.err"
+	touch "$csv/.done-$seed-$n"
+}
+export -f batch
+export vmint work csv
+
+echo "train-default: simulating and extracting $draws drawn scenarios (seeds $seed0..$((seed0 + batches - 1)))" >&2
+for ((b = 0; b < batches; b++)); do
+	n=$((draws - b * 50 < 50 ? draws - b * 50 : 50))
+	echo "$((seed0 + b)) $n"
+done | xargs -P 2 -n 2 bash -c 'batch "$0" "$1"'
+
+features=()
+[ -f "$repo/models/features.txt" ] && features=(--features "$repo/models/features.txt")
+cd "$csv" # relative input names in model.json
+"$vmint" train ./*.csv "${features[@]}" --grid-rows "$grid_rows" \
+	--final-rows "$final_rows" -o "$out"
