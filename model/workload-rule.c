@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+#include "model/workload-rule.h"
+#include "common/err.h"
+
+#include <math.h>
+#include <string.h>
+
+static int column(const char *const *names, size_t n, const char *name, int *out)
+{
+	for (size_t j = 0; j < n; j++) {
+		if (strcmp(names[j], name) == 0) {
+			*out = (int)j;
+			return 0;
+		}
+	}
+	err_fail(ERR_INPUT, "the workload rule needs feature '%s', which the input lacks", name);
+	return -1;
+}
+
+int workload_rule_init(struct workload_rule *wr, const char *const *names, size_t n)
+{
+	static const struct { const char *name; size_t off; } cols[] = {
+#define COL(f, name) { name, offsetof(struct workload_rule, f) }
+		COL(vcpus, "vcpus_active"), COL(guest, "vcpu_guest_ratio"),
+		COL(root, "vcpu_root_ratio"), COL(preempted, "preempted_ratio"),
+		COL(blk_disk, "blk_disk_ratio"), COL(blk_net, "blk_net_ratio"),
+		COL(rd, "disk_read_per_s"), COL(wr, "disk_write_per_s"),
+		COL(rd_B, "disk_read_Bps"), COL(wr_B, "disk_write_Bps"),
+		COL(lat_us, "disk_lat_mean_us"), COL(tx, "net_tx_pkts_per_s"),
+		COL(rx, "net_rx_pkts_per_s"), COL(tx_B, "net_tx_Bps"),
+		COL(rx_B, "net_rx_Bps"), COL(vhost, "vhost_cpu_util"),
+#undef COL
+	};
+
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		if (column(names, n, cols[i].name, (int *)((char *)wr + cols[i].off)) < 0)
+			return -1;
+	return 0;
+}
+
+void workload_rule_inputs(const struct workload_rule *wr, const double *x,
+			  struct wl_inputs *in)
+{
+	/* per active vCPU: a VM with no running vCPU counts as one */
+	double vcpus = fmax(x[wr->vcpus], 1);
+
+	in->busy = x[wr->guest] + x[wr->root] + x[wr->preempted] / vcpus;
+	in->disk_wait = x[wr->blk_disk] / vcpus;
+	in->net_wait = x[wr->blk_net] / vcpus;
+	in->disk_iops = x[wr->rd] + x[wr->wr];
+	in->disk_Bps = x[wr->rd_B] + x[wr->wr_B];
+	in->disk_inflight = in->disk_iops * x[wr->lat_us] * 1e-6;
+	in->net_pps = x[wr->tx] + x[wr->rx];
+	in->net_Bps = x[wr->tx_B] + x[wr->rx_B];
+	in->vhost_cpu = x[wr->vhost];
+	/* the vCPU count the shares above are per */
+	in->vcpus = vcpus;
+}
+
+enum workload workload_rule_classify(const struct wl_inputs *in)
+{
+	int disk = in->disk_iops >= WLR_DISK_IOPS || in->disk_Bps >= WLR_DISK_BPS;
+	int net = in->net_pps >= WLR_NET_PPS || in->net_Bps >= WLR_NET_BPS;
+	double vcpus = fmax(in->vcpus, 1), d, n;
+
+	if (!disk && !net)
+		return in->busy >= WLR_IDLE_BUSY ? WL_CPU : WL_IDLE;
+	/* Time its vCPUs spend waiting for each kind of its own steady I/O;
+	 * where wakeups were not attributed, the requests' in-flight time
+	 * (disk) or the vhost work (net) per vCPU stands for it. Halts that
+	 * end in a wakeup of the other kind are not counted: a VM without
+	 * steady disk I/O does not wait for its disk. */
+	d = disk ? fmax(in->disk_wait, fmin(1, in->disk_inflight / vcpus)) : 0;
+	n = net ? fmax(in->net_wait, fmin(1, in->vhost_cpu / vcpus)) : 0;
+	if (in->busy >= WLR_CPU_BOUND && in->busy >= fmax(d, n))
+		return WL_CPU;
+	if (disk && net)
+		return d >= n ? WL_DISK : WL_NET;
+	return disk ? WL_DISK : WL_NET;
+}
