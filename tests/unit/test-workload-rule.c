@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/* model/workload-rule.c: each class from capacity-normalized inputs, and
+ * the cases where neighbours slow the VM down: a cpu VM kept waiting stays
+ * cpu, an idle VM whose ticks wait stays idle, a disk VM on a busy host
+ * stays disk. Also the columns it reads from a feature row. */
+#include "common/err.h"
+#include "model/workload-rule.h"
+#include "tests/unit/unit-util.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+static enum workload rule(double busy, double dwait, double iops, double lat_us,
+			  double nwait, double pps, double vhost, int vcpus)
+{
+	struct wl_inputs in = {
+		.busy = busy, .disk_wait = dwait, .disk_iops = iops,
+		.disk_Bps = iops * 4096, .disk_inflight = iops * lat_us * 1e-6,
+		.net_wait = nwait, .net_pps = pps, .net_Bps = pps * 800,
+		.vhost_cpu = vhost, .vcpus = vcpus,
+	};
+
+	return workload_rule_classify(&in);
+}
+
+static void each_class(void **state)
+{
+	(void)state;
+	/* idle: ticks only (0.3% busy), a log line now and then */
+	assert_int_equal(rule(0.003, 0, 2, 100, 0, 6, 0, 2), WL_IDLE);
+	/* cpu: 0.75 of one vCPU of a 4-vCPU VM is 19% per vCPU */
+	assert_int_equal(rule(0.19, 0, 0, 0, 0, 0, 0, 4), WL_CPU);
+	/* disk: 300 requests/s, blocked on them half the time */
+	assert_int_equal(rule(0.04, 0.5, 300, 1500, 0, 0, 0, 2), WL_DISK);
+	/* net: thousands of packets/s, waiting for the peer */
+	assert_int_equal(rule(0.04, 0, 0, 0, 0.3, 30000, 0.1, 2), WL_NET);
+}
+
+static void slowed_by_neighbours(void **state)
+{
+	(void)state;
+	/* cpu VM preempted half the time: run 0.5 + preempted 0.5 */
+	assert_int_equal(rule(1.0, 0, 0, 0, 0, 0, 0, 2), WL_CPU);
+	/* a disk VM on a CPU-overcommitted host: preemptions inflate busy
+	 * to 0.3, it still waits on its disk more */
+	assert_int_equal(rule(0.3, 0.6, 400, 2000, 0, 0, 0, 1), WL_DISK);
+	/* a disk VM behind a neighbour's writes: longer waits, fewer requests */
+	assert_int_equal(rule(0.02, 0.9, 40, 20000, 0, 0, 0, 1), WL_DISK);
+	/* net VM on a congested NIC: fewer packets, longer waits */
+	assert_int_equal(rule(0.02, 0, 0, 0, 0.8, 300, 0.01, 1), WL_NET);
+}
+
+static void mixes_take_the_bounding_resource(void **state)
+{
+	(void)state;
+	/* a web server computing 70% of the time and talking: cpu */
+	assert_int_equal(rule(0.7, 0, 0, 0, 0.1, 5000, 0.05, 2), WL_CPU);
+	/* a database computing 20% and waiting for its disk 60%: disk */
+	assert_int_equal(rule(0.2, 0.6, 800, 700, 0, 0, 0, 2), WL_DISK);
+	/* disk waits not attributed (an unknown wakeup path): a writer of
+	 * 200 MB/s with 2 requests always in flight is disk */
+	assert_int_equal(rule(0.08, 0, 400, 5000, 0, 0, 0, 2), WL_DISK);
+	/* both kinds of I/O: the one it waits for most */
+	assert_int_equal(rule(0.05, 0.1, 50, 500, 0.4, 2000, 0.05, 1), WL_NET);
+	/* halts woken by "disk" on a VM without steady disk I/O do not count */
+	assert_int_equal(rule(0.003, 0.9, 0, 0, 0, 0, 0, 2), WL_IDLE);
+}
+
+static void inputs_from_a_feature_row(void **state)
+{
+	static const char *const names[] = {
+		"vcpus_active", "vcpu_guest_ratio", "vcpu_root_ratio", "preempted_ratio",
+		"wait_ratio", "blk_disk_ratio", "blk_net_ratio", "disk_read_per_s",
+		"disk_write_per_s", "disk_read_Bps", "disk_write_Bps", "disk_lat_mean_us",
+		"net_tx_pkts_per_s", "net_rx_pkts_per_s", "net_tx_Bps", "net_rx_Bps",
+		"vhost_cpu_util",
+	};
+	const double x[] = { 2, 0.3, 0.02, 0.36, 0.5, 0.4, 0, 100, 50, 1e6, 2e6, 2000,
+			     10, 20, 1000, 2000, 0.01 };
+	struct workload_rule wr;
+	struct wl_inputs in;
+
+	(void)state;
+	assert_int_equal(workload_rule_init(&wr, names, 17), 0);
+	workload_rule_inputs(&wr, x, &in);
+	/* run 0.32 per vCPU + preempted 0.36 over 2 vCPUs; wakeup waits not */
+	assert_float_equal(in.busy, 0.5, 1e-12);
+	assert_float_equal(in.disk_wait, 0.2, 1e-12);
+	assert_float_equal(in.disk_iops, 150, 1e-12);
+	assert_float_equal(in.disk_Bps, 3e6, 1e-12);
+	assert_float_equal(in.disk_inflight, 0.3, 1e-12);
+	assert_float_equal(in.net_pps, 30, 1e-12);
+	assert_float_equal(in.vcpus, 2, 1e-12);
+	assert_int_equal(workload_rule_classify(&in), WL_CPU);
+	assert_int_equal(workload_rule_init(&wr, names, 5), -1);
+	assert_errors_contain("needs feature 'blk_disk_ratio'");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(each_class),
+		cmocka_unit_test(slowed_by_neighbours),
+		cmocka_unit_test(mixes_take_the_bounding_resource),
+		cmocka_unit_test(inputs_from_a_feature_row),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
