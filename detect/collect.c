@@ -35,6 +35,7 @@ static const struct { const char *event, *detail; } top_names[TK__COUNT] = {
 static int init_rule(struct collector *c)
 {
 	const char **names = malloc((nr_features ? nr_features : 1) * sizeof(*names));
+	const char *missing = NULL;
 	int ret;
 
 	if (!names) {
@@ -43,8 +44,11 @@ static int init_rule(struct collector *c)
 	}
 	for (size_t j = 0; j < nr_features; j++)
 		names[j] = features[j].name;
-	ret = workload_rule_init(&c->wrule, names, nr_features);
+	ret = workload_rule_init(&c->wrule, names, nr_features, &missing);
 	free(names);
+	if (ret < 0)
+		err_fail(ERR_INTERNAL, "the workload rule needs feature '%s', which the extractor lacks",
+			 missing);
 	return ret;
 }
 

@@ -121,8 +121,11 @@ static void score_rows(const struct dataset *ds, struct classify_ctx *cx,
 			struct wl_inputs wi;
 
 			confusion_add(&s->workload, lab->workload, c.workload);
-			workload_rule_inputs(wr, dataset_row(ds, i), &wi);
-			confusion_add(&s->rule, lab->workload, workload_rule_classify(&wi));
+			if (wr) {
+				workload_rule_inputs(wr, dataset_row(ds, i), &wi);
+				confusion_add(&s->rule, lab->workload,
+					      workload_rule_classify(&wi));
+			}
 		}
 		if (lab->interference == 1 && lab->resource > RES_NONE)
 			confusion_add(&s->resource, lab->resource, c.resource);
@@ -268,6 +271,8 @@ static int evaluate(const struct eval_opts *o, const char *model,
 {
 	struct classify_ctx cx = { 0 };
 	struct workload_rule wr;
+	const char *missing = NULL;
+	int has_rule;
 	struct scores *per = NULL, total;
 	int ret = VMINT_EXIT_INPUT;
 	char what[4200];
@@ -281,8 +286,10 @@ static int evaluate(const struct eval_opts *o, const char *model,
 		err_fail(ERR_INPUT, "no input has label columns: nothing to score (extract with --labels)");
 		goto end;
 	}
-	if (workload_rule_init(&wr, (const char *const *)ds->names, ds->nfeat) < 0)
-		goto end;
+	/* the rule reads the extractor's columns; other inputs are scored
+	 * without it (workload_rule: 0 windows) */
+	has_rule = workload_rule_init(&wr, (const char *const *)ds->names, ds->nfeat,
+				      &missing) == 0;
 	per = calloc(ds->ngroups, sizeof(*per));
 	if (!per || classify_init(&cx, m) < 0) {
 		err_fail(ERR_RESOURCE, "out of memory");
@@ -291,7 +298,7 @@ static int evaluate(const struct eval_opts *o, const char *model,
 	}
 	for (size_t g = 0; g < ds->ngroups; g++)
 		scores_init(&per[g]);
-	score_rows(ds, &cx, &wr, per);
+	score_rows(ds, &cx, has_rule ? &wr : NULL, per);
 	scores_init(&total);
 	for (size_t g = 0; g < ds->ngroups; g++) {
 		confusion_merge(&total.interference, &per[g].interference);

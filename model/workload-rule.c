@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include "model/workload-rule.h"
-#include "common/err.h"
 
 #include <math.h>
 #include <string.h>
@@ -13,11 +12,11 @@ static int column(const char *const *names, size_t n, const char *name, int *out
 			return 0;
 		}
 	}
-	err_fail(ERR_INPUT, "the workload rule needs feature '%s', which the input lacks", name);
 	return -1;
 }
 
-int workload_rule_init(struct workload_rule *wr, const char *const *names, size_t n)
+int workload_rule_init(struct workload_rule *wr, const char *const *names, size_t n,
+		       const char **missing)
 {
 	static const struct { const char *name; size_t off; } cols[] = {
 #define COL(f, name) { name, offsetof(struct workload_rule, f) }
@@ -33,8 +32,10 @@ int workload_rule_init(struct workload_rule *wr, const char *const *names, size_
 	};
 
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		if (column(names, n, cols[i].name, (int *)((char *)wr + cols[i].off)) < 0)
+		if (column(names, n, cols[i].name, (int *)((char *)wr + cols[i].off)) < 0) {
+			*missing = cols[i].name;
 			return -1;
+		}
 	return 0;
 }
 

@@ -68,9 +68,11 @@ struct workload_rule {
 
 /*
  * Finds the columns in `names` (n feature names, the extractor's order).
- * Returns 0, or -1 with a cause naming the first missing feature.
+ * Returns 0, or -1 with *missing the first feature not there (borrowed,
+ * static; no cause appended: a caller may go on without the rule).
  */
-int workload_rule_init(struct workload_rule *wr, const char *const *names, size_t n);
+int workload_rule_init(struct workload_rule *wr, const char *const *names, size_t n,
+		       const char **missing);
 
 /* The rule's inputs from one row of features. */
 void workload_rule_inputs(const struct workload_rule *wr, const double *x,
