@@ -185,6 +185,7 @@ int collect_row(void *ctx, const struct window_row *row)
 	double covered_s = (double)row->covered_ns / 1e9;
 	enum resource measured, model_res;
 	const struct vm_acc *acc = row->acc;
+	struct wl_inputs wi;
 
 	if (r->nwindows == c->cap && grow(c) != 0) {
 		err_fail(ERR_RESOURCE, "out of memory");
@@ -215,12 +216,12 @@ int collect_row(void *ctx, const struct window_row *row)
 	memcpy(w->delay_ns, delay, sizeof(w->delay_ns));
 	w->resource = RES_NONE;
 	w->discarded_events = 0;
-	if (cl.in_distribution) {
+	/* the classifier's class where it is trusted and what was measured
+	 * allows it (workload_rule_plausible), else the rule's */
+	workload_rule_inputs(&c->wrule, row->features, &wi);
+	if (cl.in_distribution && workload_rule_plausible(&wi, cl.workload)) {
 		w->workload = cl.workload;
 	} else {
-		struct wl_inputs wi;
-
-		workload_rule_inputs(&c->wrule, row->features, &wi);
 		w->workload = workload_rule_classify(&wi);
 		w->workload_by_rule = 1;
 	}

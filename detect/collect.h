@@ -20,9 +20,11 @@
 #include "model/workload-rule.h"
 
 /* Each window: the evidence of detect/evidence.h decides interference;
- * the workload is the classifier's where the window is in distribution,
- * the transparent rule's (model/workload-rule.h) elsewhere; per VM, the
- * class of most of its windows. */
+ * the workload is the classifier's where the window is in distribution and
+ * the measurement allows that class (workload_rule_plausible: a VM doing
+ * 300 requests/s is not idle), the transparent rule's
+ * (model/workload-rule.h) elsewhere; per VM, the class of most of its
+ * windows. */
 
 /* Event kinds counted per window for top_events: kvm exits by reason
  * class, then other events. */

@@ -58,10 +58,36 @@ void workload_rule_inputs(const struct workload_rule *wr, const double *x,
 	in->vcpus = vcpus;
 }
 
+static int steady_disk(const struct wl_inputs *in)
+{
+	return in->disk_iops >= WLR_DISK_IOPS || in->disk_Bps >= WLR_DISK_BPS;
+}
+
+static int steady_net(const struct wl_inputs *in)
+{
+	return in->net_pps >= WLR_NET_PPS || in->net_Bps >= WLR_NET_BPS;
+}
+
+int workload_rule_plausible(const struct wl_inputs *in, enum workload wl)
+{
+	switch (wl) {
+	case WL_IDLE:
+		return in->busy < WLR_IDLE_BUSY && !steady_disk(in) && !steady_net(in);
+	case WL_CPU:
+		return in->busy >= WLR_IDLE_BUSY;
+	case WL_DISK:
+		return steady_disk(in);
+	case WL_NET:
+		return steady_net(in);
+	case WL__COUNT:
+		break;
+	}
+	return 0;
+}
+
 enum workload workload_rule_classify(const struct wl_inputs *in)
 {
-	int disk = in->disk_iops >= WLR_DISK_IOPS || in->disk_Bps >= WLR_DISK_BPS;
-	int net = in->net_pps >= WLR_NET_PPS || in->net_Bps >= WLR_NET_BPS;
+	int disk = steady_disk(in), net = steady_net(in);
 	double vcpus = fmax(in->vcpus, 1), d, n;
 
 	if (!disk && !net)

@@ -81,4 +81,13 @@ void workload_rule_inputs(const struct workload_rule *wr, const double *x,
 /* The class the rule gives. */
 enum workload workload_rule_classify(const struct wl_inputs *in);
 
+/*
+ * Is class `wl` possible at all given what was measured? The classes are
+ * defined by measurable facts, so a classifier's answer that contradicts
+ * them is a default, not knowledge: idle needs busy < WLR_IDLE_BUSY and no
+ * steady I/O (a VM doing 300 requests/s is not idle), cpu needs busy >=
+ * WLR_IDLE_BUSY, disk steady disk I/O, net steady network I/O.
+ */
+int workload_rule_plausible(const struct wl_inputs *in, enum workload wl);
+
 #endif

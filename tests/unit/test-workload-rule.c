@@ -68,6 +68,24 @@ static void mixes_take_the_bounding_resource(void **state)
 	assert_int_equal(rule(0.003, 0.9, 0, 0, 0, 0, 0, 2), WL_IDLE);
 }
 
+/* What was measured rules classes out, whatever a classifier says. */
+static void plausible_classes(void **state)
+{
+	struct wl_inputs disk_vm = { .busy = 0.04, .disk_wait = 0.5, .disk_iops = 300,
+				     .disk_Bps = 1.2e6, .vcpus = 2 };
+	struct wl_inputs quiet = { .busy = 0.003, .disk_iops = 2, .net_pps = 6, .vcpus = 1 };
+	struct wl_inputs busy = { .busy = 0.75, .vcpus = 1 };
+
+	(void)state;
+	assert_false(workload_rule_plausible(&disk_vm, WL_IDLE)); /* 300 requests/s */
+	assert_false(workload_rule_plausible(&disk_vm, WL_NET));
+	assert_true(workload_rule_plausible(&disk_vm, WL_DISK));
+	assert_true(workload_rule_plausible(&quiet, WL_IDLE));
+	assert_false(workload_rule_plausible(&quiet, WL_CPU));
+	assert_false(workload_rule_plausible(&busy, WL_IDLE)); /* 0.75 of a CPU */
+	assert_true(workload_rule_plausible(&busy, WL_CPU));
+}
+
 static void inputs_from_a_feature_row(void **state)
 {
 	static const char *const names[] = {
@@ -105,6 +123,7 @@ int main(void)
 		cmocka_unit_test(each_class),
 		cmocka_unit_test(slowed_by_neighbours),
 		cmocka_unit_test(mixes_take_the_bounding_resource),
+		cmocka_unit_test(plausible_classes),
 		cmocka_unit_test(inputs_from_a_feature_row),
 	};
 
