@@ -141,10 +141,10 @@ static int ahead(const struct detect_result *r, int culprit, int victim,
 	return d > 0 && d > caused(r, victim, culprit, res);
 }
 
-static void summarize_victim(const struct detect_result *r, int vm, struct victim *v)
+/* Returns 0, or -1 when out of memory. */
+static int summarize_victim(const struct detect_result *r, int vm, struct victim *v)
 {
-	double by[MAX_CULPRITS * 8 + 1];
-	int who[MAX_CULPRITS * 8 + 1], n = 0;
+	double *by; /* delay caused, ns: [0] the host, [1 + i] VM i */
 
 	memset(v, 0, sizeof(*v));
 	v->main_res = RES_NONE;
@@ -164,7 +164,10 @@ static void summarize_victim(const struct detect_result *r, int vm, struct victi
 		    v->windows_by_res[res] > v->windows_by_res[v->main_res]))
 			v->main_res = res;
 	if (v->main_res == RES_NONE)
-		return;
+		return 0;
+	by = calloc(r->nvms + 1, sizeof(*by));
+	if (!by)
+		return -1;
 	/* the main culprit: the most delay caused on the main resource */
 	for (size_t i = 0; i < r->nwindows; i++) {
 		const struct window_result *w = &r->windows[i];
@@ -172,26 +175,17 @@ static void summarize_victim(const struct detect_result *r, int vm, struct victi
 		if (w->vm != vm || !supported(w) || w->resource != v->main_res)
 			continue;
 		v->total_delay += w->delay_ns[v->main_res];
-		for (int c = 0; c < w->nculprits; c++) {
-			int k;
-
-			for (k = 0; k < n && who[k] != w->culprits[c].vm; k++)
-				;
-			if (k == n) {
-				if (n == (int)(sizeof(who) / sizeof(who[0])))
-					continue;
-				who[n] = w->culprits[c].vm;
-				by[n++] = 0;
-			}
-			by[k] += w->culprits[c].share * w->delay_ns[v->main_res];
-		}
+		for (int c = 0; c < w->nculprits; c++)
+			by[w->culprits[c].vm + 1] += w->culprits[c].share * w->delay_ns[v->main_res];
 	}
-	for (int k = 0; k < n; k++) {
+	for (size_t k = 0; k <= r->nvms; k++) {
 		if (by[k] > v->culprit_delay) {
 			v->culprit_delay = by[k];
-			v->culprit = who[k];
+			v->culprit = (int)k - 1;
 		}
 	}
+	free(by);
+	return 0;
 }
 
 static int episodes_of(const struct detect_result *r, int vm, enum resource res,
@@ -449,7 +443,10 @@ int detect_recommend(struct detect_result *r)
 		struct victim v;
 		int persistent;
 
-		summarize_victim(r, (int)vm, &v);
+		if (summarize_victim(r, (int)vm, &v) < 0) {
+			free(over);
+			return -1;
+		}
 		if (v.main_res == RES_NONE || v.measured == 0)
 			continue;
 		memset(&rec, 0, sizeof(rec));
