@@ -162,8 +162,9 @@ for w in r['windows']:
 "
 ok $? "per-VM workload equals labels.json (web cpu, batch cpu, db disk); in_distribution, evidence and counts agree"
 n_ood=$(py "import json; print(sum(not w['in_distribution'] for w in json.load(open('$tmp/r.json'))['windows']))")
-[ "$n_ood" -gt 0 ] && [ "$(grep -c "$n_ood of 9 windows lie outside the training data" "$tmp/err.sample")" -eq 1 ]
-ok $? "detect warns once on stderr: $n_ood of 9 windows out of distribution"
+[ "$n_ood" -gt 0 ] && [ "$(grep -c "$n_ood of 9 windows lie outside the training data" "$tmp/err.sample")" -eq 1 ] &&
+	[ "$(grep '^vmint_out_of_distribution_windows{' "$tmp/r.prom" | awk '{ s += $2 } END { print s }')" -eq "$n_ood" ]
+ok $? "detect warns once on stderr: $n_ood of 9 windows out of distribution (and --prom counts them)"
 
 # A model whose training range excludes every window: the model may not
 # decide anything; the measurement and the workload rule still give the
