@@ -36,6 +36,12 @@ int workload_rule_init(struct workload_rule *wr, const char *const *names, size_
 			*missing = cols[i].name;
 			return -1;
 		}
+	if (column(names, n, "vcpu_blk_disk_share", &wr->blk_disk_share) < 0)
+		wr->blk_disk_share = -1;
+	if (column(names, n, "vcpu_blk_net_share", &wr->blk_net_share) < 0)
+		wr->blk_net_share = -1;
+	if (column(names, n, "disk_busy_share", &wr->disk_busy) < 0)
+		wr->disk_busy = -1;
 	return 0;
 }
 
@@ -51,6 +57,13 @@ void workload_rule_inputs(const struct workload_rule *wr, const double *x,
 	in->disk_iops = x[wr->rd] + x[wr->wr];
 	in->disk_Bps = x[wr->rd_B] + x[wr->wr_B];
 	in->disk_inflight = in->disk_iops * x[wr->lat_us] * 1e-6;
+	/* from the VM's own I/O timeline, where the extractor gives it */
+	if (wr->blk_disk_share >= 0)
+		in->disk_wait = x[wr->blk_disk_share];
+	if (wr->blk_net_share >= 0)
+		in->net_wait = x[wr->blk_net_share];
+	if (wr->disk_busy >= 0)
+		in->disk_inflight = x[wr->disk_busy];
 	in->net_pps = x[wr->tx] + x[wr->rx];
 	in->net_Bps = x[wr->tx_B] + x[wr->rx_B];
 	in->vhost_cpu = x[wr->vhost];

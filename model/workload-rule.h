@@ -16,14 +16,14 @@
  *               after a wakeup is not: an idle guest's timer tick that
  *               waits 3 ms for a busy pCPU is latency, not demand (counting
  *               it made idle VMs on overcommitted hosts look 10% busy).
- *   disk_wait   share of vCPU time halted until the VM's own disk
- *               completion woke it (blocked while its requests were in
- *               flight);
+ *   disk_wait   share of vCPU time blocked while the VM's own disk
+ *               requests were in flight (vcpu_blk_disk_share where the
+ *               extractor has it; else halts a disk completion woke);
  *   disk_inflight  its requests' issue->complete time per second (Little's
  *               law: the mean number outstanding), for when wakeups are not
  *               attributed (an unknown injection path);
- *   net_wait    share of vCPU time halted until its own network traffic
- *               woke it;
+ *   net_wait    the same for its own network traffic (vcpu_blk_net_share,
+ *               else halts its network traffic woke);
  *   disk_iops, disk_Bps, net_pps, net_Bps, vhost_cpu: its own I/O rates
  *               and its vhost threads' CPU (s/s).
  *
@@ -60,10 +60,14 @@ struct wl_inputs {
 	double vcpus;     /* active vCPUs (at least 1): the shares are per vCPU */
 };
 
-/* The extractor's feature columns the rule reads (-1: absent). */
+/* The extractor's feature columns the rule reads. The last three are
+ * optional (-1 when the extractor lacks them): measured from the VM's own
+ * I/O timeline rather than from which thread woke the vCPU, they replace
+ * disk_wait, net_wait and disk_inflight where present. */
 struct workload_rule {
 	int vcpus, guest, root, preempted, blk_disk, blk_net;
 	int rd, wr, rd_B, wr_B, lat_us, tx, rx, tx_B, rx_B, vhost;
+	int blk_disk_share, blk_net_share, disk_busy; /* optional */
 };
 
 /*

@@ -117,6 +117,42 @@ static void inputs_from_a_feature_row(void **state)
 	assert_string_equal(missing, "blk_disk_ratio");
 }
 
+/* Where the extractor measures blocked time from the VM's own I/O timeline
+ * (vcpu_blk_disk_share, vcpu_blk_net_share, disk_busy_share), the rule
+ * takes those instead of the wakeup attribution. */
+static void own_timeline_columns_when_present(void **state)
+{
+	static const char *const names[] = {
+		"vcpus_active", "vcpu_guest_ratio", "vcpu_root_ratio", "preempted_ratio",
+		"blk_disk_ratio", "blk_net_ratio", "disk_read_per_s", "disk_write_per_s",
+		"disk_read_Bps", "disk_write_Bps", "disk_lat_mean_us", "net_tx_pkts_per_s",
+		"net_rx_pkts_per_s", "net_tx_Bps", "net_rx_Bps", "vhost_cpu_util",
+		"vcpu_blk_disk_share", "vcpu_blk_net_share", "disk_busy_share",
+	};
+	/* halts woken by "timer" only (blk_disk_ratio 0), but blocked 60% of
+	 * the time while its own requests were in flight */
+	const double x[] = { 1, 0.05, 0.01, 0, 0, 0, 300, 0, 1.2e6, 0, 2000, 0, 0, 0, 0, 0,
+			     0.6, 0, 0.7 };
+	struct workload_rule wr;
+	struct wl_inputs in;
+	const char *missing = NULL;
+
+	(void)state;
+	assert_int_equal(workload_rule_init(&wr, names, 19, &missing), 0);
+	assert_int_equal(wr.blk_disk_share, 16);
+	workload_rule_inputs(&wr, x, &in);
+	assert_float_equal(in.disk_wait, 0.6, 1e-12);
+	assert_float_equal(in.disk_inflight, 0.7, 1e-12);
+	assert_float_equal(in.net_wait, 0, 1e-12);
+	assert_int_equal(workload_rule_classify(&in), WL_DISK);
+	/* without them: the older columns, and no error */
+	assert_int_equal(workload_rule_init(&wr, names, 16, &missing), 0);
+	assert_int_equal(wr.blk_disk_share, -1);
+	workload_rule_inputs(&wr, x, &in);
+	assert_float_equal(in.disk_wait, 0, 1e-12);
+	assert_float_equal(in.disk_inflight, 0.6, 1e-12); /* 300/s x 2 ms */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -125,6 +161,7 @@ int main(void)
 		cmocka_unit_test(mixes_take_the_bounding_resource),
 		cmocka_unit_test(plausible_classes),
 		cmocka_unit_test(inputs_from_a_feature_row),
+		cmocka_unit_test(own_timeline_columns_when_present),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
