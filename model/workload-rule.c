@@ -22,7 +22,7 @@ int workload_rule_init(struct workload_rule *wr, const char *const *names, size_
 #define COL(f, name) { name, offsetof(struct workload_rule, f) }
 		COL(vcpus, "vcpus_active"), COL(guest, "vcpu_guest_ratio"),
 		COL(root, "vcpu_root_ratio"), COL(preempted, "preempted_ratio"),
-		COL(blk_disk, "blk_disk_ratio"), COL(blk_net, "blk_net_ratio"),
+		COL(blk_net, "blk_net_ratio"),
 		COL(rd, "disk_read_per_s"), COL(wr, "disk_write_per_s"),
 		COL(rd_B, "disk_read_Bps"), COL(wr_B, "disk_write_Bps"),
 		COL(lat_us, "disk_lat_mean_us"), COL(tx, "net_tx_pkts_per_s"),
@@ -36,8 +36,6 @@ int workload_rule_init(struct workload_rule *wr, const char *const *names, size_
 			*missing = cols[i].name;
 			return -1;
 		}
-	if (column(names, n, "vcpu_blk_disk_share", &wr->blk_disk_share) < 0)
-		wr->blk_disk_share = -1;
 	if (column(names, n, "vcpu_blk_net_share", &wr->blk_net_share) < 0)
 		wr->blk_net_share = -1;
 	if (column(names, n, "disk_busy_share", &wr->disk_busy) < 0)
@@ -52,14 +50,11 @@ void workload_rule_inputs(const struct workload_rule *wr, const double *x,
 	double vcpus = fmax(x[wr->vcpus], 1);
 
 	in->busy = x[wr->guest] + x[wr->root] + x[wr->preempted] / vcpus;
-	in->disk_wait = x[wr->blk_disk] / vcpus;
 	in->net_wait = x[wr->blk_net] / vcpus;
 	in->disk_iops = x[wr->rd] + x[wr->wr];
 	in->disk_Bps = x[wr->rd_B] + x[wr->wr_B];
 	in->disk_inflight = in->disk_iops * x[wr->lat_us] * 1e-6;
 	/* from the VM's own I/O timeline, where the extractor gives it */
-	if (wr->blk_disk_share >= 0)
-		in->disk_wait = x[wr->blk_disk_share];
 	if (wr->blk_net_share >= 0)
 		in->net_wait = x[wr->blk_net_share];
 	if (wr->disk_busy >= 0)
@@ -81,13 +76,19 @@ static int steady_net(const struct wl_inputs *in)
 	return in->net_pps >= WLR_NET_PPS || in->net_Bps >= WLR_NET_BPS;
 }
 
+/* vCPU-seconds of work per second, whatever the VM's size */
+static double cores(const struct wl_inputs *in)
+{
+	return in->busy * fmax(in->vcpus, 1);
+}
+
 int workload_rule_plausible(const struct wl_inputs *in, enum workload wl)
 {
 	switch (wl) {
 	case WL_IDLE:
-		return in->busy < WLR_IDLE_BUSY && !steady_disk(in) && !steady_net(in);
+		return cores(in) < WLR_IDLE_CORES && !steady_disk(in) && !steady_net(in);
 	case WL_CPU:
-		return in->busy >= WLR_IDLE_BUSY;
+		return cores(in) >= WLR_IDLE_CORES;
 	case WL_DISK:
 		return steady_disk(in);
 	case WL_NET:
@@ -101,20 +102,16 @@ int workload_rule_plausible(const struct wl_inputs *in, enum workload wl)
 enum workload workload_rule_classify(const struct wl_inputs *in)
 {
 	int disk = steady_disk(in), net = steady_net(in);
-	double vcpus = fmax(in->vcpus, 1), d, n;
+	double c = cores(in), d, n;
 
 	if (!disk && !net)
-		return in->busy >= WLR_IDLE_BUSY ? WL_CPU : WL_IDLE;
-	/* Time its vCPUs spend waiting for each kind of its own steady I/O;
-	 * where wakeups were not attributed, the requests' in-flight time
-	 * (disk) or the vhost work (net) per vCPU stands for it. Halts that
-	 * end in a wakeup of the other kind are not counted: a VM without
-	 * steady disk I/O does not wait for its disk. */
-	d = disk ? fmax(in->disk_wait, fmin(1, in->disk_inflight / vcpus)) : 0;
-	n = net ? fmax(in->net_wait, fmin(1, in->vhost_cpu / vcpus)) : 0;
-	if (in->busy >= WLR_CPU_BOUND && in->busy >= fmax(d, n))
-		return WL_CPU;
-	if (disk && net)
-		return d >= n ? WL_DISK : WL_NET;
-	return disk ? WL_DISK : WL_NET;
+		return c >= WLR_IDLE_CORES ? WL_CPU : WL_IDLE;
+	/* waiting, in thread-equivalents: requests outstanding on average
+	 * (Little's law on its own requests), vCPUs halted for its own
+	 * traffic or the vhost work it causes */
+	d = disk ? in->disk_inflight : 0;
+	n = net ? fmax(in->net_wait * fmax(in->vcpus, 1), in->vhost_cpu) : 0;
+	if (disk && (!net || d >= n))
+		return c >= WLR_IDLE_CORES && c > d ? WL_CPU : WL_DISK;
+	return in->busy >= WLR_CPU_BOUND && in->busy >= in->net_wait ? WL_CPU : WL_NET;
 }
