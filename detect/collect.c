@@ -202,7 +202,7 @@ int collect_row(void *ctx, const struct window_row *row)
 	measured = evidence_measured(share, delay, row->end_ns - row->start_ns);
 	model_res = evidence_model_alarm(&cl, share, delay, row->end_ns - row->start_ns);
 	/* The measurement decides; the classifier adds an alarm only where
-	 * the guard of collect.h lets it. */
+	 * the guard of detect/evidence.h lets it. */
 	w->model_vote = cl.interference;
 	w->by_model = model_res != RES_NONE;
 	w->by_measurement = measured != RES_NONE;
