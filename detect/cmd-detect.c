@@ -158,6 +158,18 @@ static int set_paths(struct detect_result *r, char **paths, size_t n, const char
 	return 0;
 }
 
+/* Once per run: where the model was not trusted, and what decided instead. */
+static void warn_out_of_distribution(const struct detect_result *r, const char *model)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nwindows; i++)
+		n += !r->windows[i].in_distribution;
+	if (n)
+		warn_msg("%zu of %zu windows lie outside the training data of model '%s': there the measured delay alone decides interference and the workload rule the workload (report.json: in_distribution, out_of_distribution_windows)",
+			 n, r->nwindows, model);
+}
+
 int cmd_detect(int argc, char **argv)
 {
 	struct detect_opts o = {
@@ -198,8 +210,10 @@ int cmd_detect(int argc, char **argv)
 		rc = VMINT_EXIT_INTERNAL;
 	if (rc == VMINT_EXIT_OK && write_outputs(&o, &res) < 0)
 		rc = VMINT_EXIT_INTERNAL;
-	if (rc == VMINT_EXIT_OK)
+	if (rc == VMINT_EXIT_OK) {
+		warn_out_of_distribution(&res, o.com.model);
 		report_print_summary(&res, stderr);
+	}
 end:
 	if (outfile_interrupted())
 		rc = VMINT_EXIT_INTERRUPTED;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "detect/collect.h"
+#include "detect/evidence.h"
 #include "detect/recommend.h"
 #include "common/err.h"
 #include "common/vocab.h"
@@ -30,6 +31,27 @@ static const struct { const char *event, *detail; } top_names[TK__COUNT] = {
 	[TK_NET_RX] = { "net_if_receive_skb", "" },
 };
 
+/* The workload rule reads the extractor's own columns. */
+static int init_rule(struct collector *c)
+{
+	const char **names = malloc((nr_features ? nr_features : 1) * sizeof(*names));
+	const char *missing = NULL;
+	int ret;
+
+	if (!names) {
+		err_fail(ERR_RESOURCE, "out of memory");
+		return -1;
+	}
+	for (size_t j = 0; j < nr_features; j++)
+		names[j] = features[j].name;
+	ret = workload_rule_init(&c->wrule, names, nr_features, &missing);
+	free(names);
+	if (ret < 0)
+		err_fail(ERR_INTERNAL, "the workload rule needs feature '%s', which the extractor lacks",
+			 missing);
+	return ret;
+}
+
 int collect_init(struct collector *c, struct detect_result *res,
 		 const struct model_dir *model)
 {
@@ -47,6 +69,8 @@ int collect_init(struct collector *c, struct detect_result *res,
 		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
+	if (init_rule(c) < 0)
+		return -1;
 	return classify_init(&c->cls, model);
 }
 
@@ -99,21 +123,6 @@ static void delays(const struct vm_acc *acc, double *d)
 	d[RES_CPU] = (double)(acc->wait_other_vm_ns + acc->wait_host_ns);
 	d[RES_DISK] = acc->disk_delay_ns;
 	d[RES_NET] = acc->net_delay_ns;
-}
-
-/* The labeling rule applied to what the extractor measured: the resource
- * with the largest qualifying delayed share, or RES_NONE. */
-static enum resource measured_resource(const double *share, const double *delay,
-				       uint64_t window_ns)
-{
-	enum resource best = RES_NONE;
-
-	for (enum resource res = RES_CPU; res < RES__COUNT; res++)
-		if (share[res] >= LABEL_MIN_SHARE &&
-		    delay[res] >= LABEL_MIN_DELAY * (double)window_ns &&
-		    (best == RES_NONE || share[res] > share[best]))
-			best = res;
-	return best;
 }
 
 static uint64_t ledger_delay(const struct culprit *l, int res)
@@ -180,9 +189,10 @@ int collect_row(void *ctx, const struct window_row *row)
 	struct window_result *w;
 	double share[RES__COUNT], delay[RES__COUNT];
 	double covered_s = (double)row->covered_ns / 1e9;
-	enum resource measured;
+	enum resource measured, model_res;
 	const struct vm_acc *acc = row->acc;
 	int process = row->vm->kind == TENANT_PROCESS;
+	struct wl_inputs wi;
 
 	if (r->nwindows == c->cap && grow(c) != 0) {
 		err_fail(ERR_RESOURCE, "out of memory");
@@ -204,18 +214,32 @@ int collect_row(void *ctx, const struct window_row *row)
 	w->end_ns = row->end_ns;
 	delay_shares(c, row->features, share);
 	delays(acc, delay);
-	measured = measured_resource(share, delay, row->end_ns - row->start_ns);
-	/*
-	 * The classifier decides, backed by the direct measurement: a window
-	 * whose measured delay meets the labeling rule is interfered even when
-	 * the model, which sees 75 features at once, is less sure.
-	 */
-	w->by_model = process ? 0 : cl.interference;
+	measured = evidence_measured(share, delay, row->end_ns - row->start_ns);
+	model_res = evidence_model_alarm(&cl, share, delay, row->end_ns - row->start_ns);
+	/* The measurement decides; the classifier adds an alarm only where
+	 * the guard of detect/evidence.h lets it. */
+	w->model_vote = cl.interference;
+	w->by_model = !process && model_res != RES_NONE; /* a process: no model */
 	w->by_measurement = measured != RES_NONE;
 	w->interference = w->by_model || w->by_measurement;
 	w->probability = cl.p_interference;
+	w->in_distribution = cl.in_distribution;
+	w->max_kernel = cl.max_kernel;
+	w->out_of_range = cl.out_of_range;
+	w->far_feature = cl.far_feature >= 0 ? c->model->names[cl.far_feature] : NULL;
+	memcpy(w->share, share, sizeof(w->share));
+	memcpy(w->delay_ns, delay, sizeof(w->delay_ns));
 	w->resource = RES_NONE;
 	w->discarded_events = 0;
+	/* the classifier's class where it is trusted and what was measured
+	 * allows it (workload_rule_plausible), else the rule's */
+	workload_rule_inputs(&c->wrule, row->features, &wi);
+	if (cl.in_distribution && workload_rule_plausible(&wi, cl.workload)) {
+		w->workload = cl.workload;
+	} else {
+		w->workload = workload_rule_classify(&wi);
+		w->workload_by_rule = 1;
+	}
 	if (covered_s > 0) {
 		w->use.cpu_cores = (double)acc->cpu_ns / 1e9 / covered_s;
 		w->use.wait_cores = (double)acc->wait_ns / 1e9 / covered_s;
@@ -225,20 +249,10 @@ int collect_row(void *ctx, const struct window_row *row)
 		w->use.net_bps = (double)(acc->net_tx_bytes + acc->net_rx_bytes) / covered_s;
 	}
 	if (w->interference) {
-		/* Root cause first: the resource with the largest delayed share;
-		 * the resource classifier only when the ledger names none. */
-		enum resource best = measured;
-
-		/* model-only: the largest delayed share that reaches LABEL_MIN_SHARE */
-		for (enum resource res = RES_CPU; res < RES__COUNT && measured == RES_NONE; res++)
-			if (share[res] >= LABEL_MIN_SHARE &&
-			    (best == RES_NONE || share[res] > share[best]))
-				best = res;
-		if (best == RES_NONE)
-			best = cl.resource;
-		w->resource = best;
-		if (best != RES_NONE)
-			fill_culprits(row, c->vm_base, best, w);
+		/* Root cause first: the measured resource; for a model-only
+		 * alarm, the resource it was let through on. */
+		w->resource = measured != RES_NONE ? measured : model_res;
+		fill_culprits(row, c->vm_base, w->resource, w);
 	}
 	count_events(acc, c->counts[r->nwindows]);
 	w->discarded_events = (uint64_t)llround(
@@ -422,29 +436,41 @@ static void measured_workload(const struct detect_result *r, size_t v, struct vm
 		vm->workload_prob[i] = i == k;
 }
 
+/* Per VM: the class of most of its windows, with the model's mean
+ * probabilities beside it. A tie goes to work over idle (a VM busy half
+ * the time does not do "next to nothing"), then to the larger mean
+ * probability. */
 static void settle_workloads(struct collector *c)
 {
 	struct detect_result *r = c->res;
 
 	for (size_t w = 0; w < r->nwindows; w++) {
-		struct vm_result *v = &r->vms[r->windows[w].vm];
+		const struct window_result *wr = &r->windows[w];
+		struct vm_result *v = &r->vms[wr->vm];
 
 		v->windows++;
-		v->interfered_windows += r->windows[w].interference;
+		v->interfered_windows += wr->interference;
+		v->ood_windows += !wr->in_distribution;
+		v->workload_votes[wr->workload]++;
+		v->workload_rule_windows += wr->workload_by_rule;
 	}
-	for (size_t v = 0; v < r->nvms && v < c->nwl; v++) {
+	for (size_t v = 0; v < r->nvms; v++) {
 		struct vm_result *vm = &r->vms[v];
 
 		if (vm->process) {
 			measured_workload(r, v, vm);
 			continue;
 		}
+		for (int k = 0; k < WL__COUNT; k++)
+			vm->workload_prob[k] = vm->windows && v < c->nwl ?
+					       c->wl_sum[v][k] / vm->windows : 0;
 		vm->workload = WL_IDLE;
-		for (int k = 0; k < WL__COUNT; k++) {
-			vm->workload_prob[k] = vm->windows ? c->wl_sum[v][k] / vm->windows : 0;
-			if (vm->workload_prob[k] > vm->workload_prob[vm->workload])
+		for (int k = 1; k < WL__COUNT; k++)
+			if (vm->workload_votes[k] > vm->workload_votes[vm->workload] ||
+			    (vm->workload_votes[k] == vm->workload_votes[vm->workload] &&
+			     (vm->workload == WL_IDLE ||
+			      vm->workload_prob[k] > vm->workload_prob[vm->workload])))
 				vm->workload = k;
-		}
 	}
 }
 

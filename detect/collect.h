@@ -17,6 +17,14 @@
 #include "detect/result.h"
 #include "extract/analysis.h"
 #include "model/classify.h"
+#include "model/workload-rule.h"
+
+/* Each window: the evidence of detect/evidence.h decides interference;
+ * the workload is the classifier's where the window is in distribution and
+ * the measurement allows that class (workload_rule_plausible: a VM doing
+ * 300 requests/s is not idle), the transparent rule's
+ * (model/workload-rule.h) elsewhere; per VM, the class of most of its
+ * windows. */
 
 /* Event kinds counted per window for top_events: kvm exits by reason
  * class, then other events. */
@@ -31,6 +39,7 @@ enum top_kind {
 struct collector {
 	struct detect_result *res;     /* weak: filled */
 	struct classify_ctx cls;       /* owned */
+	struct workload_rule wrule;    /* feature columns of the workload rule */
 	const struct model_dir *model; /* weak */
 	uint32_t (*counts)[TK__COUNT]; /* owned: one per window */
 	size_t cap;

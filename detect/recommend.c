@@ -12,20 +12,22 @@
 #define MIN_PERSISTENT 3
 /* Throttle a culprit to this share of what it used while it interfered. */
 #define LIMIT_FACTOR 0.5
-/* The host counts as saturated when VMs' demand reaches this share of it;
- * then, unless one neighbour caused at least DOMINANT of the delay, adding
- * capacity is the answer rather than blaming anyone. */
-#define SATURATED 0.95
+/* The host is overcommitted when the VMs' CPU demand (run + runnable wait)
+ * reaches its pCPUs; then, unless one neighbour caused at least DOMINANT of
+ * the delay, adding capacity is the answer rather than blaming anyone. */
+#define SATURATED 1.0
 #define DOMINANT 0.5
 #define CPU_PERIOD_US 100000
 
+/* What a VM suffered, from its supported windows only (supported()). */
 struct victim {
 	int windows_by_res[RES__COUNT];
 	int nres;
 	enum resource main_res;
-	int culprit;      /* main culprit over all its episodes */
-	double culprit_weight;
-	int windows;      /* in all its episodes */
+	int measured;     /* windows interfered by measurement */
+	int windows;      /* supported interfered windows */
+	int culprit;      /* main culprit on main_res, by delay caused */
+	double culprit_delay, total_delay; /* ns on main_res */
 };
 
 static int priority(enum action a)
@@ -48,24 +50,33 @@ static void add_param(struct recommendation *rec, const char *key, double v)
 	rec->params[rec->nparams++].value = v;
 }
 
-/* Mean use of VM `vm` over the windows of the victim's episodes on `res`
- * (same start times): what the culprit did while it hurt the victim. */
+/*
+ * A window a recommendation may rest on: interfered by measurement, or by
+ * the model where the window is in its distribution (detect/evidence.h).
+ */
+static int supported(const struct window_result *w)
+{
+	return w->interference &&
+	       (w->by_measurement || (w->by_model && w->in_distribution));
+}
+
+/* Mean use of VM `vm` over the victim's supported windows on `res` (same
+ * start times): what it did while the victim was hurt. */
 static struct window_use culprit_use(const struct detect_result *r, int victim,
 				     enum resource res, int vm)
 {
 	struct window_use sum = { 0 };
 	int n = 0;
 
-	for (size_t e = 0; e < r->nepisodes; e++) {
-		const struct episode *ep = &r->episodes[e];
+	for (size_t v = 0; v < r->nwindows; v++) {
+		const struct window_result *vw = &r->windows[v];
 
-		if (ep->vm != victim || ep->resource != res)
+		if (vw->vm != victim || vw->resource != res || !supported(vw))
 			continue;
 		for (size_t w = 0; w < r->nwindows; w++) {
 			const struct window_result *wr = &r->windows[w];
 
-			if (wr->vm != vm || wr->start_ns < ep->start_ns ||
-			    wr->start_ns >= ep->end_ns)
+			if (wr->vm != vm || wr->start_ns != vw->start_ns)
 				continue;
 			sum.cpu_cores += wr->use.cpu_cores;
 			sum.wait_cores += wr->use.wait_cores;
@@ -84,8 +95,8 @@ static struct window_use culprit_use(const struct detect_result *r, int victim,
 	return sum;
 }
 
-/* Is the host's CPU saturated by all VMs' demand (run + runnable wait) in
- * the victim's CPU episodes? Then no neighbour alone is to blame. */
+/* Is the host overcommitted: all VMs' CPU demand (run + runnable wait),
+ * in the victim's CPU windows, at least its pCPUs? */
 static int cpu_saturated(const struct detect_result *r, int victim)
 {
 	double demand = 0;
@@ -98,51 +109,83 @@ static int cpu_saturated(const struct detect_result *r, int victim)
 	return r->cpus > 0 && demand >= SATURATED * r->cpus;
 }
 
-/* Total delay share (weighted by windows) that `culprit` caused `vm`. */
-static double culprit_weight(const struct detect_result *r, int vm, int culprit)
+/* Delay (ns) that `culprit` caused `vm` on `res` over vm's supported
+ * windows: its share of the delay measured there. */
+static double caused(const struct detect_result *r, int culprit, int vm,
+		     enum resource res)
 {
-	double w = 0;
+	double d = 0;
 
-	for (size_t e = 0; e < r->nepisodes; e++) {
-		const struct episode *ep = &r->episodes[e];
+	for (size_t i = 0; i < r->nwindows; i++) {
+		const struct window_result *w = &r->windows[i];
 
-		if (ep->vm != vm)
+		if (w->vm != vm || w->resource != res || !supported(w))
 			continue;
-		for (int c = 0; c < ep->nculprits; c++)
-			if (ep->culprits[c].vm == culprit)
-				w += ep->culprits[c].share * ep->windows;
+		for (int c = 0; c < w->nculprits; c++)
+			if (w->culprits[c].vm == culprit)
+				d += w->culprits[c].share * w->delay_ns[res];
 	}
-	return w;
+	return d;
 }
 
-static void summarize_victim(const struct detect_result *r, int vm, struct victim *v)
+/* Was `culprit` ahead of `victim` in the queue on `res`: it delayed the
+ * victim more than the victim delayed it? The host is never queued behind
+ * a VM in the ledger, so it is ahead whenever it caused delay. */
+static int ahead(const struct detect_result *r, int culprit, int victim,
+		 enum resource res)
 {
+	double d = caused(r, culprit, victim, res);
+
+	if (culprit == CULPRIT_HOST)
+		return d > 0;
+	return d > 0 && d > caused(r, victim, culprit, res);
+}
+
+/* Returns 0, or -1 when out of memory. */
+static int summarize_victim(const struct detect_result *r, int vm, struct victim *v)
+{
+	double *by; /* delay caused, ns: [0] the host, [1 + i] VM i */
+
 	memset(v, 0, sizeof(*v));
 	v->main_res = RES_NONE;
 	v->culprit = CULPRIT_HOST;
-	v->culprit_weight = -1;
-	for (size_t e = 0; e < r->nepisodes; e++) {
-		const struct episode *ep = &r->episodes[e];
+	for (size_t i = 0; i < r->nwindows; i++) {
+		const struct window_result *w = &r->windows[i];
 
-		if (ep->vm != vm)
+		if (w->vm != vm || !supported(w) || w->resource == RES_NONE)
 			continue;
-		if (v->windows_by_res[ep->resource] == 0)
+		if (v->windows_by_res[w->resource]++ == 0)
 			v->nres++;
-		v->windows_by_res[ep->resource] += ep->windows;
-		v->windows += ep->windows;
-		for (int c = 0; c < ep->nculprits; c++) {
-			double w = culprit_weight(r, vm, ep->culprits[c].vm);
-
-			if (w > v->culprit_weight) {
-				v->culprit_weight = w;
-				v->culprit = ep->culprits[c].vm;
-			}
-		}
+		v->windows++;
+		v->measured += w->by_measurement;
 	}
 	for (enum resource res = RES_CPU; res < RES__COUNT; res++)
 		if (v->windows_by_res[res] > 0 && (v->main_res == RES_NONE ||
 		    v->windows_by_res[res] > v->windows_by_res[v->main_res]))
 			v->main_res = res;
+	if (v->main_res == RES_NONE)
+		return 0;
+	by = calloc(r->nvms + 1, sizeof(*by));
+	if (!by)
+		return -1;
+	/* the main culprit: the most delay caused on the main resource */
+	for (size_t i = 0; i < r->nwindows; i++) {
+		const struct window_result *w = &r->windows[i];
+
+		if (w->vm != vm || !supported(w) || w->resource != v->main_res)
+			continue;
+		v->total_delay += w->delay_ns[v->main_res];
+		for (int c = 0; c < w->nculprits; c++)
+			by[w->culprits[c].vm + 1] += w->culprits[c].share * w->delay_ns[v->main_res];
+	}
+	for (size_t k = 0; k <= r->nvms; k++) {
+		if (by[k] > v->culprit_delay) {
+			v->culprit_delay = by[k];
+			v->culprit = (int)k - 1;
+		}
+	}
+	free(by);
+	return 0;
 }
 
 static int episodes_of(const struct detect_result *r, int vm, enum resource res,
@@ -181,7 +224,7 @@ static void plan_migrate(const struct detect_result *r, int victim,
 	snprintf(rec->reason, sizeof(rec->reason),
 		 "%s was interfered in %d of its %d windows%s%s; %s is the "
 		 "smaller VM to move away from %s",
-		 vr->name, vr->interfered_windows, vr->windows,
+		 vr->name, v->windows, vr->windows,
 		 v->nres > 1 ? ", on several resources" : ", persistently",
 		 v->culprit == CULPRIT_HOST ? " by host processes" : "",
 		 detect_culprit_name(r, subject),
@@ -343,8 +386,12 @@ static void dedupe(struct detect_result *r)
 
 			if (i == j)
 				continue;
-			if (b->vm == a->vm && (priority(b->action) > priority(a->action) ||
-			    (b->action == a->action && j < i)))
+			/* the host-level add_resources stands beside a limit
+			 * of host processes: two different pieces of advice */
+			if (b->vm == a->vm &&
+			    (b->action == ACT_ADD_RESOURCES) == (a->action == ACT_ADD_RESOURCES) &&
+			    (priority(b->action) > priority(a->action) ||
+			     (b->action == a->action && j < i)))
 				keep = 0;
 			if (a->action == ACT_PIN && b->action == ACT_MIGRATE)
 				keep = 0;
@@ -357,32 +404,80 @@ static void dedupe(struct detect_result *r)
 	r->nrecs = out;
 }
 
+/* One add_resources for the whole host, resting on the CPU episodes of
+ * every VM in `over` (n of them) that waited while it was overcommitted. */
+static int plan_host(struct detect_result *r, const int *over, int n)
+{
+	struct recommendation rec = { .action = ACT_ADD_RESOURCES, .vm = CULPRIT_HOST,
+				      .resource = RES_CPU };
+	int len;
+
+	rec.episodes = malloc((r->nepisodes ? r->nepisodes : 1) * sizeof(int));
+	if (!rec.episodes)
+		return -1;
+	for (size_t e = 0; e < r->nepisodes; e++)
+		for (int i = 0; i < n; i++)
+			if (r->episodes[e].vm == over[i] && r->episodes[e].resource == RES_CPU)
+				rec.episodes[rec.nepisodes++] = (int)e;
+	len = snprintf(rec.reason, sizeof(rec.reason),
+		       "the VMs together asked for at least the host's %d pCPUs while "
+		       "%d of them waited, no single neighbour to blame (", r->cpus, n);
+	for (int i = 0; i < n && len > 0 && (size_t)len < sizeof(rec.reason) - 64; i++)
+		len += snprintf(rec.reason + len, sizeof(rec.reason) - (size_t)len, "%s%s",
+				i ? ", " : "", r->vms[over[i]].name);
+	if (len > 0 && (size_t)len < sizeof(rec.reason))
+		snprintf(rec.reason + len, sizeof(rec.reason) - (size_t)len,
+			 "): add pCPUs or move load off this host");
+	add_param(&rec, "host_cpus", r->cpus);
+	add_param(&rec, "waiting_vms", n);
+	return push(r, &rec);
+}
+
+/*
+ * How recommendations are chosen (README.md says the same):
+ *  - a VM is a subject only when it was measured as interfered in at least
+ *    one window; the windows counted are the supported ones (supported()):
+ *    measured, or flagged by the model in its distribution;
+ *  - persistent (at least MIN_PERSISTENT windows and PERSISTENT_SHARE of
+ *    its windows) or on several resources: migrate the victim or its main
+ *    culprit, the smaller VM;
+ *  - CPU on an overcommitted host (demand >= pCPUs) with no culprit causing
+ *    DOMINANT of the delay: one add_resources for the host, for all such
+ *    victims together;
+ *  - otherwise the main culprit (most delay caused on the main resource):
+ *    host processes get a limit; a VM gets a pin (CPU, when the two fit on
+ *    disjoint pCPUs) or a limit, and only when it was ahead in the queue:
+ *    it delayed the victim more than the victim delayed it. A victim is
+ *    never limited on its own behalf; a mutual wait gets no limit.
+ */
 int detect_recommend(struct detect_result *r)
 {
+	int *over = malloc((r->nvms ? r->nvms : 1) * sizeof(int)), nover = 0;
+
+	if (!over)
+		return -1;
 	for (size_t vm = 0; vm < r->nvms; vm++) {
 		struct recommendation rec;
 		struct victim v;
-		const struct vm_result *vr = &r->vms[vm];
 		int persistent;
 
-		summarize_victim(r, (int)vm, &v);
-		if (v.main_res == RES_NONE)
+		if (summarize_victim(r, (int)vm, &v) < 0) {
+			free(over);
+			return -1;
+		}
+		if (v.main_res == RES_NONE || v.measured == 0)
 			continue;
 		memset(&rec, 0, sizeof(rec));
-		persistent = vr->interfered_windows >= MIN_PERSISTENT &&
-			     vr->interfered_windows >= PERSISTENT_SHARE * vr->windows;
+		persistent = v.windows >= MIN_PERSISTENT &&
+			     v.windows >= PERSISTENT_SHARE * r->vms[vm].windows;
 		if (v.nres > 1 || persistent) {
 			plan_migrate(r, (int)vm, &v, &rec);
 		} else if (v.main_res == RES_CPU && cpu_saturated(r, (int)vm) &&
-			   v.culprit_weight < DOMINANT * v.windows) {
-			rec.action = ACT_ADD_RESOURCES;
-			rec.vm = (int)vm;
-			rec.resource = RES_CPU;
-			snprintf(rec.reason, sizeof(rec.reason),
-				 "the VMs together asked for more CPU than the host's "
-				 "%d pCPUs while %s waited: no single neighbour is to "
-				 "blame; add pCPUs or move load off this host", r->cpus,
-				 vr->name);
+			   v.culprit_delay < DOMINANT * v.total_delay) {
+			over[nover++] = (int)vm;
+			continue;
+		} else if (!ahead(r, v.culprit, (int)vm, v.main_res)) {
+			continue; /* nobody to limit: the culprit waited as long */
 		} else if (v.main_res == RES_CPU) {
 			plan_cpu(r, (int)vm, v.culprit, &rec);
 		} else {
@@ -392,9 +487,16 @@ int detect_recommend(struct detect_result *r)
 		rec.nepisodes = episodes_of(r, (int)vm,
 					    rec.action == ACT_MIGRATE ? RES_NONE : v.main_res,
 					    &rec.episodes);
-		if (rec.nepisodes < 0 || push(r, &rec) != 0)
+		if (rec.nepisodes < 0 || push(r, &rec) != 0) {
+			free(over);
 			return -1;
+		}
 	}
+	if (nover && plan_host(r, over, nover) != 0) {
+		free(over);
+		return -1;
+	}
+	free(over);
 	dedupe(r);
 	if (r->nrecs == 0) {
 		struct recommendation rec = { .action = ACT_NONE, .vm = -2,
@@ -405,7 +507,7 @@ int detect_recommend(struct detect_result *r)
 				 "no virtual machine found in the trace");
 		else
 			snprintf(rec.reason, sizeof(rec.reason),
-				 "no interference detected in %zu windows of %zu VMs",
+				 "no interference measured in %zu windows of %zu VMs",
 				 r->nwindows, r->nvms);
 		return push(r, &rec);
 	}

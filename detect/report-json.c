@@ -34,13 +34,23 @@ static json_t *trace_json(const struct detect_result *r)
 			 "cpus", r->cpus);
 }
 
+/* Who chose a VM's workload: the model, the rule, or each for some windows. */
+static const char *vm_workload_evidence(const struct vm_result *v)
+{
+	if (v->workload_rule_windows == 0)
+		return "model";
+	return v->workload_rule_windows == v->windows ? "rule" : "model+rule";
+}
+
 static json_t *vm_json(const struct vm_result *v)
 {
 	const struct report_totals *t = &v->totals;
-	json_t *probs = json_object(), *o;
+	json_t *probs = json_object(), *votes = json_object(), *o;
 
-	for (int w = 0; w < WL__COUNT; w++)
+	for (int w = 0; w < WL__COUNT; w++) {
 		json_object_set_new(probs, workload_name(w), json_real(v->workload_prob[w]));
+		json_object_set_new(votes, workload_name(w), json_integer(v->workload_votes[w]));
+	}
 	o = json_pack("{s:s, s:s?, s:I, s:i, s:{s:s, s:o}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:i, s:i}",
 		"name", v->name, "uuid", v->uuid, "pid", (json_int_t)v->pid, "vcpus", v->vcpus,
 		"workload", "class", workload_name(v->workload), "probabilities", probs,
@@ -49,8 +59,15 @@ static json_t *vm_json(const struct vm_result *v)
 		"disk_requests", (json_int_t)t->disk_requests, "disk_bytes", (json_int_t)t->disk_bytes,
 		"net_packets", (json_int_t)t->net_packets, "net_bytes", (json_int_t)t->net_bytes,
 		"windows", v->windows, "interfered_windows", v->interfered_windows);
+	if (!o)
+		return NULL;
+	/* extensions: how the class was chosen, and how far the model was trusted */
+	json_object_set_new(json_object_get(o, "workload"), "evidence",
+			    json_string(vm_workload_evidence(v)));
+	json_object_set_new(json_object_get(o, "workload"), "windows", votes);
+	json_object_set_new(o, "out_of_distribution_windows", json_integer(v->ood_windows));
 	/* Only said of process tenants: a VM's entry is as it always was. */
-	if (o && v->process)
+	if (v->process)
 		json_object_set_new(o, "kind", json_string("process"));
 	return o;
 }
@@ -62,6 +79,15 @@ static json_t *window_json(const struct detect_result *r, const struct window_re
 		"end_ns", (json_int_t)w->end_ns, "interference", w->interference,
 		"probability", w->probability);
 
+	/* extensions: the guard's verdict, the classifier's own vote, the class */
+	json_object_set_new(o, "in_distribution", json_boolean(w->in_distribution));
+	json_object_set_new(o, "model_interference", json_boolean(w->model_vote));
+	json_object_set_new(o, "distribution", json_pack("{s:f, s:f, s:s?}",
+		"max_kernel", w->max_kernel, "out_of_range_sd", w->out_of_range,
+		"farthest_feature", w->out_of_range > 0 ? w->far_feature : NULL));
+	json_object_set_new(o, "workload", json_pack("{s:s, s:s}",
+		"class", workload_name(w->workload),
+		"evidence", w->workload_by_rule ? "rule" : "model"));
 	if (w->interference) {
 		json_t *top = json_array();
 

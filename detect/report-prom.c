@@ -51,6 +51,13 @@ int report_write_prom(const struct detect_result *r, const char *path)
 		put_label(f, r->vms[v].name);
 		fprintf(f, "} %d\n", r->vms[v].windows);
 	}
+	/* where the model was not trusted (model/classify.h): alert on a rise */
+	header(f, "vmint_out_of_distribution_windows", "Windows outside the model's training data (the measurement and the workload rule decided).");
+	for (size_t v = 0; v < r->nvms; v++) {
+		fputs("vmint_out_of_distribution_windows{vm=", f);
+		put_label(f, r->vms[v].name);
+		fprintf(f, "} %d\n", r->vms[v].ood_windows);
+	}
 	header(f, "vmint_interfered_windows", "Windows in which the VM was interfered, by resource.");
 	for (size_t v = 0; v < r->nvms; v++) {
 		for (enum resource res = RES_CPU; res < RES__COUNT; res++) {

@@ -41,8 +41,19 @@ struct window_result {
 	int vm;                  /* index into result.vms */
 	uint64_t start_ns, end_ns;
 	int interference;        /* the decision: model or measurement */
-	int by_model, by_measurement; /* which said interfered */
+	int by_model, by_measurement; /* which said interfered (by_model: an
+				  * alarm the guard let through, collect.h) */
+	int model_vote;          /* the classifier's own decision, before the guard */
 	double probability;      /* the classifier's P(interfered) */
+	/* the out-of-distribution guard (model/classify.h) */
+	int in_distribution;
+	double max_kernel, out_of_range;
+	const char *far_feature; /* weak (the model's name), or NULL */
+	/* what the extractor measured, as the labeling rule counts it */
+	double share[RES__COUNT];    /* delayed share by resource */
+	double delay_ns[RES__COUNT]; /* delay caused by others */
+	enum workload workload;  /* this window's class */
+	int workload_by_rule;    /* the rule chose it (out of distribution) */
 	enum resource resource;  /* RES_NONE when not interfered */
 	struct culprit_share culprits[MAX_CULPRITS];
 	int nculprits;
@@ -68,6 +79,9 @@ struct vm_result {
 	double workload_prob[WL__COUNT];
 	struct report_totals totals;
 	int windows, interfered_windows;
+	int ood_windows;                /* out of the model's distribution */
+	int workload_votes[WL__COUNT];  /* windows of each class */
+	int workload_rule_windows;      /* of them, classed by the rule */
 };
 
 struct episode {

@@ -10,6 +10,7 @@
 #include "model/inputs.h"
 #include "model/metrics.h"
 #include "model/model-dir.h"
+#include "model/workload-rule.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -26,7 +27,9 @@ struct scores {
 	struct confusion interference; /* 2 classes: false, true */
 	struct confusion workload;     /* by enum workload */
 	struct confusion resource;     /* by enum resource, truly interfered windows only */
+	struct confusion rule;         /* workload by the transparent rule (workload-rule.h) */
 	size_t windows;                /* rows with an interference label */
+	size_t ood;                    /* of the scored rows, out of the model's distribution */
 };
 
 enum { OPT_LABELS = CLI_OWN, OPT_JSON };
@@ -48,6 +51,8 @@ static const struct cli_spec spec = {
 		"  interference  precision, recall, F1 of the interfered class, per window\n"
 		"  workload      confusion matrix (truth x predicted) and accuracy\n"
 		"  resource      accuracy on the truly interfered windows\n"
+		"  workload rule the transparent rule's accuracy (model/workload-rule.h)\n"
+		"  and how many windows lie out of the model's training distribution,\n"
 		"per input, then micro-averaged over all inputs. Unlabeled windows are skipped.\n",
 	.opts = options,
 	.notes = "To score the reports of 'vmint detect' instead, see 'vmint score'.\n",
@@ -91,11 +96,13 @@ static void scores_init(struct scores *s)
 	confusion_init(&s->interference, 2);
 	confusion_init(&s->workload, WL__COUNT);
 	confusion_init(&s->resource, RES__COUNT);
+	confusion_init(&s->rule, WL__COUNT);
 	s->windows = 0;
+	s->ood = 0;
 }
 
 static void score_rows(const struct dataset *ds, struct classify_ctx *cx,
-		       struct scores *per_input)
+		       const struct workload_rule *wr, struct scores *per_input)
 {
 	for (size_t i = 0; i < ds->nrows; i++) {
 		const struct ds_labels *lab = &ds->labels[i];
@@ -105,12 +112,21 @@ static void score_rows(const struct dataset *ds, struct classify_ctx *cx,
 		if (lab->interference == DS_UNLABELED && lab->workload == DS_UNLABELED)
 			continue;
 		classify_row(cx, dataset_row(ds, i), &c);
+		s->ood += !c.in_distribution;
 		if (lab->interference != DS_UNLABELED) {
 			s->windows++;
 			confusion_add(&s->interference, lab->interference, c.interference);
 		}
-		if (lab->workload != DS_UNLABELED)
+		if (lab->workload != DS_UNLABELED) {
+			struct wl_inputs wi;
+
 			confusion_add(&s->workload, lab->workload, c.workload);
+			if (wr) {
+				workload_rule_inputs(wr, dataset_row(ds, i), &wi);
+				confusion_add(&s->rule, lab->workload,
+					      workload_rule_classify(&wi));
+			}
+		}
 		if (lab->interference == 1 && lab->resource > RES_NONE)
 			confusion_add(&s->resource, lab->resource, c.resource);
 	}
@@ -171,6 +187,13 @@ static json_t *scores_json(const struct scores *s)
 	json_object_set_new(r, "confusion", matrix_json(&s->resource, 0));
 	json_object_set_new(r, "accuracy", num(metrics_accuracy(&s->resource)));
 	json_object_set_new(o, "resource", r);
+	r = json_object();
+	json_object_set_new(r, "windows", json_integer((json_int_t)confusion_total(&s->rule)));
+	json_object_set_new(r, "classes", names_json(workload_names, 0, WL__COUNT));
+	json_object_set_new(r, "confusion", matrix_json(&s->rule, 0));
+	json_object_set_new(r, "accuracy", num(metrics_accuracy(&s->rule)));
+	json_object_set_new(o, "workload_rule", r);
+	json_object_set_new(o, "out_of_distribution_windows", json_integer((json_int_t)s->ood));
 	return o;
 }
 
@@ -208,7 +231,7 @@ static void print_score(const char *label, double v)
 
 static void print_scores(const char *title, const struct scores *s)
 {
-	const struct confusion *ci = &s->interference, *cw = &s->workload;
+	const struct confusion *ci = &s->interference, *cw = &s->workload, *cr = &s->rule;
 
 	printf("%s (%zu labeled windows)\n  interference", title, s->windows);
 	print_score("precision", metrics_precision(ci, 1));
@@ -229,15 +252,27 @@ static void print_scores(const char *title, const struct scores *s)
 			printf(" %7zu", cw->m[t][p]);
 		putchar('\n');
 	}
+	printf("  workload rule");
+	print_score("accuracy", metrics_accuracy(cr));
+	printf(" on %zu windows (truth\\rule:", confusion_total(cr));
+	for (int t = 0; t < WL__COUNT; t++)
+		for (int p = 0; p < WL__COUNT; p++)
+			if (t != p && cr->m[t][p])
+				printf(" %s as %s %zu,", workload_name(t), workload_name(p), cr->m[t][p]);
+	printf(" the rest right)\n");
 	printf("  resource    ");
 	print_score("accuracy", metrics_accuracy(&s->resource));
 	printf(" on %zu truly interfered windows\n", confusion_total(&s->resource));
+	printf("  out of the model's distribution: %zu windows\n", s->ood);
 }
 
 static int evaluate(const struct eval_opts *o, const char *model,
 		    const struct model_dir *m, struct dataset *ds)
 {
 	struct classify_ctx cx = { 0 };
+	struct workload_rule wr;
+	const char *missing = NULL;
+	int has_rule;
 	struct scores *per = NULL, total;
 	int ret = VMINT_EXIT_INPUT;
 	char what[4200];
@@ -251,6 +286,10 @@ static int evaluate(const struct eval_opts *o, const char *model,
 		err_fail(ERR_INPUT, "no input has label columns: nothing to score (extract with --labels)");
 		goto end;
 	}
+	/* the rule reads the extractor's columns; other inputs are scored
+	 * without it (workload_rule: 0 windows) */
+	has_rule = workload_rule_init(&wr, (const char *const *)ds->names, ds->nfeat,
+				      &missing) == 0;
 	per = calloc(ds->ngroups, sizeof(*per));
 	if (!per || classify_init(&cx, m) < 0) {
 		err_fail(ERR_RESOURCE, "out of memory");
@@ -259,13 +298,15 @@ static int evaluate(const struct eval_opts *o, const char *model,
 	}
 	for (size_t g = 0; g < ds->ngroups; g++)
 		scores_init(&per[g]);
-	score_rows(ds, &cx, per);
+	score_rows(ds, &cx, has_rule ? &wr : NULL, per);
 	scores_init(&total);
 	for (size_t g = 0; g < ds->ngroups; g++) {
 		confusion_merge(&total.interference, &per[g].interference);
 		confusion_merge(&total.workload, &per[g].workload);
 		confusion_merge(&total.resource, &per[g].resource);
+		confusion_merge(&total.rule, &per[g].rule);
 		total.windows += per[g].windows;
+		total.ood += per[g].ood;
 	}
 	if (o->json) {
 		if (print_json(model, ds, per, &total) != 0) {

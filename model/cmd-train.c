@@ -9,11 +9,72 @@
 #include "model/inputs.h"
 #include "model/trainer.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
-enum { OPT_LABELS = CLI_OWN, OPT_GROUP, OPT_GRID_ROWS, OPT_FINAL_ROWS, OPT_C, OPT_GAMMA };
+/* The names of a --features file, one a line. */
+struct name_list {
+	char **v;
+	size_t n;
+	const char *path;
+};
+
+static void name_list_fini(struct name_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Reads `path`: a name per line, blanks around it, '#' comments and
+ * empty lines ignored. Returns 0 or -1 (cause appended). */
+static int name_list_read(struct name_list *l, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	int ret = 0;
+
+	l->path = path;
+	if (!fp) {
+		err_fail(ERR_INPUT, "cannot open --features file '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	while (ret == 0 && getline(&line, &cap, fp) >= 0) {
+		char *p = line + strspn(line, " \t"), *end = p + strcspn(p, "#\r\n");
+		char **v;
+
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end == p)
+			continue;
+		*end = '\0';
+		v = realloc(l->v, (l->n + 1) * sizeof(*v));
+		if (!v || !(v[l->n] = strdup(p))) {
+			if (v)
+				l->v = v;
+			err_fail(ERR_RESOURCE, "out of memory");
+			ret = -1;
+			break;
+		}
+		l->v = v;
+		l->n++;
+	}
+	free(line);
+	fclose(fp);
+	if (ret == 0 && l->n == 0) {
+		err_fail(ERR_INPUT, "--features file '%s' names no feature", path);
+		ret = -1;
+	}
+	return ret;
+}
+
+enum { OPT_LABELS = CLI_OWN, OPT_GROUP, OPT_GRID_ROWS, OPT_FINAL_ROWS, OPT_C, OPT_GAMMA, OPT_FEATURES };
 
 static const struct cli_option options[] = {
 	{ "output", CLI_OUTPUT, "DIR", "model directory to write (replaced atomically; an "
@@ -29,6 +90,9 @@ static const struct cli_option options[] = {
 	{ "final-rows", OPT_FINAL_ROWS, "N", "train each final classifier on at most N rows, "
 	  "a fixed random subset (default 0 = all): libsvm's cost grows about with the "
 	  "square of the rows" },
+	{ "features", OPT_FEATURES, "FILE", "use only the features named in FILE, one per "
+	  "line ('#' starts a comment; default: all); model.json lists them in "
+	  "used_features" },
 	{ "c-log2", OPT_C, "LO:HI:STEP", "C grid, powers of 2 (default -1:9:2)" },
 	{ "gamma-log2", OPT_GAMMA, "LO:HI:STEP", "gamma grid, powers of 2 (default -9:1:2)" },
 	{ "quiet", 'q', NULL, "no summary on stdout, no progress line on stderr" },
@@ -53,7 +117,8 @@ static const struct cli_spec spec = {
 		"fold, so give several inputs (with one input, folds are contiguous time blocks).\n"
 		"Inputs given the same --group NAME (e.g. runs of one scenario with other\n"
 		"seeds) are one group: a stricter, more honest cross-validation.\n"
-		"Features are scaled as model.json records (log1p for rates, then z-score).\n"
+		"Features are scaled as model.json records (log1p for rates, then z-score);\n"
+		"--features FILE trains on a subset of them.\n"
 		"\n"
 		"Inputs: a trace (or session) directory followed by --labels labels.json, as\n"
 		"'vmint simulate' writes them (vms.json is looked for as 'vmint extract'\n"
@@ -77,7 +142,7 @@ static int parse_range(struct cli *cli, struct log2_range *r)
 
 /* Returns CLI_RUN, or the exit code when the command ends here. */
 static int parse_args(int argc, char **argv, struct train_opts *o,
-		      struct input_list *in)
+		      struct input_list *in, const char **features)
 {
 	struct cli_common com = { .jobs = o->jobs };
 	struct cli cli;
@@ -123,6 +188,9 @@ static int parse_args(int argc, char **argv, struct train_opts *o,
 			if (parse_range(&cli, &o->gamma) != 0)
 				return VMINT_EXIT_USAGE;
 			break;
+		case OPT_FEATURES:
+			*features = optarg;
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
@@ -149,6 +217,9 @@ int cmd_train(int argc, char **argv)
 		.gamma = { -9, 1, 2 },
 	};
 	struct input_list in = { 0 };
+	struct name_list feats = { 0 };
+	const char *features = NULL;
+	char what[PATH_MAX + 32];
 	struct dataset ds;
 	const char **groups = NULL;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -156,11 +227,20 @@ int cmd_train(int argc, char **argv)
 
 	o.jobs = ncpu > 0 ? (ncpu > CLI_JOBS_MAX ? CLI_JOBS_MAX : (int)ncpu) : 1;
 	dataset_init(&ds);
-	st = parse_args(argc, argv, &o, &in);
+	st = parse_args(argc, argv, &o, &in, &features);
 	if (st != CLI_RUN) {
 		input_list_fini(&in);
 		return st;
 	}
+	if (features && name_list_read(&feats, features) < 0) {
+		input_list_fini(&in);
+		name_list_fini(&feats);
+		return err_exit(VMINT_EXIT_INPUT);
+	}
+	o.features = (const char *const *)feats.v;
+	o.nfeatures = feats.n;
+	snprintf(what, sizeof(what), "--features file '%s'", features ? features : "");
+	o.features_what = what;
 	groups = malloc((in.n ? in.n : 1) * sizeof(*groups));
 	if (!groups) {
 		err_fail(ERR_RESOURCE, "out of memory");
@@ -177,5 +257,6 @@ int cmd_train(int argc, char **argv)
 	free(groups);
 	dataset_fini(&ds);
 	input_list_fini(&in);
+	name_list_fini(&feats);
 	return ret;
 }

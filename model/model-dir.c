@@ -58,6 +58,7 @@ void model_dir_fini(struct model_dir *m)
 	for (size_t i = 0; i < m->nfeat; i++)
 		free(m->names[i]);
 	free(m->names);
+	free(m->used);
 	scaler_fini(&m->sc);
 	for (int k = 0; k < MODEL_NR_KINDS; k++) {
 		if (m->cls[k].svm)
@@ -82,6 +83,42 @@ int model_dir_check_names(const struct model_dir *m, const char *const *names,
 		err_fail(ERR_INPUT, "%s does not fit model '%s': the input has %zu features, the model %zu; first missing: '%s'",
 			 what, model_path, n, m->nfeat,
 			 n < m->nfeat ? m->names[n] : names[m->nfeat]);
+		return -1;
+	}
+	return 0;
+}
+
+size_t model_dir_nused(const struct model_dir *m)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < m->nfeat; j++)
+		n += model_dir_uses(m, j);
+	return n;
+}
+
+int model_dir_use_only(struct model_dir *m, const char *const *names, size_t n,
+		       const char *what)
+{
+	if (!m->used && !(m->used = malloc(m->nfeat ? m->nfeat : 1))) {
+		err_fail(ERR_RESOURCE, "out of memory");
+		return -1;
+	}
+	memset(m->used, 0, m->nfeat);
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < m->nfeat && strcmp(names[i], m->names[j]) != 0; j++)
+			;
+		if (j == m->nfeat) {
+			err_fail(ERR_INPUT, "%s: '%s' is not a feature of the extractor (see vmint extract --list-features)",
+				 what, names[i]);
+			return -1;
+		}
+		m->used[j] = 1;
+	}
+	if (n == 0) {
+		err_fail(ERR_INPUT, "%s: no feature named", what);
 		return -1;
 	}
 	return 0;
@@ -152,8 +189,24 @@ static json_t *features_json(const struct model_dir *m)
 				    json_string(scale_transform_name(m->sc.transform[j])));
 		json_object_set_new(f, "mean", json_real(m->sc.mean[j]));
 		json_object_set_new(f, "sd", json_real(m->sc.sd[j]));
+		/* the training range, for the out-of-distribution guard */
+		if (m->sc.has_range) {
+			json_object_set_new(f, "min", json_real(m->sc.lo[j]));
+			json_object_set_new(f, "max", json_real(m->sc.hi[j]));
+		}
 		json_array_append_new(arr, f);
 	}
+	return arr;
+}
+
+/* The names of the features the classifiers use (all of them by default). */
+static json_t *used_json(const struct model_dir *m)
+{
+	json_t *arr = json_array();
+
+	for (size_t j = 0; arr && j < m->nfeat; j++)
+		if (model_dir_uses(m, j))
+			json_array_append_new(arr, json_string(m->names[j]));
 	return arr;
 }
 
@@ -203,6 +256,7 @@ static json_t *model_json(const struct model_dir *m)
 			    json_string("z = (t(v) - mean) / sd; t(v) = sign(v) * log1p(|v|) "
 					"when transform is log1p, else v"));
 	json_object_set_new(root, "features", features_json(m));
+	json_object_set_new(root, "used_features", used_json(m));
 	for (int k = 0; k < MODEL_NR_KINDS; k++)
 		if (m->cls[k].present)
 			json_array_append_new(cls, classifier_json(m, k));

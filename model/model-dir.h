@@ -42,6 +42,11 @@ struct classifier {
 struct model_dir {
 	size_t nfeat;
 	char **names;                    /* owned: nfeat feature names, column order */
+	/* owned: nfeat flags, 1 = the classifiers use feature j. model.json's
+	 * "used_features" lists them; an unused feature gives no libsvm node
+	 * (absent from every row and support vector, so the kernel ignores
+	 * it). NULL: every feature is used (models before the key). */
+	unsigned char *used;
 	struct scaler sc;                /* owned */
 	struct classifier cls[MODEL_NR_KINDS];
 	json_t *training;                /* owned: training-set summary, kept as given */
@@ -69,6 +74,23 @@ int model_dir_save(const struct model_dir *m, const char *dir);
  * with a cause naming the file and what is wrong; `m` is then zeroed.
  */
 int model_dir_load(struct model_dir *m, const char *dir);
+
+/* Does the model use feature j? */
+static inline int model_dir_uses(const struct model_dir *m, size_t j)
+{
+	return !m->used || m->used[j];
+}
+
+/* Number of features the model uses. */
+size_t model_dir_nused(const struct model_dir *m);
+
+/*
+ * Restricts `m` (names set) to the features named in `names` (n of them):
+ * every name must be one of m->names. Returns 0, or -1 with a cause naming
+ * the unknown feature (`what` names the list, e.g. the --features file).
+ */
+int model_dir_use_only(struct model_dir *m, const char *const *names, size_t n,
+		       const char *what);
 
 /* Frees everything `m` owns and zeroes it. Safe on a zeroed struct. */
 void model_dir_fini(struct model_dir *m);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,15 +19,28 @@
 static int load_feature(struct model_dir *m, const struct json_at *at,
 			const json_t *f, size_t j)
 {
-	json_t *name, *tr, *mean, *sd;
+	json_t *name, *tr, *mean, *sd, *lo, *hi;
 	int t;
 
 	if (json_at_check_object(at, f) < 0 ||
 	    json_at_get(at, f, "name", JSON_STRING, JSON_REQUIRED, &name) < 0 ||
 	    json_at_get(at, f, "transform", JSON_STRING, JSON_REQUIRED, &tr) < 0 ||
 	    json_at_get(at, f, "mean", JSON_REAL, JSON_REQUIRED, &mean) < 0 ||
-	    json_at_get(at, f, "sd", JSON_REAL, JSON_REQUIRED, &sd) < 0)
+	    json_at_get(at, f, "sd", JSON_REAL, JSON_REQUIRED, &sd) < 0 ||
+	    json_at_get(at, f, "min", JSON_REAL, JSON_OPTIONAL, &lo) < 0 ||
+	    json_at_get(at, f, "max", JSON_REAL, JSON_OPTIONAL, &hi) < 0)
 		return -1;
+	/* The training range came later: a model has it for every feature
+	 * (the guard uses it) or for none (older models still load). */
+	if (!lo != !hi || (j > 0 && !!lo != m->sc.has_range))
+		return json_at_fail(at, NULL, "min and max must be given for every feature or for none");
+	if (lo && hi) {
+		m->sc.has_range = 1;
+		m->sc.lo[j] = json_number_value(lo);
+		m->sc.hi[j] = json_number_value(hi);
+		if (!isfinite(m->sc.lo[j]) || !isfinite(m->sc.hi[j]) || m->sc.lo[j] > m->sc.hi[j])
+			return json_at_fail(at, NULL, "min and max must be finite, min <= max");
+	}
 	t = scale_transform_parse(json_string_value(tr));
 	if (t < 0)
 		return json_at_fail(at, NULL, "unknown transform '%s' (none, log1p)",
@@ -68,6 +82,36 @@ static int load_features(struct model_dir *m, const struct json_at *root_at,
 			return -1;
 	}
 	return 0;
+}
+
+/* "used_features" (optional: without it every feature is used). */
+static int load_used(struct model_dir *m, const struct json_at *root_at,
+		     const json_t *root)
+{
+	json_t *arr;
+	const char **names;
+	char what[PATH_MAX + 32];
+	size_t n;
+	int ret = 0;
+
+	if (json_at_get(root_at, root, "used_features", JSON_ARRAY, JSON_OPTIONAL, &arr) < 0)
+		return -1;
+	if (!arr)
+		return 0;
+	n = json_array_size(arr);
+	names = malloc((n ? n : 1) * sizeof(*names));
+	if (!names) {
+		err_fail(ERR_RESOURCE, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n && ret == 0; i++)
+		if (!(names[i] = json_string_value(json_array_get(arr, i))))
+			ret = json_at_fail(root_at, "used_features", "item %zu must be a string", i);
+	snprintf(what, sizeof(what), "'%s': used_features", root_at->file);
+	if (ret == 0)
+		ret = model_dir_use_only(m, names, n, what);
+	free(names);
+	return ret;
 }
 
 static int load_classes(struct classifier *c, enum model_kind k,
@@ -311,7 +355,7 @@ static int load_root(struct model_dir *m, const char *json_path,
 	if (strcmp(json_string_value(schema), MODEL_SCHEMA) != 0)
 		return json_at_fail(&at, NULL, "schema is '%s', expected '%s'",
 				    json_string_value(schema), MODEL_SCHEMA);
-	if (load_features(m, &at, root) < 0 ||
+	if (load_features(m, &at, root) < 0 || load_used(m, &at, root) < 0 ||
 	    json_at_get(&at, root, "classifiers", JSON_ARRAY, JSON_REQUIRED, &cls) < 0)
 		return -1;
 	for (size_t i = 0; i < json_array_size(cls); i++)

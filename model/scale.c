@@ -31,7 +31,9 @@ int scaler_init(struct scaler *sc, size_t n)
 	sc->transform = calloc(n ? n : 1, sizeof(*sc->transform));
 	sc->mean = calloc(n ? n : 1, sizeof(*sc->mean));
 	sc->sd = malloc((n ? n : 1) * sizeof(*sc->sd));
-	if (!sc->transform || !sc->mean || !sc->sd) {
+	sc->lo = calloc(n ? n : 1, sizeof(*sc->lo));
+	sc->hi = calloc(n ? n : 1, sizeof(*sc->hi));
+	if (!sc->transform || !sc->mean || !sc->sd || !sc->lo || !sc->hi) {
 		scaler_fini(sc);
 		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
@@ -47,6 +49,8 @@ void scaler_fini(struct scaler *sc)
 	free(sc->transform);
 	free(sc->mean);
 	free(sc->sd);
+	free(sc->lo);
+	free(sc->hi);
 	memset(sc, 0, sizeof(*sc));
 }
 
@@ -77,6 +81,8 @@ int scaler_fit(struct scaler *sc, const double *x, size_t nfeat,
 		for (size_t i = 0; i < nrows; i++)
 			col[i] = x[rows[i] * nfeat + j];
 		gsl_stats_minmax(&lo, &hi, col, 1, nrows);
+		sc->lo[j] = lo;
+		sc->hi[j] = hi;
 		/* A non-negative feature reaching above 1 is a rate, not a ratio. */
 		sc->transform[j] = (lo >= 0 && hi > 1) ? SCALE_LOG1P : SCALE_NONE;
 		for (size_t i = 0; i < nrows; i++)
@@ -86,12 +92,25 @@ int scaler_fit(struct scaler *sc, const double *x, size_t nfeat,
 		sc->sd[j] = (isfinite(sd) && sd > 1e-12) ? sd : 1.0;
 	}
 	free(col);
+	sc->has_range = 1;
 	return 0;
 }
 
 double scaler_apply1(const struct scaler *sc, size_t j, double v)
 {
 	return (transform(sc->transform[j], v) - sc->mean[j]) / sc->sd[j];
+}
+
+double scaler_out_of_range(const struct scaler *sc, size_t j, double v)
+{
+	double z, zlo, zhi;
+
+	if (!sc->has_range)
+		return 0;
+	z = scaler_apply1(sc, j, v);
+	zlo = scaler_apply1(sc, j, sc->lo[j]);
+	zhi = scaler_apply1(sc, j, sc->hi[j]);
+	return z < zlo ? zlo - z : z > zhi ? z - zhi : 0;
 }
 
 void scaler_apply(const struct scaler *sc, const double *in, double *out)

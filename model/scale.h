@@ -18,6 +18,11 @@
  * feature constant in training (sd 0) gets sd 1, i.e. is only centred.
  * At prediction, log1p is applied sign-preserving (sign(v) log1p(|v|)) so
  * that an unexpected negative value cannot produce NaN.
+ *
+ * The fit also keeps each feature's training range (raw min and max), so
+ * that detection can tell a window the classifiers never saw anything
+ * like (scaler_out_of_range): an RBF model answers such a window with its
+ * bias, not with what it learned.
  */
 
 #include <stddef.h>
@@ -32,6 +37,8 @@ struct scaler {
 	enum scale_transform *transform; /* owned: n */
 	double *mean;                    /* owned: n, of t(v) */
 	double *sd;                      /* owned: n, of t(v), > 0 */
+	double *lo, *hi;                 /* owned: n, raw training min and max */
+	int has_range;                   /* lo/hi known (models before them: 0) */
 };
 
 /* Name of a transform in model.json ("none", "log1p"), and back (-1 if
@@ -55,6 +62,12 @@ int scaler_fit(struct scaler *sc, const double *x, size_t nfeat,
 
 /* Scaled value of feature j. */
 double scaler_apply1(const struct scaler *sc, size_t j, double v);
+
+/*
+ * How far the scaled value of `v` lies outside feature j's scaled training
+ * range, in units of the training sd (0 inside it, or without a range).
+ */
+double scaler_out_of_range(const struct scaler *sc, size_t j, double v);
 
 /* Scales the n values of `in` into `out` (may be the same array). */
 void scaler_apply(const struct scaler *sc, const double *in, double *out);

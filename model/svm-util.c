@@ -17,6 +17,13 @@ int svm_set_build(struct svm_set *s, const struct dataset *ds,
 		  const struct scaler *sc, const size_t *rows, const int *target,
 		  size_t n, int nclass)
 {
+	return svm_set_build_used(s, ds, sc, NULL, rows, target, n, nclass);
+}
+
+int svm_set_build_used(struct svm_set *s, const struct dataset *ds,
+		       const struct scaler *sc, const unsigned char *used,
+		       const size_t *rows, const int *target, size_t n, int nclass)
+{
 	size_t width = ds->nfeat + 1;
 
 	memset(s, 0, sizeof(*s));
@@ -35,14 +42,17 @@ int svm_set_build(struct svm_set *s, const struct dataset *ds,
 	for (size_t i = 0; i < n; i++) {
 		const double *x = dataset_row(ds, rows[i]);
 		struct svm_node *node = s->pool + i * width;
+		size_t k = 0;
 
 		/* Dense rows: after standardizing, zeros are rare anyway. */
 		for (size_t j = 0; j < ds->nfeat; j++) {
-			node[j].index = (int)j + 1;
-			node[j].value = scaler_apply1(sc, j, x[j]);
+			if (used && !used[j])
+				continue;
+			node[k].index = (int)j + 1;
+			node[k++].value = scaler_apply1(sc, j, x[j]);
 		}
-		node[ds->nfeat].index = -1;
-		node[ds->nfeat].value = 0;
+		node[k].index = -1;
+		node[k].value = 0;
 		s->prob.x[i] = node;
 		s->prob.y[i] = target[i];
 		s->group[i] = ds->meta[rows[i]].group;

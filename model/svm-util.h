@@ -37,6 +37,14 @@ int svm_set_build(struct svm_set *s, const struct dataset *ds,
 		  const struct scaler *sc, const size_t *rows, const int *target,
 		  size_t n, int nclass);
 
+/* The same with only the features j where used[j] is set (NULL: all):
+ * an unused feature gives no node, so the kernel never sees it; nodes
+ * keep their index j + 1, so a model file still reads with svm-predict on
+ * full rows. */
+int svm_set_build_used(struct svm_set *s, const struct dataset *ds,
+		       const struct scaler *sc, const unsigned char *used,
+		       const size_t *rows, const int *target, size_t n, int nclass);
+
 /* Frees the arrays and zeroes `s`. Safe on a zeroed struct. */
 void svm_set_fini(struct svm_set *s);
 

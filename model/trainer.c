@@ -288,8 +288,8 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 		grid_rows[i] = s.rows[pick[i]];
 		grid_target[i] = s.target[pick[i]];
 	}
-	if (svm_set_build(&grid_set, ds, &m->sc, grid_rows, grid_target, grid_n,
-			  s.nclass) < 0)
+	if (svm_set_build_used(&grid_set, ds, &m->sc, m->used, grid_rows,
+			       grid_target, grid_n, s.nclass) < 0)
 		goto end;
 	/* Groups that actually hold this classifier's rows (the interfered
 	 * windows of the resource classifier may all come from one input). */
@@ -318,7 +318,8 @@ static int train_one(const struct train_opts *o, const struct dataset *ds,
 		grid_rows[i] = s.rows[pick[i]];
 		grid_target[i] = s.target[pick[i]];
 	}
-	if (svm_set_build(keep, ds, &m->sc, grid_rows, grid_target, final_n, s.nclass) < 0)
+	if (svm_set_build_used(keep, ds, &m->sc, m->used, grid_rows, grid_target, final_n,
+			       s.nclass) < 0)
 		goto end;
 	cl->C = g.C;
 	cl->gamma = g.gamma;
@@ -420,6 +421,11 @@ int trainer_run(const struct train_opts *o, const struct dataset *ds)
 		ret = VMINT_EXIT_INTERNAL;
 		goto end;
 	}
+	/* A subset: the other features stay in the name list (the extractor's
+	 * rows are checked against all of them) but give no libsvm node. */
+	if (o->features && model_dir_use_only(&m, o->features, o->nfeatures,
+					      o->features_what) < 0)
+		goto end;
 	if (fit_scaling(ds, &m) < 0)
 		goto end;
 	m.training = training_json(ds, o->cv_groups);
@@ -444,8 +450,8 @@ int trainer_run(const struct train_opts *o, const struct dataset *ds)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!o->quiet)
-		printf("wrote %s (%zu features, %zu inputs) in %.1f s\n", o->out, ds->nfeat,
-		       ds->ngroups, (double)(t1.tv_sec - t0.tv_sec) +
+		printf("wrote %s (%zu of %zu features, %zu inputs) in %.1f s\n", o->out,
+		       model_dir_nused(&m), ds->nfeat, ds->ngroups, (double)(t1.tv_sec - t0.tv_sec) +
 		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	ret = VMINT_EXIT_OK;
 end:

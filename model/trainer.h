@@ -21,6 +21,10 @@ struct train_opts {
 	size_t final_rows;          /* final model's subset size, 0 = all rows */
 	struct log2_range c, gamma;
 	int verbose, quiet;
+	const char *const *features;  /* weak: names of the features to use,
+				       * NULL = all of them */
+	size_t nfeatures;
+	const char *features_what;    /* weak: where they come from, for errors */
 	const char *const *cv_groups; /* weak: per input (dataset group), the
 				       * --group name or NULL (its own group);
 				       * NULL = every input its own group */

@@ -31,7 +31,7 @@ for row in csv.DictReader(open(sys.argv[1])):
 PY
 }
 
-echo "1..28"
+echo "1..30"
 
 run train --help
 ok $(( rc != 0 )) "train --help exits 0"
@@ -135,5 +135,22 @@ run train $D/train-a.csv --group x $D/train-b.csv --group x $D/train-c.csv -o "$
 [ "$rc" -eq 0 ] && [ "$(jq -r '[.classifiers[].cv | "\(.grouped_by):\(.folds)"] | unique | join(" ")' "$tmp/grp/model.json")" = group:2 ] &&
 	[ "$(jq -r '[.training.inputs[].group] | map(. // "-") | join(" ")' "$tmp/grp/model.json")" = "x x -" ]
 ok $? "--group: inputs with one group name are one CV group (3 inputs, 2 folds), recorded in model.json"
+
+# --features: a subset named in a file; model.json keeps every name (the
+# extractor check) and lists the used ones; the libsvm files hold nothing
+# else, so the unused features cannot weigh in.
+printf '# the CPU and wait features\ncpu_run_ratio\n  cpu_wait_ratio \n\ndisk_wait_ratio\nnet_wait_ratio # net\n' > "$tmp/feats"
+run train $D/train-a.csv $D/train-b.csv $D/train-c.csv -o "$tmp/fs" $small -q --features "$tmp/feats"
+[ "$rc" -eq 0 ] &&
+	[ "$(jqv '.used_features | join(",")' "$tmp/fs/model.json")" = cpu_run_ratio,cpu_wait_ratio,disk_wait_ratio,net_wait_ratio ] &&
+	[ "$(jqv '.features | length' "$tmp/fs/model.json")" = 7 ] &&
+	[ "$(jqv '.features[0].min != null and .features[0].max >= .features[0].min' "$tmp/fs/model.json")" = true ] &&
+	[ "$(sed -n '/^SV$/,$p' "$tmp/fs/interference.model" | tail -n +2 | grep -oE ' [0-9]+:' | sort -u | tr -d ' :' | sort -n | tr '\n' ' ')" = "1 2 5 7 " ] &&
+	$vmint eval --model "$tmp/fs" $D/test.csv > /dev/null 2>&1
+ok $? "--features FILE: used_features lists 4 of 7, the support vectors use features 1 2 5 7 only, eval reads the model"
+echo exits_per_s > "$tmp/badfeats"; echo gpu_ratio >> "$tmp/badfeats"
+run train $D/train-a.csv $D/train-b.csv -o "$tmp/fsbad" $small -q --features "$tmp/badfeats"
+[ "$rc" -eq 2 ] && grep -q "'gpu_ratio' is not a feature" "$tmp/last.err" && [ ! -e "$tmp/fsbad" ]
+ok $? "--features naming an unknown feature: exit 2 naming it, nothing written"
 
 exit $fail

@@ -7,11 +7,12 @@
 . "$(dirname "$0")/lib.sh" || exit 1
 py() { python3 -c "$@"; }
 
-echo "1..19"
+echo "1..23"
 
 $vmint detect datasets/sample -o "$tmp/r.json" --html "$tmp/r.html" \
 	--watcher-actions "$tmp/w.json" --prom "$tmp/r.prom" 2> "$tmp/err"
 ok $? "detect on the shipped sample exits 0"
+cp "$tmp/err" "$tmp/err.sample"
 py "
 import json, sys
 r = json.load(open('$tmp/r.json'))
@@ -141,6 +142,54 @@ $vmint detect --help > "$tmp/help" 2>&1
 ok $? "detect --help exits 0"
 grep -q "exit codes" "$tmp/help"
 ok $? "detect --help documents the exit codes"
+
+# Issue 11: the model's trust, said per window, and the workload classes.
+py "
+import json
+r = json.load(open('$tmp/r.json')); l = json.load(open('datasets/sample/labels.json'))
+truth = {v['name']: v['workload'] for v in l['vms']}
+assert {v['name']: v['workload']['class'] for v in r['vms']} == truth, [v['workload'] for v in r['vms']]
+for v in r['vms']:
+    ood = [w for w in r['windows'] if w['vm'] == v['name'] and not w['in_distribution']]
+    assert v['out_of_distribution_windows'] == len(ood)
+    assert sum(v['workload']['windows'].values()) == v['windows']
+for w in r['windows']:
+    assert isinstance(w['in_distribution'], bool) and w['workload']['evidence'] in ('model', 'rule')
+    assert w['in_distribution'] or w['workload']['evidence'] == 'rule'
+    if w['interference']:
+        assert w['evidence'] in ('measurement', 'model', 'model+measurement')
+        assert w['in_distribution'] or w['evidence'] == 'measurement'
+"
+ok $? "per-VM workload equals labels.json (web cpu, batch cpu, db disk); in_distribution, evidence and counts agree"
+n_ood=$(py "import json; print(sum(not w['in_distribution'] for w in json.load(open('$tmp/r.json'))['windows']))")
+[ "$n_ood" -gt 0 ] && [ "$(grep -c "$n_ood of 9 windows lie outside the training data" "$tmp/err.sample")" -eq 1 ] &&
+	[ "$(grep '^vmint_out_of_distribution_windows{' "$tmp/r.prom" | awk '{ s += $2 } END { print s }')" -eq "$n_ood" ]
+ok $? "detect warns once on stderr: $n_ood of 9 windows out of distribution (and --prom counts them)"
+
+# A model whose training range excludes every window: the model may not
+# decide anything; the measurement and the workload rule still give the
+# labels' answers.
+cp -r models/default "$tmp/narrow"
+py "
+import json
+m = json.load(open('$tmp/narrow/model.json'))
+for f in m['features']:
+    f['min'] = f['max'] = -1e6
+json.dump(m, open('$tmp/narrow/model.json', 'w'))
+"
+$vmint detect datasets/sample --model "$tmp/narrow" -o "$tmp/narrow.json" 2> "$tmp/narrow.err"
+ok $? "detect with a model whose range excludes every window exits 0"
+py "
+import json
+r = json.load(open('$tmp/narrow.json')); l = json.load(open('datasets/sample/labels.json'))
+truth = {(i['vm'], i['start_ns']): i['interference'] for i in l['intervals']}
+assert all(not w['in_distribution'] and w['workload']['evidence'] == 'rule' for w in r['windows'])
+assert all(w['evidence'] == 'measurement' for w in r['windows'] if w['interference'])
+assert all(w['interference'] == truth[(w['vm'], w['start_ns'])] for w in r['windows'])
+assert {v['name']: v['workload']['class'] for v in r['vms']} == {v['name']: v['workload'] for v in l['vms']}
+assert all(v['out_of_distribution_windows'] == v['windows'] and v['workload']['evidence'] == 'rule' for v in r['vms'])
+" && grep -q "9 of 9 windows lie outside" "$tmp/narrow.err"
+ok $? "out of distribution everywhere: evidence 'measurement', workload by the rule, both still right by the labels"
 
 # vmint eval scores the report itself, with the numbers computed above.
 "$vmint" score --json --report "$tmp/r.json" --labels datasets/sample/labels.json > "$tmp/score.json"

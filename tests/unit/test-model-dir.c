@@ -251,6 +251,109 @@ static void test_save_refuses(void **state)
 	unlink(f->dir);
 }
 
+/* model.json keeps each feature's training range; a row far beyond it, or
+ * far from every support vector, is out of distribution. Models without
+ * the range still load (and skip that test). */
+static void test_range_and_distribution(void **state)
+{
+	struct fixture *f = *state;
+	struct model_dir back;
+	struct classify_ctx cx;
+	struct classification c;
+	double x[7];
+	size_t inside = 0;
+	char sh[512];
+
+	assert_int_equal(model_dir_save(&f->m, f->dir), 0);
+	assert_int_equal(model_dir_load(&back, f->dir), 0);
+	assert_int_equal(back.sc.has_range, 1);
+	for (size_t j = 0; j < 7; j++) {
+		assert_true(back.sc.lo[j] == f->m.sc.lo[j]);
+		assert_true(back.sc.hi[j] == f->m.sc.hi[j]);
+	}
+	assert_true(back.sc.hi[2] > 1000); /* exits_per_s reaches the thousands */
+	assert_int_equal(classify_init(&cx, &back), 0);
+	for (size_t i = 0; i < f->ds.nrows; i++) {
+		classify_row(&cx, dataset_row(&f->ds, i), &c);
+		assert_true(c.out_of_range == 0); /* its own training rows */
+		inside += c.in_distribution;
+	}
+	assert_true(inside >= f->ds.nrows * 9 / 10);
+	/* exits_per_s a million times its training maximum */
+	memcpy(x, dataset_row(&f->ds, 0), sizeof(x));
+	x[2] = back.sc.hi[2] * 1e6;
+	classify_row(&cx, x, &c);
+	assert_int_equal(c.in_distribution, 0);
+	assert_int_equal(c.far_feature, 2);
+	assert_true(c.out_of_range > CLASSIFY_MAX_OUT_OF_RANGE);
+	assert_true(c.max_kernel < CLASSIFY_MIN_KERNEL);
+	classify_fini(&cx);
+	model_dir_fini(&back);
+
+	/* an older model.json without min/max: loads, no range test */
+	snprintf(sh, sizeof(sh), "sed -i '/\"min\":/d; /\"max\":/d; s/\"sd\": \\([0-9.e+-]*\\),$/\"sd\": \\1/' '%s/model.json'",
+		 f->dir);
+	assert_int_equal(system(sh), 0);
+	assert_int_equal(model_dir_load(&back, f->dir), 0);
+	assert_int_equal(back.sc.has_range, 0);
+	assert_true(scaler_out_of_range(&back.sc, 2, 1e12) == 0);
+	model_dir_fini(&back);
+}
+
+/* A feature subset: an unused feature gives no libsvm node, so its value
+ * cannot move a prediction; used_features survives a save and load; an
+ * unknown name is refused. */
+static void test_used_features(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const use[] = { "cpu_run_ratio", "cpu_wait_ratio", "disk_wait_ratio",
+					   "net_wait_ratio" };
+	struct model_dir back;
+	struct classify_ctx cx;
+	struct classification a, b;
+	struct svm_set set;
+	size_t rows[] = { 0, 1 };
+	int target[] = { 0, 1 };
+	double x[7];
+
+	assert_int_equal(model_dir_use_only(&f->m, use, 4, "test"), 0);
+	assert_int_equal(model_dir_nused(&f->m), 4);
+	assert_int_equal(model_dir_uses(&f->m, 2), 0); /* exits_per_s */
+	assert_int_equal(svm_set_build_used(&set, &f->ds, &f->m.sc, f->m.used, rows,
+					    target, 2, 2), 0);
+	/* nodes 1, 2, 5, 7 (1-based: the full index space), then the end */
+	assert_int_equal(set.prob.x[1][0].index, 1);
+	assert_int_equal(set.prob.x[1][2].index, 5);
+	assert_int_equal(set.prob.x[1][3].index, 7);
+	assert_int_equal(set.prob.x[1][4].index, -1);
+	svm_set_fini(&set);
+
+	assert_int_equal(model_dir_save(&f->m, f->dir), 0);
+	assert_int_equal(model_dir_load(&back, f->dir), 0);
+	assert_int_equal(back.nfeat, 7); /* every name stays, for the extractor check */
+	assert_int_equal(model_dir_nused(&back), 4);
+	assert_int_equal(model_dir_uses(&back, 4), 1);
+	assert_int_equal(model_dir_uses(&back, 5), 0);
+	assert_int_equal(classify_init(&cx, &back), 0);
+	memcpy(x, dataset_row(&f->ds, 5), sizeof(x));
+	classify_row(&cx, x, &a);
+	x[2] = 1e9; /* unused: no effect, and not out of range either */
+	x[3] = -7;
+	classify_row(&cx, x, &b);
+	assert_true(a.p_interference == b.p_interference);
+	assert_int_equal(a.workload, b.workload);
+	assert_true(b.out_of_range == 0);
+	classify_fini(&cx);
+	model_dir_fini(&back);
+
+	{
+		const char *bad[] = { "cpu_run_ratio", "gpu_ratio" };
+
+		assert_int_equal(model_dir_use_only(&f->m, bad, 2, "--features file 'f.txt'"), -1);
+		assert_errors_contain("--features file 'f.txt': 'gpu_ratio' is not a feature");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +361,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_name_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_refuses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_range_and_distribution, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_used_features, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
