@@ -25,20 +25,23 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { OPT_STATS = CLI_OWN };
+enum { OPT_STATS = CLI_OWN, OPT_LAYOUT };
 
 static const struct cli_option options[] = {
 	{ "output", CLI_OUTPUT, "DIR", "output directory (created if needed, and removed "
 	  "again if the run then fails or is interrupted)" },
 	{ "seed", 's', "N", "random seed (default: the scenario's \"seed\")" },
 	{ "stats", OPT_STATS, NULL, "print the events written per type on stdout" },
+	{ "layout", OPT_LAYOUT, "lttng|perf", "trace layout: LTTng 2.13's (default) or what "
+	  "`perf data convert --to-ctf` writes (then also OUTDIR/clock-offset.json)" },
 	{ NULL, 0, NULL, NULL },
 };
 
 static const struct cli_spec spec = {
 	.cmd = "simulate",
 	.head =
-		"usage: vmint simulate SCENARIO.json -o OUTDIR [--seed N] [--stats]\n\n"
+		"usage: vmint simulate SCENARIO.json -o OUTDIR [--seed N] [--stats]\n"
+		"                      [--layout lttng|perf]\n\n"
 		"Simulates the KVM host of a scenario (datasets/README.md) and writes\n"
 		"  OUTDIR/kernel/     a CTF trace as LTTng 2.13 records a host kernel\n"
 		"  OUTDIR/vms.json    QEMU pid -> VM name (vmint.vms/1)\n"
@@ -174,6 +177,24 @@ static int install_file(const char *tmpdir, const char *outdir, const char *name
 	return 0;
 }
 
+#define OFFSET_JSON "clock-offset.json"
+
+/* A perf-layout trace's clock-offset.json; an LTTng one has none (its
+ * clock counts from the epoch): one left by an earlier run goes. */
+static int install_offset(const char *tmpdir, const char *outdir, int perf)
+{
+	char path[PATH_MAX + 32];
+
+	if (perf)
+		return install_file(tmpdir, outdir, OFFSET_JSON);
+	snprintf(path, sizeof(path), "%s/" OFFSET_JSON, outdir);
+	if (unlink(path) != 0 && errno != ENOENT) {
+		err_fail(ERR_RESOURCE, "cannot remove '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void print_stats(const struct sim *s, const uint64_t *counts,
 			uint64_t total, double cpu_s, int stats)
 {
@@ -199,13 +220,14 @@ static void print_stats(const struct sim *s, const uint64_t *counts,
  */
 static int install_outputs(struct sim *s, const char *tmpdir,
 			   const char *trace, const char *outdir,
-			   const char *top, int *interrupted)
+			   const char *top, int perf, int *interrupted)
 {
 	sigset_t hold, old;
 	int ret = -1;
 
 	if (write_json(tmpdir, "vms.json", sim_vms_json(s)) != 0 ||
-	    write_json(tmpdir, "labels.json", sim_labels_json(s)) != 0) {
+	    write_json(tmpdir, "labels.json", sim_labels_json(s)) != 0 ||
+	    (perf && write_json(tmpdir, OFFSET_JSON, sim_clock_offset_json(s)) != 0)) {
 		*interrupted = outfile_interrupted();
 		return -1;
 	}
@@ -218,7 +240,8 @@ static int install_outputs(struct sim *s, const char *tmpdir,
 		err_fail(ERR_INTERRUPTED, "interrupted: '%s' left unchanged", outdir);
 	else if (install_trace(tmpdir, trace, outdir) == 0 &&
 		 install_file(tmpdir, outdir, "vms.json") == 0 &&
-		 install_file(tmpdir, outdir, "labels.json") == 0)
+		 install_file(tmpdir, outdir, "labels.json") == 0 &&
+		 install_offset(tmpdir, outdir, perf) == 0)
 		ret = 0;
 	/* Done: no signal may now take the output directory away. */
 	if (ret == 0)
@@ -228,7 +251,7 @@ static int install_outputs(struct sim *s, const char *tmpdir,
 }
 
 static int simulate(const char *scenario_path, const char *outdir,
-		    int have_seed, uint64_t seed, int stats)
+		    int have_seed, uint64_t seed, int stats, int perf)
 {
 	struct scenario sc;
 	struct sim *s = NULL;
@@ -266,11 +289,13 @@ static int simulate(const char *scenario_path, const char *outdir,
 	}
 	snprintf(trace, sizeof(trace), "%s/kernel", tmpdir);
 	s = sim_create(&sc, sc.seed);
+	if (s)
+		sim_set_layout(s, perf);
 	if (!s || sim_run(s, trace, counts)) {
 		interrupted = outfile_interrupted();
 		goto end;
 	}
-	if (install_outputs(s, tmpdir, trace, outdir, top, &interrupted) != 0)
+	if (install_outputs(s, tmpdir, trace, outdir, top, perf, &interrupted) != 0)
 		goto end;
 	for (int i = 0; i < SIMEV__COUNT; i++)
 		total += counts[i];
@@ -300,7 +325,7 @@ int cmd_simulate(int argc, char **argv)
 	struct cli_common com = { 0 };
 	struct cli cli;
 	uint64_t seed = 0;
-	int have_seed = 0, stats = 0, key;
+	int have_seed = 0, stats = 0, perf = 0, key;
 
 	cli_begin(&cli, &spec, &com);
 	while ((key = cli_next(&cli, argc, argv)) > 0) {
@@ -313,6 +338,12 @@ int cmd_simulate(int argc, char **argv)
 		case OPT_STATS:
 			stats = 1;
 			break;
+		case OPT_LAYOUT:
+			if (strcmp(optarg, "perf") != 0 && strcmp(optarg, "lttng") != 0)
+				return cli_usage(&cli, "--layout is 'lttng' or 'perf', not '%s'",
+						 optarg);
+			perf = strcmp(optarg, "perf") == 0;
+			break;
 		}
 	}
 	if (key < 0)
@@ -324,5 +355,5 @@ int cmd_simulate(int argc, char **argv)
 				 argv[optind + 1]);
 	if (!com.output)
 		return cli_usage(&cli, "no output directory: give -o OUTDIR");
-	return simulate(argv[optind], com.output, have_seed, seed, stats);
+	return simulate(argv[optind], com.output, have_seed, seed, stats, perf);
 }
