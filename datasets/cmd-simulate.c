@@ -45,7 +45,9 @@ static const struct cli_spec spec = {
 		"Simulates the KVM host of a scenario (datasets/README.md) and writes\n"
 		"  OUTDIR/kernel/     a CTF trace as LTTng 2.13 records a host kernel\n"
 		"  OUTDIR/vms.json    QEMU pid -> VM name (vmint.vms/1)\n"
-		"  OUTDIR/labels.json exact interference labels (vmint.labels/1)\n",
+		"  OUTDIR/labels.json exact interference labels (vmint.labels/1)\n"
+		"With --layout perf, the trace is what `perf data convert --to-ctf` writes,\n"
+		"with OUTDIR/clock-offset.json for its boot-relative clock.\n",
 	.opts = options,
 	.notes = "A summary line (events, CPU time, events/s) goes to stderr.\n",
 };
