@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { OPT_STATS = CLI_OWN, OPT_DRAW, OPT_FAMILY };
+enum { OPT_STATS = CLI_OWN, OPT_DRAW, OPT_FAMILY, OPT_LAYOUT };
 
 static const struct cli_option options[] = {
 	{ "output", CLI_OUTPUT, "DIR", "output directory (created if needed, and removed "
@@ -42,6 +42,8 @@ static const struct cli_option options[] = {
 	  "host=small|medium|large, kernel=3|4|5|6, disk=ssd|nvme|hdd, "
 	  "mix=cpu|disk|net|mixed|idle, guest=linux|windows, preempt=none|voluntary|full, "
 	  "shape=alone|quiet|pinned|overlap|overcommit|spread" },
+	{ "layout", OPT_LAYOUT, "lttng|perf", "trace layout: LTTng 2.13's (default) or what "
+	  "`perf data convert --to-ctf` writes (then also OUTDIR/clock-offset.json)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -49,11 +51,14 @@ static const struct cli_spec spec = {
 	.cmd = "simulate",
 	.head =
 		"usage: vmint simulate SCENARIO.json -o OUTDIR [--seed N] [--stats]\n"
+		"                      [--layout lttng|perf]\n"
 		"       vmint simulate --draw N -o DIR [--seed S] [--family KEY=VALUE]...\n\n"
 		"Simulates the KVM host of a scenario (datasets/README.md) and writes\n"
 		"  OUTDIR/kernel/     a CTF trace as LTTng 2.13 records a host kernel\n"
 		"  OUTDIR/vms.json    QEMU pid -> VM name (vmint.vms/1)\n"
-		"  OUTDIR/labels.json exact interference labels (vmint.labels/1)\n",
+		"  OUTDIR/labels.json exact interference labels (vmint.labels/1)\n"
+		"With --layout perf, the trace is what `perf data convert --to-ctf` writes,\n"
+		"with OUTDIR/clock-offset.json for its boot-relative clock.\n",
 	.opts = options,
 	.notes = "A summary line (events, CPU time, events/s) goes to stderr.\n",
 };
@@ -191,6 +196,24 @@ struct sim_totals {
 	double cpu_s;
 };
 
+#define OFFSET_JSON "clock-offset.json"
+
+/* A perf-layout trace's clock-offset.json; an LTTng one has none (its
+ * clock counts from the epoch): one left by an earlier run goes. */
+static int install_offset(const char *tmpdir, const char *outdir, int perf)
+{
+	char path[PATH_MAX + 32];
+
+	if (perf)
+		return install_file(tmpdir, outdir, OFFSET_JSON);
+	snprintf(path, sizeof(path), "%s/" OFFSET_JSON, outdir);
+	if (unlink(path) != 0 && errno != ENOENT) {
+		err_fail(ERR_RESOURCE, "cannot remove '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void print_stats(const struct sim *s, const uint64_t *counts,
 			uint64_t total, double cpu_s, int stats)
 {
@@ -216,13 +239,14 @@ static void print_stats(const struct sim *s, const uint64_t *counts,
  */
 static int install_outputs(struct sim *s, const char *tmpdir,
 			   const char *trace, const char *outdir,
-			   const char *top, int *interrupted)
+			   const char *top, int perf, int *interrupted)
 {
 	sigset_t hold, old;
 	int ret = -1;
 
 	if (write_json(tmpdir, "vms.json", sim_vms_json(s)) != 0 ||
-	    write_json(tmpdir, "labels.json", sim_labels_json(s)) != 0) {
+	    write_json(tmpdir, "labels.json", sim_labels_json(s)) != 0 ||
+	    (perf && write_json(tmpdir, OFFSET_JSON, sim_clock_offset_json(s)) != 0)) {
 		*interrupted = outfile_interrupted();
 		return -1;
 	}
@@ -235,7 +259,8 @@ static int install_outputs(struct sim *s, const char *tmpdir,
 		err_fail(ERR_INTERRUPTED, "interrupted: '%s' left unchanged", outdir);
 	else if (install_trace(tmpdir, trace, outdir) == 0 &&
 		 install_file(tmpdir, outdir, "vms.json") == 0 &&
-		 install_file(tmpdir, outdir, "labels.json") == 0)
+		 install_file(tmpdir, outdir, "labels.json") == 0 &&
+		 install_offset(tmpdir, outdir, perf) == 0)
 		ret = 0;
 	/* Done: no signal may now take the output directory away. */
 	if (ret == 0)
@@ -245,7 +270,7 @@ static int install_outputs(struct sim *s, const char *tmpdir,
 }
 
 static int simulate(const char *scenario_path, const char *outdir,
-		    int have_seed, uint64_t seed, int stats,
+		    int have_seed, uint64_t seed, int stats, int perf,
 		    struct sim_totals *totals)
 {
 	struct scenario sc;
@@ -284,11 +309,13 @@ static int simulate(const char *scenario_path, const char *outdir,
 	}
 	snprintf(trace, sizeof(trace), "%s/kernel", tmpdir);
 	s = sim_create(&sc, sc.seed);
+	if (s)
+		sim_set_layout(s, perf);
 	if (!s || sim_run(s, trace, counts)) {
 		interrupted = outfile_interrupted();
 		goto end;
 	}
-	if (install_outputs(s, tmpdir, trace, outdir, top, &interrupted) != 0)
+	if (install_outputs(s, tmpdir, trace, outdir, top, perf, &interrupted) != 0)
 		goto end;
 	for (int i = 0; i < SIMEV__COUNT; i++)
 		total += counts[i];
@@ -322,7 +349,7 @@ end:
  * its simulation, exactly as `vmint simulate sNNNN/scenario.json` makes
  * it. One summary line at the end. */
 static int simulate_draws(const char *outdir, unsigned n, uint64_t seed,
-			  const struct draw_filter *f)
+			  const struct draw_filter *f, int perf)
 {
 	struct sim_totals totals = { 0 };
 	char dir[PATH_MAX], path[PATH_MAX + 16];
@@ -343,7 +370,7 @@ static int simulate_draws(const char *outdir, unsigned n, uint64_t seed,
 			return VMINT_EXIT_INTERNAL;
 		}
 		st = write_json(dir, "scenario.json", doc) != 0 ?
-		     VMINT_EXIT_INTERNAL : simulate(path, dir, 0, 0, 0, &totals);
+		     VMINT_EXIT_INTERNAL : simulate(path, dir, 0, 0, 0, perf, &totals);
 		if (st != VMINT_EXIT_OK) {
 			/* No draw without its trace. */
 			if (created)
@@ -363,7 +390,7 @@ int cmd_simulate(int argc, char **argv)
 	struct cli_common com = { 0 };
 	struct cli cli;
 	uint64_t seed = 0;
-	int have_seed = 0, stats = 0, have_family = 0, key;
+	int have_seed = 0, stats = 0, have_family = 0, perf = 0, key;
 	uint64_t draws = 0;
 	struct draw_filter filter;
 
@@ -388,6 +415,12 @@ int cmd_simulate(int argc, char **argv)
 				return VMINT_EXIT_USAGE;
 			have_family = 1;
 			break;
+		case OPT_LAYOUT:
+			if (strcmp(optarg, "perf") != 0 && strcmp(optarg, "lttng") != 0)
+				return cli_usage(&cli, "--layout is 'lttng' or 'perf', not '%s'",
+						 optarg);
+			perf = strcmp(optarg, "perf") == 0;
+			break;
 		}
 	}
 	if (key < 0)
@@ -399,7 +432,8 @@ int cmd_simulate(int argc, char **argv)
 			return cli_usage(&cli, "--stats is for one scenario, not --draw");
 		if (!com.output)
 			return cli_usage(&cli, "no output directory: give -o DIR");
-		return simulate_draws(com.output, (unsigned)draws, have_seed ? seed : 1, &filter);
+		return simulate_draws(com.output, (unsigned)draws, have_seed ? seed : 1, &filter,
+				      perf);
 	}
 	if (have_family)
 		return cli_usage(&cli, "--family needs --draw");
@@ -410,5 +444,5 @@ int cmd_simulate(int argc, char **argv)
 				 argv[optind + 1]);
 	if (!com.output)
 		return cli_usage(&cli, "no output directory: give -o OUTDIR");
-	return simulate(argv[optind], com.output, have_seed, seed, stats, NULL);
+	return simulate(argv[optind], com.output, have_seed, seed, stats, perf, NULL);
 }

@@ -73,6 +73,7 @@ struct simev_rec {
 	uint16_t cpu;
 	int64_t v[SIMEV_MAX_INTS];
 	const char *s[SIMEV_MAX_STRINGS]; /* weak: live until the trace is written */
+	int32_t ctx_tid, ctx_pid; /* perf layout: current thread, its process */
 };
 
 /* Kernel version as a comparable number: KVER(5, 15) = 5015. */

@@ -188,6 +188,7 @@ struct sim {
 	uint64_t t0, t_end, now;
 	int nvm;
 	int preempt_state;         /* prev_state of a preempted thread */
+	enum simw_layout layout;   /* of the trace written */
 
 	struct simq q;
 	struct thr *thr;           /* owned */

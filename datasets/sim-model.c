@@ -6,6 +6,7 @@
  */
 #include "datasets/sim-model.h"
 #include "datasets/sim-internal.h"
+#include "datasets/sim-perf.h"
 #include "common/err.h"
 #include "common/outfile.h"
 
@@ -400,12 +401,32 @@ static int produce(void *data, struct simw *w, uint64_t *now)
 	return 0;
 }
 
+/* The trace clock's origin, the host's boot: a day before the start. */
+static uint64_t clock_offset_ns(const struct sim *s)
+{
+	return s->t0 > UPTIME_NS ? s->t0 - UPTIME_NS : 0;
+}
+
+void sim_set_layout(struct sim *s, int perf)
+{
+	s->layout = perf ? SIMW_LAYOUT_PERF : SIMW_LAYOUT_LTTNG;
+}
+
+json_t *sim_clock_offset_json(const struct sim *s)
+{
+	return json_pack("{s:s, s:I, s:s}", "schema", "vmint.clock-offset/1",
+			 "offset_ns", (json_int_t)clock_offset_ns(s), "clock",
+			 "CLOCK_MONOTONIC");
+}
+
 int sim_run(struct sim *s, const char *dir, uint64_t *counts)
 {
 	char release[96];
 	struct simw_config cfg = { 0 };
 
 	snprintf(release, sizeof(release), "%s-vmint", s->sc->kernel);
+	cfg.layout = s->layout;
+	cfg.kver = s->sc->kver;
 	cfg.path = dir;
 	cfg.table = simev_table(s->sc->kver);
 	cfg.ncpus = s->ncpu;
@@ -413,7 +434,7 @@ int sim_run(struct sim *s, const char *dir, uint64_t *counts)
 	cfg.kernel_release = release;
 	cfg.start_ns = s->t0;
 	cfg.end_ns = s->t_end;
-	cfg.clock_offset_ns = s->t0 > UPTIME_NS ? s->t0 - UPTIME_NS : 0;
+	cfg.clock_offset_ns = clock_offset_ns(s);
 	cfg.packet_ns = PACKET_NS;
 	make_uuid(s->sc->seed, s->sc->host_name, cfg.uuid);
 	return simw_run(&cfg, produce, s, counts);
@@ -421,6 +442,8 @@ int sim_run(struct sim *s, const char *dir, uint64_t *counts)
 
 const char *sim_event_name(const struct sim *s, int type)
 {
+	if (s->layout == SIMW_LAYOUT_PERF)
+		return simperf_event_name(type);
 	return simev_table(s->sc->kver)[type].name;
 }
 

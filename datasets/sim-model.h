@@ -55,7 +55,14 @@ int sim_vm_pid(const struct sim *s, int vm);
 json_t *sim_vms_json(const struct sim *s);
 json_t *sim_labels_json(const struct sim *s);
 
-/* Names of the event types in the trace, for counts. */
+/* The trace's layout: LTTng's (the default) or perf's (sim-perf.h). */
+void sim_set_layout(struct sim *s, int perf);
+
+/* clock-offset.json (vmint.clock-offset/1) of a perf-layout trace, whose
+ * clock counts from boot: a new reference, NULL when out of memory. */
+json_t *sim_clock_offset_json(const struct sim *s);
+
+/* Names of the event types in the trace, for counts (NULL: not written). */
 const char *sim_event_name(const struct sim *s, int type);
 
 #endif

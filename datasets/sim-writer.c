@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "datasets/sim-writer.h"
+#include "datasets/sim-perf.h"
 #include "common/err.h"
 
 #include <babeltrace2/babeltrace.h>
@@ -50,6 +51,7 @@ struct simw {
 	bt_trace *trace;               /* owned */
 	bt_stream **streams;           /* owned, ncpus */
 	struct cpubuf *bufs;           /* owned, ncpus */
+	struct simperf *perf;          /* owned: perf layout, else NULL */
 
 	enum simw_state state;
 	int next_stream;               /* stream begin/end messages sent */
@@ -67,7 +69,11 @@ static uint64_t clock_value(const struct simw *w, uint64_t ts)
 int simw_emit(struct simw *w, const struct simev_rec *rec)
 {
 	struct cpubuf *b = &w->bufs[rec->cpu];
+	struct simev_rec r = *rec;
 
+	r.ctx_tid = r.ctx_pid = 0;
+	if (w->perf && simperf_track(w->perf, &r))
+		return 0; /* no such event in perf (the statedump) */
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 4096;
 		struct simev_rec *r = realloc(b->recs, cap * sizeof(*r));
@@ -79,7 +85,7 @@ int simw_emit(struct simw *w, const struct simev_rec *rec)
 		b->recs = r;
 		b->cap = cap;
 	}
-	b->recs[b->n] = *rec;
+	b->recs[b->n] = r;
 	if (b->recs[b->n].ts < b->last_ts)
 		b->recs[b->n].ts = b->last_ts;
 	b->last_ts = b->recs[b->n].ts;
@@ -118,10 +124,14 @@ static bt_field_class *field_class_of(bt_trace_class *tc,
 
 static int add_event_class(struct simw *w, int type)
 {
-	const struct simev_desc *d = &w->cfg->table[type];
+	const struct simev_desc *d = w->perf ? simperf_desc(w->perf, type) :
+				     &w->cfg->table[type];
 	bt_field_class *payload = NULL;
-	bt_event_class *ec = bt_event_class_create(w->sc);
+	bt_event_class *ec;
 
+	if (!d)
+		return 0; /* perf has no such event */
+	ec = bt_event_class_create(w->sc);
 	if (!ec)
 		return -1;
 	w->ec[type] = ec;
@@ -152,10 +162,28 @@ static int add_event_class(struct simw *w, int type)
 	return 0;
 }
 
+/* perf's environment (data-convert-bt.c): `host`, not `hostname`. */
+static int set_perf_env(struct simw *w)
+{
+	const struct simw_config *c = w->cfg;
+
+	return bt_trace_set_environment_entry_string(w->trace, "host", c->hostname) ||
+	       bt_trace_set_environment_entry_string(w->trace, "sysname", "Linux") ||
+	       bt_trace_set_environment_entry_string(w->trace, "release",
+						     c->kernel_release) ||
+	       bt_trace_set_environment_entry_string(w->trace, "version", "6.1.192") ||
+	       bt_trace_set_environment_entry_string(w->trace, "machine", "x86_64") ||
+	       bt_trace_set_environment_entry_string(w->trace, "domain", "kernel") ||
+	       bt_trace_set_environment_entry_string(w->trace, "tracer_name", "perf") ?
+		-1 : 0;
+}
+
 static int set_env(struct simw *w)
 {
 	const struct simw_config *c = w->cfg;
 
+	if (w->perf)
+		return set_perf_env(w);
 	return bt_trace_set_environment_entry_string(w->trace, "hostname",
 						     c->hostname) ||
 	       bt_trace_set_environment_entry_string(w->trace, "domain",
@@ -190,12 +218,22 @@ static int build_trace(struct simw *w, bt_self_component *self)
 		return -1;
 	bt_trace_class_set_assigns_automatic_stream_class_id(w->tc, BT_TRUE);
 	bt_clock_class_set_frequency(w->cc, 1000000000);
-	bt_clock_class_set_offset(w->cc, (int64_t)(c->clock_offset_ns / 1000000000),
-				  c->clock_offset_ns % 1000000000);
-	bt_clock_class_set_origin_is_unix_epoch(w->cc, BT_TRUE);
-	if (bt_clock_class_set_name(w->cc, "monotonic") ||
-	    bt_clock_class_set_description(w->cc, "Monotonic Clock"))
-		return -1;
+	if (w->perf) {
+		/* perf_clock counts from boot: clock-offset.json says when. */
+		bt_clock_class_set_precision(w->cc, 10);
+		bt_clock_class_set_origin_is_unix_epoch(w->cc, BT_FALSE);
+		if (bt_clock_class_set_name(w->cc, "perf_clock") ||
+		    bt_clock_class_set_description(w->cc, "perf clock"))
+			return -1;
+	} else {
+		bt_clock_class_set_offset(w->cc,
+					  (int64_t)(c->clock_offset_ns / 1000000000),
+					  c->clock_offset_ns % 1000000000);
+		bt_clock_class_set_origin_is_unix_epoch(w->cc, BT_TRUE);
+		if (bt_clock_class_set_name(w->cc, "monotonic") ||
+		    bt_clock_class_set_description(w->cc, "Monotonic Clock"))
+			return -1;
+	}
 	memcpy(clock_uuid, c->uuid, 16);
 	clock_uuid[0] ^= 0x5a; /* a different UUID, derived from the trace's */
 	bt_clock_class_set_uuid(w->cc, clock_uuid);
@@ -240,7 +278,8 @@ static int build_trace(struct simw *w, bt_self_component *self)
 		w->streams[cpu] = bt_stream_create(w->sc, w->trace);
 		if (!w->streams[cpu])
 			return -1;
-		snprintf(name, sizeof(name), "channel0_%d", cpu);
+		snprintf(name, sizeof(name), w->perf ? "perf_stream_%d" :
+			 "channel0_%d", cpu);
 		if (bt_stream_set_name(w->streams[cpu], name))
 			return -1;
 	}
@@ -272,7 +311,19 @@ static int fill_payload(struct simw *w, const bt_message *msg,
 	bt_event *ev = bt_message_event_borrow_event((bt_message *)msg);
 	bt_field *payload = bt_event_borrow_payload_field(ev);
 	const struct simev_field *f = w->cfg->table[r->type].fields;
+	const int64_t *vals = r->v;
+	const char *const *strs = r->s;
+	int64_t pv[SIMPERF_MAX_INTS];
+	const char *ps[SIMPERF_MAX_STRINGS];
+	char scratch[16];
 	int iv = 0, is = 0;
+
+	if (w->perf) {
+		f = simperf_desc(w->perf, r->type)->fields;
+		simperf_values(w->perf, r, pv, ps, scratch);
+		vals = pv;
+		strs = ps;
+	}
 
 	for (uint64_t i = 0; f[i].type != SIMF_END; i++) {
 		bt_field *fld = bt_field_structure_borrow_member_field_by_index(
@@ -280,17 +331,17 @@ static int fill_payload(struct simw *w, const bt_message *msg,
 
 		switch (f[i].type) {
 		case SIMF_STR:
-			if (bt_field_string_set_value(fld, r->s[is++] ?
-						      r->s[is - 1] : ""))
+			if (bt_field_string_set_value(fld, strs[is++] ?
+						      strs[is - 1] : ""))
 				return -1;
 			break;
 		case SIMF_S32:
 		case SIMF_S64:
-			bt_field_integer_signed_set_value(fld, r->v[iv++]);
+			bt_field_integer_signed_set_value(fld, vals[iv++]);
 			break;
 		default:
 			bt_field_integer_unsigned_set_value(fld,
-							    (uint64_t)r->v[iv++]);
+							    (uint64_t)vals[iv++]);
 			break;
 		}
 	}
@@ -654,7 +705,8 @@ static int fix_trace_uuid(const char *dir, const uint8_t *uuid)
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (strcmp(de->d_name, "metadata") == 0)
 			ret = fix_metadata_uuid(path, uuid);
-		else if (strncmp(de->d_name, "channel", 7) == 0)
+		else if (strncmp(de->d_name, "channel", 7) == 0 ||
+			 strncmp(de->d_name, "perf_stream", 11) == 0)
 			ret = fix_stream_uuid(path, uuid);
 	}
 	closedir(d);
@@ -695,7 +747,11 @@ int simw_run(const struct simw_config *cfg, simw_produce_fn produce,
 	if (w.period_end > cfg->end_ns)
 		w.period_end = cfg->end_ns;
 	w.bufs = calloc(cfg->ncpus, sizeof(*w.bufs));
-	if (!w.bufs) {
+	if (cfg->layout == SIMW_LAYOUT_PERF)
+		w.perf = simperf_create(cfg->ncpus, cfg->kver);
+	if (!w.bufs || (cfg->layout == SIMW_LAYOUT_PERF && !w.perf)) {
+		free(w.bufs);
+		simperf_destroy(w.perf);
 		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
@@ -728,5 +784,6 @@ end:
 	for (int cpu = 0; cpu < cfg->ncpus; cpu++)
 		free(w.bufs[cpu].recs);
 	free(w.bufs);
+	simperf_destroy(w.perf);
 	return ret;
 }

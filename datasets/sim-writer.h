@@ -20,15 +20,22 @@
 
 struct simw;
 
+/* LTTng 2.13's layout, or perf 6.1's (`perf data convert --to-ctf`, see
+ * sim-perf.h): boot-relative clock, perf's names and fields. */
+enum simw_layout { SIMW_LAYOUT_LTTNG, SIMW_LAYOUT_PERF };
+
 struct simw_config {
+	enum simw_layout layout;
 	const char *path;            /* weak: output directory of the trace */
 	const struct simev_desc *table; /* weak: simev_table(kernel) */
 	int ncpus;
 	const char *hostname;        /* weak */
 	const char *kernel_release;  /* weak */
+	int kver;                    /* KVER(): the perf layout's formats */
 	uint64_t start_ns;           /* first packet begins here */
 	uint64_t end_ns;             /* last packet ends here */
-	uint64_t clock_offset_ns;    /* clock origin: Unix epoch + this */
+	uint64_t clock_offset_ns;    /* clock origin: Unix epoch + this (perf:
+					 boot, which began this long after it) */
 	uint64_t packet_ns;          /* packet period */
 	uint8_t uuid[16];            /* trace UUID (deterministic) */
 };

@@ -292,6 +292,7 @@ static int dispatch(struct analysis *a, const struct ev *ev)
 	case EV_NET_QUEUE:
 	case EV_NET_XMIT:
 	case EV_NET_RECEIVE:
+	case EV_NET_RX:
 		return io_on_net(&a->io, h, ev);
 	default:
 		return 0;

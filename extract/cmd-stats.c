@@ -220,6 +220,15 @@ static void print_text(const struct stats_run *r)
 		       d->bytes, (double)d->lat_sum / (double)d->requests / 1e3,
 		       d->lat_min / 1e3, d->lat_max / 1e3);
 	}
+	if (io->nnets)
+		printf("\nnetwork interfaces (as the tracepoints see them):\n    %-15s %10s %12s "
+		       "%10s %12s\n", "name", "tx packets", "tx bytes", "rx packets", "rx bytes");
+	for (i = 0; i < io->nnets; i++) {
+		const struct net_dev *n = &io->nets[i];
+
+		printf("    %-15s %10" PRIu64 " %12" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n",
+		       n->name, n->packets_tx, n->bytes_tx, n->packets_rx, n->bytes_rx);
+	}
 }
 
 /* ---- JSON ---- */
@@ -355,6 +364,24 @@ static json_t *json_disks(const struct io *io)
 	return arr;
 }
 
+/* Per interface: net_dev_xmit (tx) and receive events (rx), with the
+ * tracepoints' len: the whole frame when sent, without its link-layer
+ * header when received (eth_type_trans pulled it). */
+static json_t *json_interfaces(const struct io *io)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < io->nnets; i++) {
+		const struct net_dev *n = &io->nets[i];
+
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o}",
+			"name", n->name, "tx_packets", jint(n->packets_tx),
+			"tx_bytes", jint(n->bytes_tx), "rx_packets", jint(n->packets_rx),
+			"rx_bytes", jint(n->bytes_rx)));
+	}
+	return arr;
+}
+
 static int print_json(const struct stats_run *r)
 {
 	const struct host *h = &r->a->host;
@@ -373,6 +400,7 @@ static int print_json(const struct stats_run *r)
 	json_object_set_new(root, "vms", vms);
 	json_object_set_new(root, "threads", json_threads(r));
 	json_object_set_new(root, "disks", json_disks(&r->a->io));
+	json_object_set_new(root, "interfaces", json_interfaces(&r->a->io));
 	rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
 	fputc('\n', stdout);
 	json_decref(root);

@@ -414,6 +414,17 @@ static void net_xmit(struct io *io, struct host *h, const struct ev *ev)
 	pkt_release(io, p);
 }
 
+/* Was `skb` counted at its netif_rx? Forgets it then. */
+static int from_backlog(struct net_dev *n, uint64_t skb)
+{
+	for (unsigned i = 0; i < NET_RX_BACKLOG; i++)
+		if (n->rx_backlog[i] == skb && skb) {
+			n->rx_backlog[i] = 0;
+			return 1;
+		}
+	return 0;
+}
+
 int io_on_net(struct io *io, struct host *h, const struct ev *ev)
 {
 	struct thread *t = host_event_thread(h, ev);
@@ -435,8 +446,13 @@ int io_on_net(struct io *io, struct host *h, const struct ev *ev)
 		net_xmit(io, h, ev);
 		count_traffic(io, h, n, t, ev);
 		return 0;
-	case EV_NET_RECEIVE:
+	case EV_NET_RX:
+		n->rx_backlog[n->rx_next++ % NET_RX_BACKLOG] = ev->u.net.skbaddr;
 		count_traffic(io, h, n, t, ev);
+		return 0;
+	case EV_NET_RECEIVE:
+		if (!from_backlog(n, ev->u.net.skbaddr))
+			count_traffic(io, h, n, t, ev);
 		return 0;
 	default:
 		return 0;

@@ -18,7 +18,9 @@
  * packets handled by the vhost thread itself count. A process tenant's
  * packets are those its threads queue and transmit (sent only: a receive
  * runs in whatever thread the softirq interrupts). Queueing is matched
- * queue -> xmit by skbaddr.
+ * queue -> xmit by skbaddr. A packet handed to the backlog (netif_rx:
+ * veth, loopback, tun) is received again by netif_receive_skb when the
+ * backlog is processed: counted once, at the first of the two.
  *
  * Owns: devices, in-flight requests and packets (bounded: stale ones
  * are dropped at window borders).
@@ -31,6 +33,9 @@
 
 struct disk_req;
 struct net_pkt;
+
+/* Packets between netif_rx and netif_receive_skb that are matched. */
+#define NET_RX_BACKLOG 64
 
 struct disk_dev {
 	uint64_t dev;
@@ -51,6 +56,10 @@ struct net_dev {
 	double send_ns_sum;    /* back-to-back xmit gaps: send times */
 	uint64_t send_n;
 	uint64_t packets_tx, packets_rx, bytes_tx, bytes_rx; /* host view */
+	/* skbs counted at netif_rx, whose netif_receive_skb is then not
+	 * counted again: the last few, 0 when matched. */
+	uint64_t rx_backlog[NET_RX_BACKLOG];
+	unsigned rx_next;
 };
 
 struct io {

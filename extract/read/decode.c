@@ -82,6 +82,7 @@ static const struct kind_spec kind_specs[] = {
 	{ EV_NET_QUEUE, { U64R(net.skbaddr, "skbaddr"), U64R(net.len, "len"), STRR(net.ifname, "name") } },
 	{ EV_NET_XMIT, { U64R(net.skbaddr, "skbaddr"), U64R(net.len, "len"), STRR(net.ifname, "name") } },
 	{ EV_NET_RECEIVE, { U64R(net.skbaddr, "skbaddr"), U64R(net.len, "len"), STRR(net.ifname, "name") } },
+	{ EV_NET_RX, { U64R(net.skbaddr, "skbaddr"), U64R(net.len, "len"), STRR(net.ifname, "name") } },
 	{ EV_IRQ_ENTRY, { I64(irq.irq, "irq") } },
 	{ EV_IRQ_EXIT, { I64(irq.irq, "irq") } },
 	{ EV_SOFTIRQ_ENTRY, { I64(softirq.vec, "vec") } },

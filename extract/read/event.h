@@ -47,7 +47,9 @@ enum ev_kind {
 	EV_BLOCK_COMPLETE,    /* block_rq_complete */
 	EV_NET_QUEUE,         /* net_dev_queue */
 	EV_NET_XMIT,          /* net_dev_xmit */
-	EV_NET_RECEIVE,       /* net_if_receive_skb, netif_receive_skb, net_if_rx, netif_rx */
+	EV_NET_RECEIVE,       /* net_if_receive_skb, netif_receive_skb */
+	EV_NET_RX,            /* net_if_rx, netif_rx: handed to the backlog, which
+			       * receives it later (netif_receive_skb, same skb) */
 	EV_IRQ_ENTRY,         /* irq_handler_entry */
 	EV_IRQ_EXIT,          /* irq_handler_exit */
 	EV_SOFTIRQ_ENTRY,     /* irq_softirq_entry */

@@ -496,6 +496,32 @@ static void test_net_tap_and_culprit(void **state)
 	teardown_fx(fx);
 }
 
+/* A packet handed to the backlog (netif_rx: veth, tun, loopback) is
+ * received again by netif_receive_skb with the same skb: one packet. */
+static void test_net_rx_backlog_once(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	const struct row_copy *a;
+
+	(void)state;
+	statedump(fx, T0, 150, 150, "vhost-100");
+	sw(fx, T0 + 1 * MS, 0, 0, 0, 150);
+	net(fx, EV_NET_RX, T0 + 2 * MS, 0, 0x1000, 1000, "tap0");
+	net(fx, EV_NET_RECEIVE, T0 + 2 * MS + 10, 0, 0x1000, 1000, "tap0");
+	net(fx, EV_NET_RX, T0 + 3 * MS, 0, 0x2000, 500, "tap0");
+	net(fx, EV_NET_RX, T0 + 3 * MS + 5, 0, 0x3000, 300, "tap0");
+	net(fx, EV_NET_RECEIVE, T0 + 3 * MS + 10, 0, 0x2000, 500, "tap0");
+	net(fx, EV_NET_RECEIVE, T0 + 3 * MS + 20, 0, 0x3000, 300, "tap0");
+	/* NAPI: netif_receive_skb alone, and the skb of a matched one reused */
+	net(fx, EV_NET_RECEIVE, T0 + 4 * MS, 0, 0x4000, 200, "tap0");
+	net(fx, EV_NET_RECEIVE, T0 + 5 * MS, 0, 0x1000, 100, "tap0");
+	assert_int_equal(analysis_finish(fx->a, T0 + 10 * MS), 0);
+	a = row_of(fx, "A", T0);
+	assert_int_equal(a->acc.net_tx_pkts, 5);
+	assert_int_equal(a->acc.net_tx_bytes, 2100);
+	teardown_fx(fx);
+}
+
 /* A's vCPU waits on CPU 0 behind B's thread, then migrates to the idle
  * CPU 1: 4 ms behind B (culprit B), 1 ms behind idle. */
 static void test_wait_behind_other_vm(void **state)
@@ -601,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_tid_reuse),
 		cmocka_unit_test(test_block_reasons),
 		cmocka_unit_test(test_net_tap_and_culprit),
+		cmocka_unit_test(test_net_rx_backlog_once),
 		cmocka_unit_test(test_wait_behind_other_vm),
 		cmocka_unit_test(test_tidmap),
 	};

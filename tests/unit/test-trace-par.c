@@ -95,6 +95,7 @@ static int on_event(void *ctx, const struct ev *ev)
 	case EV_NET_QUEUE:
 	case EV_NET_XMIT:
 	case EV_NET_RECEIVE:
+	case EV_NET_RX:
 		mix_int(h, (int64_t)ev->u.net.skbaddr);
 		mix_int(h, (int64_t)ev->u.net.len);
 		mix_str(h, ev->u.net.ifname);
