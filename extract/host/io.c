@@ -49,6 +49,7 @@ void io_fini(struct io *io)
 	for (i = 0; i < io->ndisks; i++) {
 		free_pending(&io->disks[i].pending);
 		squeue_fini(&io->disks[i].q);
+		svc_base_fini(&io->disks[i].base);
 	}
 	for (i = 0; i < io->nnets; i++)
 		squeue_fini(&io->nets[i].q);
@@ -98,6 +99,7 @@ static struct disk_dev *disk_of(struct io *io, uint64_t dev)
 	d->dev = dev;
 	tidmap_init(&d->pending);
 	squeue_init(&d->q);
+	svc_base_init(&d->base);
 	return d;
 }
 
@@ -112,8 +114,11 @@ static int block_owner(struct host *h, const struct ev *ev)
 	return t ? host_thread_vm(h, t) : CULPRIT_HOST;
 }
 
-static void disk_release(struct io *io, struct disk_dev *d, struct disk_req *r)
+static void disk_release(struct io *io, struct host *h, struct disk_dev *d,
+			 struct disk_req *r)
 {
+	if (r->q.owner >= 0 && h->vms[r->q.owner]->disk_inflight)
+		h->vms[r->q.owner]->disk_inflight--;
 	tidmap_remove(&d->pending, r->sector);
 	squeue_remove(&d->q, &r->q);
 	r->next_free = io->free_reqs;
@@ -128,7 +133,7 @@ static struct disk_req *disk_new(struct io *io, struct host *h,
 	int owner = block_owner(h, ev);
 
 	if (old) /* never completed: forget it */
-		disk_release(io, d, old);
+		disk_release(io, h, d, old);
 	r = io->free_reqs; /* after the release, which pushes onto the list */
 	if (r) {
 		io->free_reqs = r->next_free;
@@ -161,6 +166,7 @@ static struct disk_req *disk_new(struct io *io, struct host *h,
 			sample_add(&v->acc.disk_iat, (double)(ev->ts - v->last_submit));
 		v->last_submit = ev->ts;
 		v->acc.active = 1;
+		v->disk_inflight++;
 	}
 	return r;
 }
@@ -193,10 +199,59 @@ static void disk_issue(struct host *h, struct disk_dev *d, struct disk_req *r,
 	v->tot.disk_bytes += bytes;
 }
 
+/* Blames `ns` of lost service on the other owners of the device, by
+ * their share of it in the window. */
+static void blame_service(struct host *h, struct disk_dev *d, int owner, double ns)
+{
+	struct vm_acc *a = &h->vms[owner]->acc;
+	double others = 0;
+	size_t o;
+
+	for (o = 0; o < d->q.cap; o++)
+		if ((int)o != owner + 1)
+			others += d->q.owners[o].busy;
+	for (o = 0; o < d->q.cap && others > 0; o++) {
+		struct culprit *c;
+
+		if ((int)o == owner + 1 || d->q.owners[o].busy <= 0)
+			continue;
+		c = vm_acc_culprit(a, (int)o - 1);
+		if (c)
+			c->disk_ns += (uint64_t)(ns * d->q.owners[o].busy / others + 0.5);
+	}
+}
+
+/* The service a request lost to others (io.h), and what it teaches the
+ * baseline when nobody else was in service beside it. */
+static double lost_service(struct host *h, struct disk_dev *d, struct disk_req *r,
+			   double svc)
+{
+	int owner = r->q.owner;
+	unsigned cls = svc_class(r->nr_sector * SECTOR_SIZE, r->write);
+	double ovl = squeue_overlap(&d->q, &r->q), p50, p90, lost = 0;
+	struct vm_acc *a;
+
+	if (ovl <= 0)
+		svc_base_learn(&d->base, owner, cls, svc);
+	if (owner < 0 || svc_base_get(&d->base, owner, cls, &p50, &p90) < 0)
+		return 0;
+	a = &h->vms[owner]->acc;
+	a->disk_svc_ns += svc;
+	a->disk_base_ns += p50;
+	/* Others cannot have taken more than the time they were in service
+	 * beside it: the rest is its own queue depth's doing. */
+	if (ovl > 0 && svc > p90) {
+		lost = svc - p90 < ovl ? svc - p90 : ovl;
+		blame_service(h, d, owner, lost);
+	}
+	return lost;
+}
+
 static void disk_complete(struct io *io, struct host *h, struct disk_dev *d,
 			  struct disk_req *r, uint64_t now)
 {
 	uint64_t lat = now - r->issue_ts;
+	double lost = lost_service(h, d, r, (double)lat);
 
 	d->requests++;
 	if (r->write)
@@ -214,9 +269,10 @@ static void disk_complete(struct io *io, struct host *h, struct disk_dev *d,
 
 		sample_add(&a->disk_lat, (double)lat);
 		a->disk_done_ns += now - r->insert_ts;
-		a->disk_delay_ns += squeue_delay(&d->q, &r->q);
+		a->disk_delay_ns += squeue_delay(&d->q, &r->q) + lost;
+		h->vms[r->q.owner]->disk_done_ts = now;
 	}
-	disk_release(io, d, r);
+	disk_release(io, h, d, r);
 }
 
 int io_on_block(struct io *io, struct host *h, const struct ev *ev)
@@ -338,11 +394,28 @@ static void count_traffic(struct io *io, struct host *h, struct net_dev *n,
 		v->tot.net_tx_pkts++;
 		v->tot.net_tx_bytes += ev->u.net.len;
 	} else {
+		v->net_rx_ts = ev->ts;
 		v->acc.net_rx_pkts++;
 		v->acc.net_rx_bytes += ev->u.net.len;
 		v->tot.net_rx_pkts++;
 		v->tot.net_rx_bytes += ev->u.net.len;
 	}
+}
+
+static struct skb_owner *skb_slot(struct io *io, uint64_t skbaddr)
+{
+	/* skbs are cache-line aligned: mix the higher bits in */
+	uint64_t x = (skbaddr >> 6) ^ (skbaddr >> 18);
+
+	return &io->skb_owner[x & (IO_SKB_OWNERS - 1)];
+}
+
+/* The VM that sent skb `skbaddr` through its tap, or -1. */
+static int skb_sender(struct io *io, uint64_t skbaddr)
+{
+	struct skb_owner *o = skb_slot(io, skbaddr);
+
+	return o->skbaddr == (int64_t)skbaddr ? o->vm : -1;
 }
 
 static void pkt_release(struct io *io, struct net_pkt *p)
@@ -433,13 +506,24 @@ int io_on_net(struct io *io, struct host *h, const struct ev *ev)
 	squeue_advance(&n->q, h, SQ_NET, ev->ts);
 	switch (ev->kind) {
 	case EV_NET_QUEUE:
+		if (n->vm < 0) {
+			int sender = skb_sender(io, ev->u.net.skbaddr);
+
+			if (sender >= 0)
+				tvm = sender;
+		}
 		return net_queue(io, h, n, n->vm >= 0 ? n->vm : tvm, ev);
 	case EV_NET_XMIT:
 		net_xmit(io, h, ev);
 		count_traffic(io, h, n, t, ev);
+		if (n->vm < 0 && skb_sender(io, ev->u.net.skbaddr) >= 0)
+			skb_slot(io, ev->u.net.skbaddr)->skbaddr = 0; /* it left */
 		return 0;
 	case EV_NET_RECEIVE:
 		count_traffic(io, h, n, t, ev);
+		if (n->vm >= 0)
+			*skb_slot(io, ev->u.net.skbaddr) = (struct skb_owner){
+				(int64_t)ev->u.net.skbaddr, n->vm };
 		return 0;
 	default:
 		return 0;
@@ -454,8 +538,9 @@ void io_flush(struct io *io, struct host *h, uint64_t now)
 		struct disk_dev *d = &io->disks[i];
 
 		squeue_advance(&d->q, h, SQ_DISK, now);
+		squeue_new_window(&d->q);
 		while (d->q.head && now - d->q.head->since > DISK_STALE_NS) {
-			disk_release(io, d, (struct disk_req *)d->q.head);
+			disk_release(io, h, d, (struct disk_req *)d->q.head);
 			io->dropped++;
 		}
 	}

@@ -6,7 +6,14 @@
  * Disk and network in the host model.
  *
  * Disk: requests matched insert -> issue -> complete by (dev, sector),
- * owned by the VM of the thread that inserted (else issued) them. Per
+ * owned by the VM of the thread that inserted (else issued) them. What a
+ * request lost to others (formats.md: time queued behind other VMs'
+ * requests) is, overlap not being delay on a device with internal
+ * parallelism: its wait while the device was full (squeue.h), plus the
+ * part of its service beyond the 90th percentile of its uncontended
+ * service (svcbase.h), at most the time other owners' requests were in
+ * service beside it, blamed on them by their share of the device in the
+ * window. Per
  * device totals for `stats` follow lttng-analyses' iolatency: issue ->
  * complete with the same nr_sector, requests of 0 sectors ignored,
  * size = nr_sector * 512, even rwbs = read.
@@ -16,7 +23,10 @@
  * packets on that device are the VM's (xmit on the tap = the VM
  * receives, receive on the tap = the VM sends). Until a tap is known,
  * packets handled by the vhost thread itself count. Queueing is matched
- * queue -> xmit by skbaddr.
+ * queue -> xmit by skbaddr. A packet queued on a shared device (the
+ * physical NIC, a bond) belongs to the VM whose tap received that skb
+ * just before (the bridge forwards the same skb), whichever thread or
+ * softirq the forwarding ran in; else to the current thread's VM.
  *
  * Owns: devices, in-flight requests and packets (bounded: stale ones
  * are dropped at window borders).
@@ -25,6 +35,7 @@
 #include "extract/read/event.h"
 #include "extract/host/host.h"
 #include "extract/host/squeue.h"
+#include "extract/host/svcbase.h"
 #include "extract/host/tidmap.h"
 
 struct disk_req;
@@ -34,6 +45,7 @@ struct disk_dev {
 	uint64_t dev;
 	struct tidmap pending; /* sector -> struct disk_req (owned) */
 	struct squeue q;
+	struct svc_base base;  /* uncontended service times */
 	/* lttng-analyses style totals */
 	uint64_t requests, reads, writes, bytes;
 	uint64_t lat_sum, lat_min, lat_max;
@@ -51,6 +63,16 @@ struct net_dev {
 	uint64_t packets_tx, packets_rx, bytes_tx, bytes_rx; /* host view */
 };
 
+/* Recent skbs received on a VM's tap: skbaddr -> the VM that sent it,
+ * direct-mapped (a collision forgets the older skb: its packet then
+ * falls back to the current thread). */
+#define IO_SKB_OWNERS 1024
+
+struct skb_owner {
+	int64_t skbaddr; /* 0: free */
+	int vm;
+};
+
 struct io {
 	struct disk_dev *disks; /* owned */
 	size_t ndisks;
@@ -60,6 +82,7 @@ struct io {
 	struct disk_req *free_reqs; /* owned: recycled */
 	struct net_pkt *free_pkts;  /* owned: recycled */
 	uint64_t dropped;       /* stale requests and packets dropped */
+	struct skb_owner skb_owner[IO_SKB_OWNERS];
 };
 
 void io_init(struct io *io);

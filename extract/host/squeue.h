@@ -12,9 +12,18 @@
  * the delay accrues on the item (charged to its VM when it completes)
  * and, split by owner, to the VM's culprit ledger of the open window.
  *
- * For a disk, the items in service are its issued requests. A network
- * device says only when a packet starts to be sent (net_dev_xmit), so
- * the packet sent last is taken to be in service until the next one.
+ * For a disk, the items in service are its issued requests, and a
+ * waiting request is delayed only while the device is full: as many
+ * requests in service as the most it was ever seen to hold (its observed
+ * concurrency). A device with internal parallelism (NVMe) below that
+ * takes more requests as they come, so a request waiting then waits for
+ * the block layer, not behind others. Requests in service also record
+ * how long another owner had requests in service meanwhile (the overlap:
+ * io.c weighs latency inflation by it), and each owner's share of the
+ * device in the open window (busy) says whom to blame for it.
+ * A network device says only when a packet starts to be sent
+ * (net_dev_xmit), so the packet sent last is taken to be in service
+ * until the next one.
  *
  * Every waiting item of one owner is delayed alike, so the queue keeps
  * per-owner counts and a per-owner running delay: charging a segment
@@ -39,6 +48,7 @@ struct sq_item {
 	uint64_t since;              /* arrival */
 	double delay;                /* in service: ns waited behind other owners */
 	double mark;                 /* waiting: owner's running delay at arrival */
+	double ovl_mark;             /* in service: owner's overlap at issue */
 };
 
 /* Per owner (index owner + 1: the host is 0). */
@@ -47,6 +57,9 @@ struct sq_owner {
 	uint32_t serving; /* of which in service */
 	uint32_t waiting; /* of which waiting */
 	double delay;     /* running delay of a waiting item (reset when none) */
+	double overlap;   /* time its items in service had others' beside them */
+	double busy;      /* its share of the items in service, integrated over
+			   * the open window (squeue_new_window resets) */
 };
 
 struct squeue {
@@ -55,6 +68,7 @@ struct squeue {
 	uint64_t seg;       /* charged up to here */
 	int last_served;    /* net: owner of the packet sent last, or SQ_NOBODY */
 	uint32_t nserving;  /* items in service */
+	uint32_t concurrency; /* most items ever in service at once */
 	struct sq_owner *owners; /* owned: cap entries */
 	size_t cap;
 };
@@ -77,5 +91,9 @@ void squeue_serve(struct squeue *q, struct sq_item *it);
 void squeue_remove(struct squeue *q, struct sq_item *it);
 /* ns the item waited behind other owners so far. */
 double squeue_delay(const struct squeue *q, const struct sq_item *it);
+/* ns an item in service had other owners' items in service beside it. */
+double squeue_overlap(const struct squeue *q, const struct sq_item *it);
+/* Starts a new window of the per-owner busy shares. */
+void squeue_new_window(struct squeue *q);
 
 #endif

@@ -29,6 +29,18 @@ int vcpu_adopt(struct host *h, struct thread *t)
 	return host_thread_vm(h, t);
 }
 
+/* What the halted vCPU waited for, from the VM's own I/O in the time it
+ * was blocked, not from which interrupt woke it: its disk requests were
+ * in flight when it woke or one completed meanwhile; it received packets
+ * meanwhile. */
+static void io_wait(struct vm *v, uint64_t from, uint64_t ns)
+{
+	if (v->disk_inflight || v->disk_done_ts >= from)
+		v->acc.blk_io_disk_ns += ns;
+	if (v->net_rx_ts >= from)
+		v->acc.blk_io_net_ns += ns;
+}
+
 static void commit_block(struct host *h, struct thread *t, int reason)
 {
 	int vm = host_thread_vm(h, t);
@@ -59,6 +71,8 @@ void vcpu_on_wakeup(struct host *h, struct thread *t, struct thread *waker,
 		commit_block(h, t, t->waker_informative ? t->waker_reason : BLK_TIMER);
 	t->block_ns = t->block_start && now > t->block_start ? now - t->block_start : 0;
 	t->block_pending = t->block_start != 0;
+	if (vm >= 0 && t->block_ns)
+		io_wait(h->vms[vm], t->block_start, t->block_ns);
 	t->block_start = 0;
 	t->waker_reason = BLK_TIMER;
 	t->waker_informative = 0;
