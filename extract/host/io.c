@@ -51,8 +51,10 @@ void io_fini(struct io *io)
 		squeue_fini(&io->disks[i].q);
 		svc_base_fini(&io->disks[i].base);
 	}
-	for (i = 0; i < io->nnets; i++)
+	for (i = 0; i < io->nnets; i++) {
 		squeue_fini(&io->nets[i].q);
+		rxlink_fini(&io->nets[i].rx);
+	}
 	free(io->disks);
 	free(io->nets);
 	free_pending(&io->skbs);
@@ -350,6 +352,7 @@ static struct net_dev *net_of(struct io *io, const char *name)
 	n->vm = -1;
 	n->tap_like = looks_like_tap(n->name);
 	squeue_init(&n->q);
+	rxlink_init(&n->rx);
 	return n;
 }
 
@@ -402,12 +405,16 @@ static void count_traffic(struct io *io, struct host *h, struct net_dev *n,
 	}
 }
 
-static struct skb_owner *skb_slot(struct io *io, uint64_t skbaddr)
+/* Slot of an skb in the direct-mapped caches. */
+static size_t skb_index(uint64_t skbaddr)
 {
 	/* skbs are cache-line aligned: mix the higher bits in */
-	uint64_t x = (skbaddr >> 6) ^ (skbaddr >> 18);
+	return (size_t)((skbaddr >> 6) ^ (skbaddr >> 18)) & (IO_SKB_OWNERS - 1);
+}
 
-	return &io->skb_owner[x & (IO_SKB_OWNERS - 1)];
+static struct skb_owner *skb_slot(struct io *io, uint64_t skbaddr)
+{
+	return &io->skb_owner[skb_index(skbaddr)];
 }
 
 /* The VM that sent skb `skbaddr` through its tap, or -1. */
@@ -461,6 +468,51 @@ static int net_queue(struct io *io, struct host *h, struct net_dev *n,
 	return 0;
 }
 
+/* ns a frame of `len` bytes holds the device's link, 0 while its rate
+ * is unknown. */
+static double wire_ns(const struct net_dev *n, uint64_t len)
+{
+	return n->send_bytes > 0 ? n->send_ns_sum / n->send_bytes * (double)len : 0.0;
+}
+
+struct rx_blame {
+	struct vm_acc *a;
+};
+
+static void rx_blame(void *ctx, int other, double ns)
+{
+	struct rx_blame *b = ctx;
+	struct culprit *c = vm_acc_culprit(b->a, other);
+
+	if (c)
+		c->net_ns += (uint64_t)(ns + 0.5);
+}
+
+/* skb, just queued on VM `vm`'s tap, was received on a shared device: a
+ * frame for the VM on that device's receive side. */
+static int net_rx_frame(struct io *io, struct host *h, int vm, const struct ev *ev)
+{
+	struct skb_rx *r = &io->skb_rx[skb_index(ev->u.net.skbaddr)];
+	struct net_dev *d;
+	struct rx_frame f;
+	struct rx_blame b;
+	double wire;
+
+	if (r->skbaddr != (int64_t)ev->u.net.skbaddr || r->dev >= io->nnets)
+		return 0;
+	r->skbaddr = 0;
+	d = &io->nets[r->dev];
+	wire = wire_ns(d, r->len);
+	if (wire <= 0)
+		return 0;
+	b.a = &h->vms[vm]->acc;
+	if (rxlink_on_rx(&d->rx, vm, r->ts, wire, &f, rx_blame, &b) < 0)
+		return 0; /* out of memory: this frame is not analysed */
+	b.a->net_delay_ns += f.delay;
+	b.a->net_done_ns += f.latency;
+	return 0;
+}
+
 /* A packet starts to be sent: the one before it is done if this one was
  * already waiting when that one started (a busy link), which gives the
  * device's send time per packet. */
@@ -476,15 +528,21 @@ static void net_xmit(struct io *io, struct host *h, const struct ev *ev)
 	if (n->last_xmit && p->q.since <= n->last_xmit && ev->ts > n->last_xmit) {
 		n->send_ns_sum += (double)(ev->ts - n->last_xmit);
 		n->send_n++;
+		n->send_bytes += (double)n->last_xmit_len;
 	}
 	n->last_xmit = ev->ts;
+	n->last_xmit_len = ev->u.net.len;
+	if (n->vm < 0 && p->q.owner >= 0) /* a request: its answer comes back here */
+		rxlink_on_tx(&n->rx, p->q.owner, ev->ts + (uint64_t)wire_ns(n, ev->u.net.len));
 	if (p->q.owner >= 0 && ev->ts >= p->q.since) {
 		struct vm_acc *a = &h->vms[p->q.owner]->acc;
 		double wait = (double)(ev->ts - p->q.since);
 
 		sample_add(&a->net_queue, wait);
 		a->net_delay_ns += squeue_delay(&n->q, &p->q);
-		a->net_done_ns += wait + (n->send_n ? n->send_ns_sum / (double)n->send_n : 0.0);
+		/* plus its own send time: its size over the link rate */
+		a->net_done_ns += wait + (n->send_bytes > 0 ? wire_ns(n, ev->u.net.len) :
+					  n->send_n ? n->send_ns_sum / (double)n->send_n : 0.0);
 	}
 	n->q.last_served = p->q.owner;
 	pkt_release(io, p);
@@ -506,6 +564,8 @@ int io_on_net(struct io *io, struct host *h, const struct ev *ev)
 	squeue_advance(&n->q, h, SQ_NET, ev->ts);
 	switch (ev->kind) {
 	case EV_NET_QUEUE:
+		if (n->vm >= 0)
+			net_rx_frame(io, h, n->vm, ev);
 		if (n->vm < 0) {
 			int sender = skb_sender(io, ev->u.net.skbaddr);
 
@@ -524,6 +584,11 @@ int io_on_net(struct io *io, struct host *h, const struct ev *ev)
 		if (n->vm >= 0)
 			*skb_slot(io, ev->u.net.skbaddr) = (struct skb_owner){
 				(int64_t)ev->u.net.skbaddr, n->vm };
+		else if (!n->tap_like)
+			io->skb_rx[skb_index(ev->u.net.skbaddr)] =
+				(struct skb_rx){ (int64_t)ev->u.net.skbaddr,
+						 (uint32_t)(n - io->nets),
+						 (uint32_t)ev->u.net.len, ev->ts };
 		return 0;
 	default:
 		return 0;

@@ -26,7 +26,9 @@
  * queue -> xmit by skbaddr. A packet queued on a shared device (the
  * physical NIC, a bond) belongs to the VM whose tap received that skb
  * just before (the bridge forwards the same skb), whichever thread or
- * softirq the forwarding ran in; else to the current thread's VM.
+ * softirq the forwarding ran in; else to the current thread's VM. A
+ * frame received on a shared device and then queued on a VM's tap was
+ * for that VM: its wait on the device's receive side is rxlink.h's.
  *
  * Owns: devices, in-flight requests and packets (bounded: stale ones
  * are dropped at window borders).
@@ -34,6 +36,7 @@
 
 #include "extract/read/event.h"
 #include "extract/host/host.h"
+#include "extract/host/rxlink.h"
 #include "extract/host/squeue.h"
 #include "extract/host/svcbase.h"
 #include "extract/host/tidmap.h"
@@ -58,8 +61,11 @@ struct net_dev {
 	int tap_like;    /* named as taps are (tap*, vnet*, macvtap*, tun*) */
 	struct squeue q;
 	uint64_t last_xmit;    /* time of the last net_dev_xmit */
+	uint64_t last_xmit_len;
 	double send_ns_sum;    /* back-to-back xmit gaps: send times */
 	uint64_t send_n;
+	double send_bytes;     /* bytes sent in those gaps (the link rate) */
+	struct rxlink rx;      /* its receive side, when shared by VMs */
 	uint64_t packets_tx, packets_rx, bytes_tx, bytes_rx; /* host view */
 };
 
@@ -73,6 +79,16 @@ struct skb_owner {
 	int vm;
 };
 
+/* Recent skbs received on a shared device (not a tap): when one is then
+ * queued on a VM's tap, it was a frame for that VM on that device's
+ * receive side (rxlink.h). Direct-mapped as above. */
+struct skb_rx {
+	int64_t skbaddr; /* 0: free */
+	uint32_t dev;    /* index in io->nets */
+	uint32_t len;
+	uint64_t ts;
+};
+
 struct io {
 	struct disk_dev *disks; /* owned */
 	size_t ndisks;
@@ -83,6 +99,7 @@ struct io {
 	struct net_pkt *free_pkts;  /* owned: recycled */
 	uint64_t dropped;       /* stale requests and packets dropped */
 	struct skb_owner skb_owner[IO_SKB_OWNERS];
+	struct skb_rx skb_rx[IO_SKB_OWNERS];
 };
 
 void io_init(struct io *io);

@@ -696,6 +696,69 @@ static void test_net_vhost_task(void **state)
 	teardown_fx(fx);
 }
 
+/* One frame through the host: received on `dev` and queued (then sent)
+ * on `to`, as the bridge forwards it. */
+static void hop(struct fixture *fx, uint64_t ts, int cpu, uint64_t skb, uint64_t len,
+		const char *dev, const char *to)
+{
+	net(fx, EV_NET_RECEIVE, ts, cpu, skb, len, dev);
+	net(fx, EV_NET_QUEUE, ts, cpu, skb, len, to);
+	net(fx, EV_NET_XMIT, ts, cpu, skb, len, to);
+}
+
+/* The receive side of a shared 1 GbE link (8 ns a byte, learned from
+ * B's two back-to-back frames): A's answers come 100 us after its
+ * request left (8 uncontended exchanges). Then B's answer of 5 frames
+ * holds the wire from 8 us before A's answer is due until 32 us after:
+ * A's frame waited 32 us behind B's, its latency 40 us. */
+static void test_net_rx_behind_other(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	const struct row_copy *a;
+	uint64_t t = T0 + 10 * MS, skb = 0x10000;
+	int i;
+
+	(void)state;
+	statedump(fx, T0, 150, 150, "vhost-100");
+	statedump(fx, T0, 350, 350, "vhost-300");
+	sw(fx, T0 + 1 * MS, 0, 0, 0, 150);
+	sw(fx, T0 + 1 * MS, 1, 0, 0, 350);
+	/* B's two frames back to back: the link's rate */
+	net(fx, EV_NET_RECEIVE, T0 + 2 * MS, 1, 0x100, 1000, "tap1");
+	net(fx, EV_NET_QUEUE, T0 + 2 * MS, 1, 0x100, 1000, "eth0");
+	net(fx, EV_NET_RECEIVE, T0 + 2 * MS, 1, 0x200, 1000, "tap1");
+	net(fx, EV_NET_QUEUE, T0 + 2 * MS, 1, 0x200, 1000, "eth0");
+	net(fx, EV_NET_XMIT, T0 + 2 * MS, 1, 0x100, 1000, "eth0");
+	net(fx, EV_NET_XMIT, T0 + 2 * MS + 8 * US, 1, 0x200, 1000, "eth0");
+	for (i = 0; i <= 8; i++, t += MS) { /* A's request, 100 us, its answer */
+		net(fx, EV_NET_RECEIVE, t, 0, skb, 1000, "tap0");
+		net(fx, EV_NET_QUEUE, t, 0, skb, 1000, "eth0");
+		net(fx, EV_NET_XMIT, t, 0, skb, 1000, "eth0");
+		skb += 0x100;
+		if (i == 8) { /* B's answer: on the wire from t + 100 us */
+			int k;
+
+			for (k = 1; k <= 5; k++, skb += 0x100)
+				hop(fx, t + 100 * US + (uint64_t)(8 * k) * US, 1, skb, 1000,
+				    "eth0", "tap1");
+			hop(fx, t + 148 * US, 0, skb, 1000, "eth0", "tap0");
+		} else {
+			hop(fx, t + 116 * US, 0, skb, 1000, "eth0", "tap0");
+		}
+		skb += 0x100;
+	}
+	assert_int_equal(analysis_finish(fx->a, T0 + 100 * MS), 0);
+	a = row_of(fx, "A", T0);
+	assert_int_equal(a->acc.net_rx_pkts, 9);
+	assert_float_equal(a->acc.net_delay_ns, 32.0 * US, 1);
+	assert_int_equal(a->nledger, 1);
+	assert_int_equal(a->ledger[0].vm, 1);
+	assert_int_equal(a->ledger[0].net_ns, 32 * US);
+	/* 9 requests (no wait, 8 us each), 8 answers in 8 us, one in 40 */
+	assert_float_equal(a->acc.net_done_ns, (9 * 8.0 + 8 * 8.0 + 40.0) * US, 1);
+	teardown_fx(fx);
+}
+
 /* A host daemon's 20 ms burst on the pCPU of a busy vCPU: the vCPU is
  * preempted, waits 20 ms, all charged to the host, even across the
  * window border (the burst starts 10 ms before it). */
@@ -762,6 +825,7 @@ int main(void)
 		cmocka_unit_test(test_disk_hdd_queued_behind),
 		cmocka_unit_test(test_disk_inflation_behind),
 		cmocka_unit_test(test_net_vhost_task),
+		cmocka_unit_test(test_net_rx_behind_other),
 		cmocka_unit_test(test_short_host_burst),
 		cmocka_unit_test(test_tidmap),
 	};
