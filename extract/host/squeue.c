@@ -169,6 +169,20 @@ static void stop_waiting(struct squeue *q, struct sq_item *it)
 		so->delay = 0; /* no item refers to it: keep it small */
 }
 
+/* An issue brought the device to q->nserving in service: the highest
+ * level reached SQ_CONC_SEEN times is its concurrency; until one was,
+ * the most seen is all there is to go by. */
+static void conc_note(struct squeue *q)
+{
+	uint32_t level = q->nserving < SQ_CONC_LEVELS ? q->nserving : SQ_CONC_LEVELS - 1;
+
+	if (level > q->conc_max)
+		q->conc_max = level;
+	if (++q->conc_seen[level] >= SQ_CONC_SEEN && level > q->conc_est)
+		q->conc_est = level;
+	q->concurrency = q->conc_est ? q->conc_est : q->conc_max;
+}
+
 void squeue_serve(struct squeue *q, struct sq_item *it)
 {
 	if (!it->waiting)
@@ -176,8 +190,7 @@ void squeue_serve(struct squeue *q, struct sq_item *it)
 	stop_waiting(q, it);
 	q->owners[it->owner + 1].serving++;
 	q->nserving++;
-	if (q->nserving > q->concurrency)
-		q->concurrency = q->nserving;
+	conc_note(q);
 	it->ovl_mark = q->owners[it->owner + 1].overlap;
 }
 

@@ -14,8 +14,9 @@
  *
  * For a disk, the items in service are its issued requests, and a
  * waiting request is delayed only while the device is full: as many
- * requests in service as the most it was ever seen to hold (its observed
- * concurrency). A device with internal parallelism (NVMe) below that
+ * requests in service as the most it was seen to hold, at least
+ * SQ_CONC_SEEN times (its observed concurrency: a lone excursion, such
+ * as a request whose completion was lost, does not count). A device with internal parallelism (NVMe) below that
  * takes more requests as they come, so a request waiting then waits for
  * the block layer, not behind others. Requests in service also record
  * how long another owner had requests in service meanwhile (the overlap:
@@ -40,6 +41,10 @@
 #include <stdint.h>
 
 #define SQ_NOBODY (-2)
+/* In-service counts are tallied up to this; a level counts as the
+ * device's concurrency once this many issues reached it. */
+#define SQ_CONC_LEVELS 256
+#define SQ_CONC_SEEN 8
 
 struct sq_item {
 	struct sq_item *prev, *next; /* weak */
@@ -68,7 +73,10 @@ struct squeue {
 	uint64_t seg;       /* charged up to here */
 	int last_served;    /* net: owner of the packet sent last, or SQ_NOBODY */
 	uint32_t nserving;  /* items in service */
-	uint32_t concurrency; /* most items ever in service at once */
+	uint32_t concurrency; /* the device's observed concurrency */
+	uint32_t conc_max;    /* most items ever in service at once */
+	uint32_t conc_est;    /* highest level reached SQ_CONC_SEEN times, 0 none */
+	uint32_t conc_seen[SQ_CONC_LEVELS]; /* issues that reached each level */
 	struct sq_owner *owners; /* owned: cap entries */
 	size_t cap;
 };

@@ -579,18 +579,29 @@ static void test_disk_parallel_no_delay(void **state)
 	teardown_fx(fx);
 }
 
-/* A single-queue HDD (one request in service at a time): B floods it
- * with 3 requests, A's request arrives behind them and is issued only
- * after the last: its delay is the 10 ms it queued behind B's. */
+/* A single-queue HDD (one request in service at a time, once two by
+ * exception: not its concurrency): B floods it with 3 requests, A's
+ * request arrives behind them and is issued only after the last: its
+ * delay is the 10 ms it queued behind B's. */
 static void test_disk_hdd_queued_behind(void **state)
 {
 	struct fixture *fx = setup_fx(SEC, 1);
 	const struct row_copy *a, *b;
 	uint64_t t = T0 + 10 * MS;
+	int i;
 
 	(void)state;
 	statedump(fx, T0, 102, 100, "IO iothread1");
 	statedump(fx, T0, 302, 300, "IO iothread1");
+	for (i = 0; i < 8; i++) { /* one at a time */
+		rq(fx, T0 + MS + (uint64_t)i * MS / 2, 50000 + (uint64_t)(8 * i), 302, 1);
+		block(fx, EV_BLOCK_COMPLETE, T0 + MS + (uint64_t)i * MS / 2 + 400 * US,
+		      50000 + (uint64_t)(8 * i), 0);
+	}
+	rq(fx, T0 + 6 * MS, 60000, 302, 1);        /* two at once, once */
+	rq(fx, T0 + 6 * MS, 60008, 302, 1);
+	block(fx, EV_BLOCK_COMPLETE, T0 + 7 * MS, 60000, 0);
+	block(fx, EV_BLOCK_COMPLETE, T0 + 7 * MS, 60008, 0);
 	rq(fx, t, 1000, 302, 1);
 	rq(fx, t + 1 * MS, 1008, 302, 0);
 	rq(fx, t + 1 * MS, 1016, 302, 0);
