@@ -667,8 +667,9 @@ static void test_disk_inflation_behind(void **state)
 	teardown_fx(fx);
 }
 
-/* Linux >= 6.4: the vhost worker is a task of the QEMU process (pid 100),
- * forked with QEMU's name and renamed vhost-100; the bridge forwards A's
+/* Linux >= 6.4: A's vhost worker is a task of the QEMU process (pid 100),
+ * forked with QEMU's name and renamed vhost-100; B's is a kthread of
+ * before 6.4, forked by kthreadd and renamed. The bridge forwards A's
  * packet to eth0 in a softirq that interrupted B's vCPU. A's packet is
  * A's and waits 2 ms behind B's packet being sent. */
 static void test_net_vhost_task(void **state)
@@ -679,14 +680,18 @@ static void test_net_vhost_task(void **state)
 
 	(void)state;
 	statedump(fx, T0, 301, 300, "CPU 0/KVM");
-	statedump(fx, T0, 350, 350, "vhost-300");   /* B: a kthread (< 6.4) */
+	fork.u.fork.parent_pid = 2;                 /* B's: a kthread (< 6.4), */
+	fork.u.fork.child_tid = 350;                /* kthreadd's child, named */
+	fork.u.fork.child_pid = 350;                /* vhost-300 by itself */
+	fork.u.fork.child_comm = "kthreadd";
+	feed(fx, &fork);
 	fork.u.fork.parent_pid = 100;
 	fork.u.fork.child_tid = 160;
 	fork.u.fork.child_pid = 100;
 	fork.u.fork.child_comm = "qemu-system-x86";
 	feed(fx, &fork);
 	sw_comm(fx, T0 + 1 * MS, 0, 0, 0, 160, "vhost-100");
-	sw(fx, T0 + 1 * MS, 1, 0, 0, 350);
+	sw_comm(fx, T0 + 1 * MS, 1, 0, 0, 350, "vhost-300");
 	net(fx, EV_NET_RECEIVE, T0 + 2 * MS, 1, 0x2000, 1514, "tap1"); /* B sends */
 	net(fx, EV_NET_QUEUE, T0 + 2 * MS, 1, 0x2000, 1514, "eth0");
 	net(fx, EV_NET_XMIT, T0 + 2 * MS, 1, 0x2000, 1514, "eth0");
@@ -698,6 +703,7 @@ static void test_net_vhost_task(void **state)
 	assert_int_equal(analysis_finish(fx->a, T0 + 10 * MS), 0);
 	a = row_of(fx, "A", T0);
 	assert_int_equal(a->acc.net_tx_pkts, 1);
+	assert_int_equal(row_of(fx, "B", T0)->acc.net_tx_pkts, 1); /* the kthread's tap */
 	assert_float_equal(feat(a, "vhost_cpu_util"), 0.9, 1e-9); /* the task's 9 ms */
 	assert_float_equal(a->acc.net_delay_ns, 2.0 * MS - 2, 1e-6);
 	assert_int_equal(a->nledger, 1);
