@@ -29,15 +29,23 @@ int vcpu_adopt(struct host *h, struct thread *t)
 	return host_thread_vm(h, t);
 }
 
-/* What the halted vCPU waited for, from the VM's own I/O in the time it
- * was blocked, not from which interrupt woke it: its disk requests were
- * in flight when it woke or one completed meanwhile; it received packets
- * meanwhile. */
+/* A wakeup this soon after the VM's own completion or packet followed
+ * from it (the host's path to the vCPU: irq, iothread or vhost, irqfd);
+ * an idle VM's long halt that a stray packet or journal write fell into
+ * is not waiting for I/O. */
+#define IO_WAKE_NS 2000000ull
+
+/* What the halted vCPU waited for, from the VM's own I/O, not from which
+ * interrupt vector woke it: its disk requests were in flight when it woke
+ * (the guest's iowait) or one completed just before; it received a packet
+ * just before. */
 static void io_wait(struct vm *v, uint64_t from, uint64_t ns)
 {
-	if (v->disk_inflight || v->disk_done_ts >= from)
+	uint64_t now = from + ns;
+
+	if (v->disk_inflight || (v->disk_done_ts >= from && now - v->disk_done_ts <= IO_WAKE_NS))
 		v->acc.blk_io_disk_ns += ns;
-	if (v->net_rx_ts >= from)
+	if (v->net_rx_ts >= from && now - v->net_rx_ts <= IO_WAKE_NS)
 		v->acc.blk_io_net_ns += ns;
 }
 

@@ -776,6 +776,50 @@ static void test_net_rx_behind_other(void **state)
 	teardown_fx(fx);
 }
 
+/* Blocks classified by the VM's own I/O: a halt that ends 50 us after
+ * its disk request completed is disk; a halt into which a packet for the
+ * VM fell 500 ms before a timer ended it is not net; one that ends 100 us
+ * after a packet is. */
+static void test_block_io_wait(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	const struct row_copy *r;
+
+	(void)state;
+	statedump(fx, T0, 101, 100, "CPU 0/KVM");
+	statedump(fx, T0, 102, 100, "IO iothread1");
+	statedump(fx, T0, 150, 150, "vhost-100");
+	sw(fx, T0 + 1 * MS, 1, 0, 0, 150);
+	net(fx, EV_NET_RECEIVE, T0 + 1 * MS, 1, 0x100, 100, "tap0"); /* tap0: A's */
+	sw(fx, T0 + 1 * MS, 0, 0, 0, 101);
+	kvm(fx, T0 + 2 * MS, 0, 1, 0);
+	kvm(fx, T0 + 3 * MS, 0, 0, 12);
+	rq(fx, T0 + 3 * MS, 1000, 102, 1);
+	sw(fx, T0 + 4 * MS, 0, 101, 1, 0);          /* halts: 10 ms, disk */
+	block(fx, EV_BLOCK_COMPLETE, T0 + 14 * MS - 50 * US, 1000, 0);
+	wakeup(fx, T0 + 14 * MS, 0, 101, 0);
+	sw(fx, T0 + 14 * MS, 0, 0, 0, 101);
+	kvm(fx, T0 + 15 * MS, 0, 0, 12);
+	sw(fx, T0 + 16 * MS, 0, 101, 1, 0);         /* halts 600 ms: timer */
+	net(fx, EV_NET_QUEUE, T0 + 116 * MS, 1, 0x200, 60, "tap0");
+	net(fx, EV_NET_XMIT, T0 + 116 * MS, 1, 0x200, 60, "tap0");
+	wakeup(fx, T0 + 616 * MS, 0, 101, 0);
+	sw(fx, T0 + 616 * MS, 0, 0, 0, 101);
+	kvm(fx, T0 + 617 * MS, 0, 0, 12);
+	sw(fx, T0 + 618 * MS, 0, 101, 1, 0);        /* halts 20 ms: net */
+	net(fx, EV_NET_QUEUE, T0 + 638 * MS - 100 * US, 1, 0x300, 60, "tap0");
+	net(fx, EV_NET_XMIT, T0 + 638 * MS - 100 * US, 1, 0x300, 60, "tap0");
+	wakeup(fx, T0 + 638 * MS, 0, 101, 0);
+	sw(fx, T0 + 638 * MS, 0, 0, 0, 101);
+	assert_int_equal(analysis_finish(fx->a, T0 + SEC - 1), 0);
+	r = row_of(fx, "A", T0);
+	assert_int_equal(r->acc.net_rx_pkts, 2);
+	assert_int_equal(r->acc.blk_io_disk_ns, 10 * MS);
+	assert_int_equal(r->acc.blk_io_net_ns, 20 * MS);
+	assert_float_equal(feat(r, "vcpu_blk_net_share"), 0.020 * SEC / (SEC - 1), 1e-9);
+	teardown_fx(fx);
+}
+
 /* A host daemon's 20 ms burst on the pCPU of a busy vCPU: the vCPU is
  * preempted, waits 20 ms, all charged to the host, even across the
  * window border (the burst starts 10 ms before it). */
@@ -843,6 +887,7 @@ int main(void)
 		cmocka_unit_test(test_disk_inflation_behind),
 		cmocka_unit_test(test_net_vhost_task),
 		cmocka_unit_test(test_net_rx_behind_other),
+		cmocka_unit_test(test_block_io_wait),
 		cmocka_unit_test(test_short_host_burst),
 		cmocka_unit_test(test_tidmap),
 	};
