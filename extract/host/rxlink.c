@@ -20,11 +20,20 @@ void rxlink_init(struct rxlink *l)
 	memset(l, 0, sizeof(*l));
 }
 
+static void est_free(struct rx_est *e)
+{
+	if (e)
+		gsl_rstat_quantile_free(e->p50);
+	free(e);
+}
+
 void rxlink_fini(struct rxlink *l)
 {
-	if (l->rtt)
-		gsl_rstat_quantile_free(l->rtt->p50);
-	free(l->rtt);
+	size_t s;
+
+	for (s = 0; s < l->cap; s++)
+		est_free(l->own[s].rtt);
+	est_free(l->rtt);
 	free(l->own);
 	rxlink_init(l);
 }
@@ -66,28 +75,28 @@ int rxlink_on_tx(struct rxlink *l, int owner, uint64_t done)
 	return 0;
 }
 
-static int rtt_get(struct rxlink *l, double *rtt)
+static int est_get(const struct rx_est *e, double *rtt)
 {
-	if (!l->rtt || l->rtt->p50->n < RX_MIN_SAMPLES)
+	if (!e || e->p50->n < RX_MIN_SAMPLES)
 		return -1;
-	*rtt = gsl_rstat_quantile_get(l->rtt->p50);
+	*rtt = gsl_rstat_quantile_get(e->p50);
 	return 0;
 }
 
-static void rtt_learn(struct rxlink *l, double rtt)
+static void est_add(struct rx_est **e, double rtt)
 {
-	if (!l->rtt) {
-		l->rtt = calloc(1, sizeof(*l->rtt));
-		if (!l->rtt)
-			return;
-		l->rtt->p50 = gsl_rstat_quantile_alloc(0.5);
-		if (!l->rtt->p50) {
-			free(l->rtt);
-			l->rtt = NULL;
+	if (!*e) {
+		*e = calloc(1, sizeof(**e));
+		if (!*e)
+			return; /* not learned: the device's estimate serves */
+		(*e)->p50 = gsl_rstat_quantile_alloc(0.5);
+		if (!(*e)->p50) {
+			free(*e);
+			*e = NULL;
 			return;
 		}
 	}
-	gsl_rstat_quantile_add(rtt, l->rtt->p50);
+	gsl_rstat_quantile_add(rtt, (*e)->p50);
 }
 
 /* Splits `ns` over the other owners by their wire time in the busy
@@ -138,9 +147,11 @@ int rxlink_on_rx(struct rxlink *l, int owner, uint64_t t, double wire,
 		o->t_answer = 0;
 		o->delay = 0;
 		o->answer_wire = 0;
-		if (others_now == o->others_at_req && arrived > (double)o->req_done)
-			rtt_learn(l, arrived - (double)o->req_done);
-		if (rtt_get(l, &rtt) == 0) {
+		if (others_now == o->others_at_req && arrived > (double)o->req_done) {
+			est_add(&o->rtt, arrived - (double)o->req_done);
+			est_add(&l->rtt, arrived - (double)o->req_done);
+		}
+		if (est_get(o->rtt, &rtt) == 0 || est_get(l->rtt, &rtt) == 0) {
 			double from = (double)o->req_done + rtt, own_busy, busy;
 
 			o->t_answer = from;

@@ -17,7 +17,8 @@
  *   period;
  * - a VM's answer is expected one response time after its last request
  *   left (its uncontended response time: a running median, learned from
- *   answers before which no other VM's frame arrived);
+ *   answers before which no other VM's frame arrived; the device's, of
+ *   every VM, until its own has enough);
  * - its first frame then waited for the part of the busy period after
  *   that time that other VMs' frames held, and every frame of the answer
  *   waited as long (they queued together), plus the other VMs' frames
@@ -41,6 +42,7 @@ struct rx_owner {
 	double t_answer;      /* expected arrival of its current answer, 0 none */
 	double delay;         /* the wait of its current answer's first frame */
 	double answer_wire;   /* wire time of its current answer's frames */
+	struct rx_est *rtt;   /* owned: its uncontended response times */
 };
 
 struct rx_est;
@@ -53,7 +55,7 @@ struct rxlink {
 	double last_end;      /* when the last frame left the wire (virtual:
 			       * frames delivered together are laid end to end) */
 	unsigned gen;
-	struct rx_est *rtt;   /* owned: uncontended response times */
+	struct rx_est *rtt;   /* owned: uncontended response times, all owners */
 };
 
 /* What one received frame tells its VM. */
