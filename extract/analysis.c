@@ -72,6 +72,7 @@ static int emit_rows(struct analysis *a, uint64_t end)
 
 	c.window_s = end > from ? (double)(end - from) / 1e9 : 0.0;
 	c.full_window_s = (double)a->cfg.window_ns / 1e9;
+	c.ncpus = h->ncpus;
 	for (i = 0; i < h->nvms; i++) {
 		const struct vm_acc *v = &h->vms[i]->acc;
 
@@ -91,6 +92,7 @@ static int emit_rows(struct analysis *a, uint64_t end)
 		vm->seen = 1;
 		c.acc = v;
 		c.process = vm->kind == TENANT_PROCESS;
+		c.vcpus = (unsigned)(vm->vcpus_config > vm->nvcpus ? vm->vcpus_config : vm->nvcpus);
 		c.others_cpu_ns = all_cpu - v->cpu_ns;
 		c.others_disk_reqs = all_dreq - disk_reqs(v);
 		c.others_disk_bytes = all_dbytes - (v->disk_rd_bytes + v->disk_wr_bytes);

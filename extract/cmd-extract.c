@@ -38,7 +38,7 @@ static const struct cli_option options[] = {
 	{ "jobs", CLI_JOBS, "N", "decode each host's streams in N threads (default 1); "
 	  "the same rows, faster on several cores" },
 	{ "list-features", OPT_LIST_FEATURES, NULL, "print the feature table (name, unit, "
-	  "meaning) as Markdown and exit (extract/FEATURES.md is this)" },
+	  "meaning, transfer, why) as Markdown and exit (extract/FEATURES.md is this)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -59,10 +59,12 @@ static void list_features(FILE *fp)
 {
 	size_t i;
 
-	fprintf(fp, "| # | name | unit | meaning |\n| ---: | --- | --- | --- |\n");
+	fprintf(fp, "| # | name | unit | meaning | transfer | why |\n"
+		"| ---: | --- | --- | --- | --- | --- |\n");
 	for (i = 0; i < nr_features; i++)
-		fprintf(fp, "| %zu | `%s` | %s | %s |\n", i + 1, features[i].name,
-			features[i].unit, features[i].meaning);
+		fprintf(fp, "| %zu | `%s` | %s | %s | %s | %s |\n", i + 1, features[i].name,
+			features[i].unit, features[i].meaning,
+			features[i].transfer ? "yes" : "no", features[i].why);
 }
 
 /* Returns CLI_RUN, or the exit code when the command ends here. */

@@ -6,7 +6,10 @@
  * THE feature table: the only definition of the feature names, their
  * order, units and meaning (extract/FEATURES.md lists the same). Every
  * feature is per second of window or a ratio, so that models carry
- * across window lengths.
+ * across window lengths. Those marked `transfer` are also normalised by
+ * capacity (pCPUs, vCPUs, the device) or demand, and name no habit of
+ * one simulator or guest kernel: the ones a model should use. New
+ * features go at the end (trained models name their columns).
  */
 
 #include "extract/host/acc.h"
@@ -20,6 +23,8 @@ struct feat_ctx {
 	const struct host_acc *host; /* weak: host-wide figures of the window */
 	double window_s;             /* covered part of the window, s */
 	double full_window_s;        /* W in seconds (sub-intervals are W/10) */
+	unsigned vcpus;              /* the VM's vCPUs (configured or seen) */
+	int ncpus;                   /* the host's pCPUs seen */
 	/* the other VMs' combined activity in the window */
 	double others_cpu_ns, others_disk_reqs, others_disk_bytes,
 	       others_net_pkts, others_net_bytes;
@@ -34,6 +39,9 @@ struct feature_def {
 	unsigned arg; /* exit class or block reason for the families */
 	int guest;    /* measures guest mode (vCPUs, exits, halts, QEMU's own
 		       * threads): absent (NaN) for a process tenant */
+	int transfer; /* 1: its value means the same on any host, guest
+		       * kernel and simulator (models/features.txt) */
+	const char *why; /* why it transfers, or why not */
 };
 
 extern const struct feature_def features[];

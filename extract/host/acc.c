@@ -16,12 +16,15 @@ void vm_acc_reset(struct vm_acc *a)
 	a->blocked_ns = 0;
 	memset(a->blk_count, 0, sizeof(a->blk_count));
 	memset(a->blk_ns, 0, sizeof(a->blk_ns));
+	a->blk_io_disk_ns = a->blk_io_net_ns = 0;
 	a->disk_rd = a->disk_wr = a->disk_rd_bytes = a->disk_wr_bytes = 0;
 	sample_reset(&a->disk_lat);
 	sample_reset(&a->disk_queue);
 	sample_reset(&a->disk_iat);
 	a->disk_life_ns = a->disk_delay_ns = a->disk_done_ns = 0;
 	a->disk_other_inflight_ns = 0;
+	a->disk_busy_ns = 0;
+	a->disk_svc_ns = a->disk_base_ns = 0;
 	a->net_tx_pkts = a->net_rx_pkts = a->net_tx_bytes = a->net_rx_bytes = 0;
 	sample_reset(&a->net_queue);
 	a->net_life_ns = a->vhost_wait_ns = 0;

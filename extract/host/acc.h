@@ -52,6 +52,9 @@ struct vm_acc {
 	struct sample wait;      /* each vCPU wait ending in the window */
 	uint64_t blocked_ns;     /* vCPUs blocked (halted), split at borders */
 	uint64_t blk_count[BLK__COUNT], blk_ns[BLK__COUNT]; /* ended here */
+	uint64_t blk_io_disk_ns; /* blocks ended here during which its own disk
+				  * requests were in flight or completed */
+	uint64_t blk_io_net_ns;  /* blocks ended here during which it received */
 	/* disk (requests of the VM's threads) */
 	uint64_t disk_rd, disk_wr, disk_rd_bytes, disk_wr_bytes;
 	struct sample disk_lat;  /* issue -> complete */
@@ -62,6 +65,9 @@ struct vm_acc {
 				  * behind other owners' requests in service */
 	uint64_t disk_done_ns;   /* insert->complete of requests completed here */
 	double disk_other_inflight_ns; /* integral of others' in-flight count */
+	uint64_t disk_busy_ns;   /* time it had requests in flight (per device) */
+	double disk_svc_ns, disk_base_ns; /* issue->complete of requests with a
+				  * learned baseline, and their baselines' medians */
 	/* network (its tap device and vhost threads) */
 	uint64_t net_tx_pkts, net_rx_pkts, net_tx_bytes, net_rx_bytes;
 	struct sample net_queue; /* queue -> xmit */

@@ -103,6 +103,10 @@ struct vm {
 	int seen;          /* some thread of it appeared in the trace */
 	int nvcpus;        /* distinct vCPU threads seen */
 	uint64_t last_submit; /* previous disk submission, for inter-arrival */
+	/* what a halted vCPU may wait for (io.c keeps them, vcpu.c reads) */
+	uint32_t disk_inflight; /* its requests in flight, all devices */
+	uint64_t disk_done_ts;  /* its last request completion */
+	uint64_t net_rx_ts;     /* its last packet received */
 	struct vm_acc acc; /* owned: the open window */
 	struct vm_totals tot;
 	int vec_reason[256]; /* learned: injected vector -> block reason + 1 */

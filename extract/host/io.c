@@ -49,9 +49,12 @@ void io_fini(struct io *io)
 	for (i = 0; i < io->ndisks; i++) {
 		free_pending(&io->disks[i].pending);
 		squeue_fini(&io->disks[i].q);
+		svc_base_fini(&io->disks[i].base);
 	}
-	for (i = 0; i < io->nnets; i++)
+	for (i = 0; i < io->nnets; i++) {
 		squeue_fini(&io->nets[i].q);
+		rxlink_fini(&io->nets[i].rx);
+	}
 	free(io->disks);
 	free(io->nets);
 	free_pending(&io->skbs);
@@ -91,6 +94,7 @@ static struct disk_dev *disk_of(struct io *io, uint64_t dev)
 	d->dev = dev;
 	tidmap_init(&d->pending);
 	squeue_init(&d->q);
+	svc_base_init(&d->base);
 	return d;
 }
 
@@ -105,8 +109,11 @@ static int block_owner(struct host *h, const struct ev *ev)
 	return t ? host_thread_vm(h, t) : CULPRIT_HOST;
 }
 
-static void disk_release(struct io *io, struct disk_dev *d, struct disk_req *r)
+static void disk_release(struct io *io, struct host *h, struct disk_dev *d,
+			 struct disk_req *r)
 {
+	if (r->q.owner >= 0 && h->vms[r->q.owner]->disk_inflight)
+		h->vms[r->q.owner]->disk_inflight--;
 	tidmap_remove(&d->pending, r->sector);
 	squeue_remove(&d->q, &r->q);
 	r->next_free = io->free_reqs;
@@ -121,7 +128,7 @@ static struct disk_req *disk_new(struct io *io, struct host *h,
 	int owner = block_owner(h, ev);
 
 	if (old) /* never completed: forget it */
-		disk_release(io, d, old);
+		disk_release(io, h, d, old);
 	r = io->free_reqs; /* after the release, which pushes onto the list */
 	if (r) {
 		io->free_reqs = r->next_free;
@@ -154,6 +161,7 @@ static struct disk_req *disk_new(struct io *io, struct host *h,
 			sample_add(&v->acc.disk_iat, (double)(ev->ts - v->last_submit));
 		v->last_submit = ev->ts;
 		v->acc.active = 1;
+		v->disk_inflight++;
 	}
 	return r;
 }
@@ -186,10 +194,59 @@ static void disk_issue(struct host *h, struct disk_dev *d, struct disk_req *r,
 	v->tot.disk_bytes += bytes;
 }
 
+/* Blames `ns` of lost service on the other owners of the device, by
+ * their share of it in the window. */
+static void blame_service(struct host *h, struct disk_dev *d, int owner, double ns)
+{
+	struct vm_acc *a = &h->vms[owner]->acc;
+	double others = 0;
+	size_t o;
+
+	for (o = 0; o < d->q.cap; o++)
+		if ((int)o != owner + 1)
+			others += d->q.owners[o].busy;
+	for (o = 0; o < d->q.cap && others > 0; o++) {
+		struct culprit *c;
+
+		if ((int)o == owner + 1 || d->q.owners[o].busy <= 0)
+			continue;
+		c = vm_acc_culprit(a, (int)o - 1);
+		if (c)
+			c->disk_ns += (uint64_t)(ns * d->q.owners[o].busy / others + 0.5);
+	}
+}
+
+/* The service a request lost to others (io.h), and what it teaches the
+ * baseline when nobody else was in service beside it. */
+static double lost_service(struct host *h, struct disk_dev *d, struct disk_req *r,
+			   double svc)
+{
+	int owner = r->q.owner;
+	unsigned cls = svc_class(r->nr_sector * SECTOR_SIZE, r->write);
+	double ovl = squeue_overlap(&d->q, &r->q), p50, p90, lost = 0;
+	struct vm_acc *a;
+
+	if (ovl <= 0)
+		svc_base_learn(&d->base, owner, cls, svc);
+	if (owner < 0 || svc_base_get(&d->base, owner, cls, &p50, &p90) < 0)
+		return 0;
+	a = &h->vms[owner]->acc;
+	a->disk_svc_ns += svc;
+	a->disk_base_ns += p50;
+	/* Others cannot have taken more than the time they were in service
+	 * beside it: the rest is its own queue depth's doing. */
+	if (ovl > 0 && svc > p90) {
+		lost = svc - p90 < ovl ? svc - p90 : ovl;
+		blame_service(h, d, owner, lost);
+	}
+	return lost;
+}
+
 static void disk_complete(struct io *io, struct host *h, struct disk_dev *d,
 			  struct disk_req *r, uint64_t now)
 {
 	uint64_t lat = now - r->issue_ts;
+	double lost = lost_service(h, d, r, (double)lat);
 
 	d->requests++;
 	if (r->write)
@@ -207,9 +264,10 @@ static void disk_complete(struct io *io, struct host *h, struct disk_dev *d,
 
 		sample_add(&a->disk_lat, (double)lat);
 		a->disk_done_ns += now - r->insert_ts;
-		a->disk_delay_ns += squeue_delay(&d->q, &r->q);
+		a->disk_delay_ns += squeue_delay(&d->q, &r->q) + lost;
+		h->vms[r->q.owner]->disk_done_ts = now;
 	}
-	disk_release(io, d, r);
+	disk_release(io, h, d, r);
 }
 
 int io_on_block(struct io *io, struct host *h, const struct ev *ev)
@@ -287,6 +345,7 @@ static struct net_dev *net_of(struct io *io, const char *name)
 	n->vm = -1;
 	n->tap_like = looks_like_tap(n->name);
 	squeue_init(&n->q);
+	rxlink_init(&n->rx);
 	return n;
 }
 
@@ -335,11 +394,32 @@ static void count_traffic(struct io *io, struct host *h, struct net_dev *n,
 		v->tot.net_tx_pkts++;
 		v->tot.net_tx_bytes += ev->u.net.len;
 	} else {
+		v->net_rx_ts = ev->ts;
 		v->acc.net_rx_pkts++;
 		v->acc.net_rx_bytes += ev->u.net.len;
 		v->tot.net_rx_pkts++;
 		v->tot.net_rx_bytes += ev->u.net.len;
 	}
+}
+
+/* Slot of an skb in the direct-mapped caches. */
+static size_t skb_index(uint64_t skbaddr)
+{
+	/* skbs are cache-line aligned: mix the higher bits in */
+	return (size_t)((skbaddr >> 6) ^ (skbaddr >> 18)) & (IO_SKB_OWNERS - 1);
+}
+
+static struct skb_owner *skb_slot(struct io *io, uint64_t skbaddr)
+{
+	return &io->skb_owner[skb_index(skbaddr)];
+}
+
+/* The VM that sent skb `skbaddr` through its tap, or -1. */
+static int skb_sender(struct io *io, uint64_t skbaddr)
+{
+	struct skb_owner *o = skb_slot(io, skbaddr);
+
+	return o->skbaddr == (int64_t)skbaddr ? o->vm : -1;
 }
 
 static void pkt_release(struct io *io, struct net_pkt *p)
@@ -385,6 +465,51 @@ static int net_queue(struct io *io, struct host *h, struct net_dev *n,
 	return 0;
 }
 
+/* ns a frame of `len` bytes holds the device's link, 0 while its rate
+ * is unknown. */
+static double wire_ns(const struct net_dev *n, uint64_t len)
+{
+	return n->send_bytes > 0 ? n->send_ns_sum / n->send_bytes * (double)len : 0.0;
+}
+
+struct rx_blame {
+	struct vm_acc *a;
+};
+
+static void rx_blame(void *ctx, int other, double ns)
+{
+	struct rx_blame *b = ctx;
+	struct culprit *c = vm_acc_culprit(b->a, other);
+
+	if (c)
+		c->net_ns += (uint64_t)(ns + 0.5);
+}
+
+/* skb, just queued on VM `vm`'s tap, was received on a shared device: a
+ * frame for the VM on that device's receive side. */
+static int net_rx_frame(struct io *io, struct host *h, int vm, const struct ev *ev)
+{
+	struct skb_rx *r = &io->skb_rx[skb_index(ev->u.net.skbaddr)];
+	struct net_dev *d;
+	struct rx_frame f;
+	struct rx_blame b;
+	double wire;
+
+	if (r->skbaddr != (int64_t)ev->u.net.skbaddr || r->dev >= io->nnets)
+		return 0;
+	r->skbaddr = 0;
+	d = &io->nets[r->dev];
+	wire = wire_ns(d, r->len);
+	if (wire <= 0)
+		return 0;
+	b.a = &h->vms[vm]->acc;
+	if (rxlink_on_rx(&d->rx, vm, r->ts, wire, &f, rx_blame, &b) < 0)
+		return 0; /* out of memory: this frame is not analysed */
+	b.a->net_delay_ns += f.delay;
+	b.a->net_done_ns += f.latency;
+	return 0;
+}
+
 /* A packet starts to be sent: the one before it is done if this one was
  * already waiting when that one started (a busy link), which gives the
  * device's send time per packet. */
@@ -400,15 +525,21 @@ static void net_xmit(struct io *io, struct host *h, const struct ev *ev)
 	if (n->last_xmit && p->q.since <= n->last_xmit && ev->ts > n->last_xmit) {
 		n->send_ns_sum += (double)(ev->ts - n->last_xmit);
 		n->send_n++;
+		n->send_bytes += (double)n->last_xmit_len;
 	}
 	n->last_xmit = ev->ts;
+	n->last_xmit_len = ev->u.net.len;
+	if (n->vm < 0 && p->q.owner >= 0) /* a request: its answer comes back here */
+		rxlink_on_tx(&n->rx, p->q.owner, ev->ts + (uint64_t)wire_ns(n, ev->u.net.len));
 	if (p->q.owner >= 0 && ev->ts >= p->q.since) {
 		struct vm_acc *a = &h->vms[p->q.owner]->acc;
 		double wait = (double)(ev->ts - p->q.since);
 
 		sample_add(&a->net_queue, wait);
 		a->net_delay_ns += squeue_delay(&n->q, &p->q);
-		a->net_done_ns += wait + (n->send_n ? n->send_ns_sum / (double)n->send_n : 0.0);
+		/* plus its own send time: its size over the link rate */
+		a->net_done_ns += wait + (n->send_bytes > 0 ? wire_ns(n, ev->u.net.len) :
+					  n->send_n ? n->send_ns_sum / (double)n->send_n : 0.0);
 	}
 	n->q.last_served = p->q.owner;
 	pkt_release(io, p);
@@ -441,14 +572,32 @@ int io_on_net(struct io *io, struct host *h, const struct ev *ev)
 	squeue_advance(&n->q, h, SQ_NET, ev->ts);
 	switch (ev->kind) {
 	case EV_NET_QUEUE:
+		if (n->vm >= 0)
+			net_rx_frame(io, h, n->vm, ev);
+		if (n->vm < 0) {
+			int sender = skb_sender(io, ev->u.net.skbaddr);
+
+			if (sender >= 0)
+				tvm = sender;
+		}
 		return net_queue(io, h, n, n->vm >= 0 ? n->vm : tvm, ev);
 	case EV_NET_XMIT:
 		net_xmit(io, h, ev);
 		count_traffic(io, h, n, t, ev);
+		if (n->vm < 0 && skb_sender(io, ev->u.net.skbaddr) >= 0)
+			skb_slot(io, ev->u.net.skbaddr)->skbaddr = 0; /* it left */
 		return 0;
 	case EV_NET_RX:
 		n->rx_backlog[n->rx_next++ % NET_RX_BACKLOG] = ev->u.net.skbaddr;
 		count_traffic(io, h, n, t, ev);
+		if (n->vm >= 0)
+			*skb_slot(io, ev->u.net.skbaddr) = (struct skb_owner){
+				(int64_t)ev->u.net.skbaddr, n->vm };
+		else if (!n->tap_like)
+			io->skb_rx[skb_index(ev->u.net.skbaddr)] =
+				(struct skb_rx){ (int64_t)ev->u.net.skbaddr,
+						 (uint32_t)(n - io->nets),
+						 (uint32_t)ev->u.net.len, ev->ts };
 		return 0;
 	case EV_NET_RECEIVE:
 		if (!from_backlog(n, ev->u.net.skbaddr))
@@ -467,8 +616,9 @@ void io_flush(struct io *io, struct host *h, uint64_t now)
 		struct disk_dev *d = &io->disks[i];
 
 		squeue_advance(&d->q, h, SQ_DISK, now);
+		squeue_new_window(&d->q);
 		while (d->q.head && now - d->q.head->since > DISK_STALE_NS) {
-			disk_release(io, d, (struct disk_req *)d->q.head);
+			disk_release(io, h, d, (struct disk_req *)d->q.head);
 			io->dropped++;
 		}
 	}

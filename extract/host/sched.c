@@ -4,6 +4,20 @@
 
 #include <string.h>
 
+/* The name a switch or wakeup shows. A thread renamed after its fork is
+ * seen here only: a vhost kthread (< 6.4) names itself after kthreadd's
+ * fork, a vhost task (>= 6.4) is a QEMU thread whose fork (if any) shows
+ * QEMU's name. Only the vhost name changes what a thread is, so a named
+ * thread costs one byte compare per event. */
+static void see_comm(struct host *h, struct thread *t, const char *comm)
+{
+	if (!comm)
+		return;
+	if (!t->comm[0] || (comm[0] == 'v' && t->role != ROLE_VHOST &&
+			    t->role != ROLE_VCPU && strncmp(comm, "vhost-", 6) == 0))
+		host_set_comm(h, t, comm);
+}
+
 static uint64_t max_u64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
@@ -263,16 +277,14 @@ int sched_on_switch(struct host *h, const struct ev *ev)
 		prev = host_thread(h, ev->u.sched_switch.prev_tid);
 		if (!prev)
 			return -1;
-		if (!prev->comm[0])
-			host_set_comm(h, prev, ev->u.sched_switch.prev_comm);
+		see_comm(h, prev, ev->u.sched_switch.prev_comm);
 		switch_out(h, prev, c, ev);
 	}
 	if (ev->u.sched_switch.next_tid > 0) {
 		next = host_thread(h, ev->u.sched_switch.next_tid);
 		if (!next)
 			return -1;
-		if (!next->comm[0])
-			host_set_comm(h, next, ev->u.sched_switch.next_comm);
+		see_comm(h, next, ev->u.sched_switch.next_comm);
 		switch_in(h, next, ev);
 	}
 	c = &h->cpus[ev->cpu]; /* the table may have moved */
@@ -291,6 +303,7 @@ int sched_on_wakeup(struct host *h, const struct ev *ev)
 
 	if (!t)
 		return ev->u.wakeup.tid > 0 ? -1 : 0;
+	see_comm(h, t, ev->u.wakeup.comm);
 	cpu = target == EV_ABSENT || target < 0 ? ev->cpu : (int)target;
 	if (t->state == TS_RUNNING)
 		return 0;

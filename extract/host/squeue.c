@@ -50,13 +50,20 @@ static void charge_owner(struct squeue *q, struct host *h, enum sq_kind kind,
 
 	a->active = 1;
 	if (kind == SQ_DISK) {
+		a->disk_busy_ns += dt;
 		a->disk_life_ns += dt * so->total;
 		a->disk_other_inflight_ns += (double)dt * (double)(q->n - so->total) *
 					     so->total;
 	} else {
 		a->net_life_ns += dt * so->total;
 	}
+	if (so->serving && other_serving)
+		so->overlap += (double)dt;
 	if (!so->waiting || !other_serving)
+		return;
+	/* A disk below its concurrency would take the request: it waits for
+	 * the block layer (plugging, the scheduler), not behind others. */
+	if (kind == SQ_DISK && nserving < q->concurrency)
 		return;
 	so->delay += (double)dt * other_serving / nserving;
 	for (o = 0; o < q->cap; o++) {
@@ -100,14 +107,18 @@ void squeue_advance(struct squeue *q, struct host *h, enum sq_kind kind,
 			if (!q->owners[o].total)
 				continue;
 			a = &h->vms[o - 1]->acc;
-			if (kind == SQ_DISK)
+			if (kind == SQ_DISK) {
+				a->disk_busy_ns += dt;
 				a->disk_life_ns += dt * q->owners[o].total;
-			else
+			} else
 				a->net_life_ns += dt * q->owners[o].total;
+			q->owners[o].overlap += (double)dt; /* not solo */
 		}
 		return;
 	}
 	nserving = q->nserving;
+	for (o = 0; kind == SQ_DISK && nserving && o < q->cap; o++)
+		q->owners[o].busy += (double)dt * q->owners[o].serving / nserving;
 	if (kind == SQ_NET && q->last_served != SQ_NOBODY) {
 		/* The packet sent last may be of an owner the queue never
 		 * held: make room for its slot. */
@@ -158,6 +169,20 @@ static void stop_waiting(struct squeue *q, struct sq_item *it)
 		so->delay = 0; /* no item refers to it: keep it small */
 }
 
+/* An issue brought the device to q->nserving in service: the highest
+ * level reached SQ_CONC_SEEN times is its concurrency; until one was,
+ * the most seen is all there is to go by. */
+static void conc_note(struct squeue *q)
+{
+	uint32_t level = q->nserving < SQ_CONC_LEVELS ? q->nserving : SQ_CONC_LEVELS - 1;
+
+	if (level > q->conc_max)
+		q->conc_max = level;
+	if (++q->conc_seen[level] >= SQ_CONC_SEEN && level > q->conc_est)
+		q->conc_est = level;
+	q->concurrency = q->conc_est ? q->conc_est : q->conc_max;
+}
+
 void squeue_serve(struct squeue *q, struct sq_item *it)
 {
 	if (!it->waiting)
@@ -165,6 +190,8 @@ void squeue_serve(struct squeue *q, struct sq_item *it)
 	stop_waiting(q, it);
 	q->owners[it->owner + 1].serving++;
 	q->nserving++;
+	conc_note(q);
+	it->ovl_mark = q->owners[it->owner + 1].overlap;
 }
 
 void squeue_remove(struct squeue *q, struct sq_item *it)
@@ -195,4 +222,19 @@ double squeue_delay(const struct squeue *q, const struct sq_item *it)
 	if (!it->waiting)
 		return it->delay;
 	return q->owners[it->owner + 1].delay - it->mark;
+}
+
+double squeue_overlap(const struct squeue *q, const struct sq_item *it)
+{
+	if (it->waiting)
+		return 0.0;
+	return q->owners[it->owner + 1].overlap - it->ovl_mark;
+}
+
+void squeue_new_window(struct squeue *q)
+{
+	size_t o;
+
+	for (o = 0; o < q->cap; o++)
+		q->owners[o].busy = 0;
 }

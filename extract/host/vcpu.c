@@ -22,6 +22,26 @@ int vcpu_adopt(struct host *h, struct thread *t)
 	return host_thread_vm(h, t);
 }
 
+/* A wakeup this soon after the VM's own completion or packet followed
+ * from it (the host's path to the vCPU: irq, iothread or vhost, irqfd);
+ * an idle VM's long halt that a stray packet or journal write fell into
+ * is not waiting for I/O. */
+#define IO_WAKE_NS 2000000ull
+
+/* What the halted vCPU waited for, from the VM's own I/O, not from which
+ * interrupt vector woke it: its disk requests were in flight when it woke
+ * (the guest's iowait) or one completed just before; it received a packet
+ * just before. */
+static void io_wait(struct vm *v, uint64_t from, uint64_t ns)
+{
+	uint64_t now = from + ns;
+
+	if (v->disk_inflight || (v->disk_done_ts >= from && now - v->disk_done_ts <= IO_WAKE_NS))
+		v->acc.blk_io_disk_ns += ns;
+	if (v->net_rx_ts >= from && now - v->net_rx_ts <= IO_WAKE_NS)
+		v->acc.blk_io_net_ns += ns;
+}
+
 static void commit_block(struct host *h, struct thread *t, int reason)
 {
 	int vm = host_thread_vm(h, t);
@@ -52,6 +72,8 @@ void vcpu_on_wakeup(struct host *h, struct thread *t, struct thread *waker,
 		commit_block(h, t, t->waker_informative ? t->waker_reason : BLK_TIMER);
 	t->block_ns = t->block_start && now > t->block_start ? now - t->block_start : 0;
 	t->block_pending = t->block_start != 0;
+	if (vm >= 0 && t->block_ns)
+		io_wait(h->vms[vm], t->block_start, t->block_ns);
 	t->block_start = 0;
 	t->waker_reason = BLK_TIMER;
 	t->waker_informative = 0;

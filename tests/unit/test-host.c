@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#define US 1000ull
 #define MS 1000000ull
 #define SEC 1000000000ull
 #define T0 (1000 * SEC) /* aligned to 1 s */
@@ -141,6 +142,26 @@ static void block(struct fixture *fx, enum ev_kind kind, uint64_t ts, uint64_t s
 	ev.u.block.nr_sector = 8;
 	ev.u.block.rwbs = EV_RWBS_READ;
 	ev.u.block.tid = kind == EV_BLOCK_COMPLETE ? EV_ABSENT : tid;
+	feed(fx, &ev);
+}
+
+/* A request issued (or completed) at once on device 8 (4 KiB read). */
+static void rq(struct fixture *fx, uint64_t ts, uint64_t sector, int64_t tid, int issue)
+{
+	block(fx, EV_BLOCK_INSERT, ts, sector, tid);
+	if (issue)
+		block(fx, EV_BLOCK_ISSUE, ts, sector, tid);
+}
+
+static void sw_comm(struct fixture *fx, uint64_t ts, int cpu, int64_t prev, int64_t state,
+		    int64_t next, const char *next_comm)
+{
+	struct ev ev = { .kind = EV_SCHED_SWITCH, .ts = ts, .cpu = cpu };
+
+	ev.u.sched_switch.prev_tid = prev;
+	ev.u.sched_switch.prev_state = state;
+	ev.u.sched_switch.next_tid = next;
+	ev.u.sched_switch.next_comm = next_comm;
 	feed(fx, &ev);
 }
 
@@ -556,6 +577,333 @@ static void test_wait_behind_other_vm(void **state)
 	teardown_fx(fx);
 }
 
+/* An NVMe-like device: each VM first shows it takes 4 requests at once,
+ * served in 100 us (their uncontended service). Then 4 requests of A
+ * and B overlap, B's waiting 20 us in the block layer while A's are in
+ * service, the device below its concurrency: overlap, no delay. */
+static void test_disk_parallel_no_delay(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	const struct row_copy *a, *b;
+	uint64_t t = T0 + 10 * MS, sec = 1000;
+	int k, i;
+
+	(void)state;
+	statedump(fx, T0, 102, 100, "IO iothread1");
+	statedump(fx, T0, 302, 300, "IO iothread1");
+	for (k = 0; k < 4; k++, t += 200 * US) { /* A, B, A, B: solo bursts */
+		int64_t tid = k % 2 ? 302 : 102;
+
+		for (i = 0; i < 4; i++)
+			rq(fx, t, sec + (uint64_t)(8 * i), tid, 1);
+		for (i = 0; i < 4; i++)
+			block(fx, EV_BLOCK_COMPLETE, t + 100 * US, sec + (uint64_t)(8 * i), 0);
+		sec += 100;
+	}
+	rq(fx, t, 10000, 102, 1);                  /* A1 */
+	rq(fx, t + 10 * US, 20000, 302, 0);        /* B1 waits 20 us */
+	rq(fx, t + 20 * US, 10008, 102, 1);        /* A2 */
+	block(fx, EV_BLOCK_ISSUE, t + 30 * US, 20000, 302);
+	rq(fx, t + 40 * US, 20008, 302, 0);        /* B2 waits 20 us */
+	block(fx, EV_BLOCK_ISSUE, t + 60 * US, 20008, 302);
+	block(fx, EV_BLOCK_COMPLETE, t + 100 * US, 10000, 0);
+	block(fx, EV_BLOCK_COMPLETE, t + 120 * US, 10008, 0);
+	block(fx, EV_BLOCK_COMPLETE, t + 130 * US, 20000, 0);
+	block(fx, EV_BLOCK_COMPLETE, t + 160 * US, 20008, 0);
+	assert_int_equal(analysis_finish(fx->a, T0 + SEC - 1), 0);
+
+	a = row_of(fx, "A", T0);
+	b = row_of(fx, "B", T0);
+	assert_int_equal(a->acc.disk_rd, 10);
+	assert_int_equal(b->acc.disk_rd, 10);
+	assert_true(feat(b, "disk_other_inflight") > 0); /* they did overlap */
+	assert_true(feat(a, "disk_other_inflight") > 0);
+	assert_float_equal(a->acc.disk_delay_ns, 0, 0);
+	assert_float_equal(b->acc.disk_delay_ns, 0, 0);
+	assert_int_equal(a->nledger, 0);
+	assert_int_equal(b->nledger, 0);
+	assert_float_equal(feat(b, "disk_delay_share"), 0, 0);
+	/* every request served in its uncontended 100 us */
+	assert_float_equal(feat(a, "disk_lat_inflation"), 0, 1e-9);
+	assert_float_equal(feat(b, "disk_lat_inflation"), 0, 1e-9);
+	teardown_fx(fx);
+}
+
+/* A single-queue HDD (one request in service at a time, once two by
+ * exception: not its concurrency): B floods it with 3 requests, A's
+ * request arrives behind them and is issued only after the last: its
+ * delay is the 10 ms it queued behind B's. */
+static void test_disk_hdd_queued_behind(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	const struct row_copy *a, *b;
+	uint64_t t = T0 + 10 * MS;
+	int i;
+
+	(void)state;
+	statedump(fx, T0, 102, 100, "IO iothread1");
+	statedump(fx, T0, 302, 300, "IO iothread1");
+	for (i = 0; i < 8; i++) { /* one at a time */
+		rq(fx, T0 + MS + (uint64_t)i * MS / 2, 50000 + (uint64_t)(8 * i), 302, 1);
+		block(fx, EV_BLOCK_COMPLETE, T0 + MS + (uint64_t)i * MS / 2 + 400 * US,
+		      50000 + (uint64_t)(8 * i), 0);
+	}
+	rq(fx, T0 + 6 * MS, 60000, 302, 1);        /* two at once, once */
+	rq(fx, T0 + 6 * MS, 60008, 302, 1);
+	block(fx, EV_BLOCK_COMPLETE, T0 + 7 * MS, 60000, 0);
+	block(fx, EV_BLOCK_COMPLETE, T0 + 7 * MS, 60008, 0);
+	rq(fx, t, 1000, 302, 1);
+	rq(fx, t + 1 * MS, 1008, 302, 0);
+	rq(fx, t + 1 * MS, 1016, 302, 0);
+	rq(fx, t + 2 * MS, 5000, 102, 0);          /* A, behind 3 of B's */
+	block(fx, EV_BLOCK_COMPLETE, t + 4 * MS, 1000, 0);
+	block(fx, EV_BLOCK_ISSUE, t + 4 * MS, 1008, 302);
+	block(fx, EV_BLOCK_COMPLETE, t + 8 * MS, 1008, 0);
+	block(fx, EV_BLOCK_ISSUE, t + 8 * MS, 1016, 302);
+	block(fx, EV_BLOCK_COMPLETE, t + 12 * MS, 1016, 0);
+	block(fx, EV_BLOCK_ISSUE, t + 12 * MS, 5000, 102);
+	block(fx, EV_BLOCK_COMPLETE, t + 16 * MS, 5000, 0);
+	assert_int_equal(analysis_finish(fx->a, T0 + SEC - 1), 0);
+
+	a = row_of(fx, "A", T0);
+	b = row_of(fx, "B", T0);
+	assert_float_equal(a->acc.disk_delay_ns, 10.0 * MS, 1e-6);
+	assert_int_equal(a->nledger, 1);
+	assert_int_equal(a->ledger[0].vm, 1);
+	assert_int_equal(a->ledger[0].disk_ns, 10 * MS);
+	assert_float_equal(feat(a, "disk_delay_share"), 10.0 / 14.0, 1e-12);
+	assert_float_equal(feat(a, "disk_busy_share"), 0.014 / (SEC - 1) * SEC, 1e-9);
+	/* B's own queue is not interference */
+	assert_float_equal(b->acc.disk_delay_ns, 0, 0);
+	assert_int_equal(b->nledger, 0);
+	teardown_fx(fx);
+}
+
+/* An HDD with a device queue (NCQ): both requests go in at once and the
+ * device serves them one after the other. A's uncontended service is
+ * 4 ms (8 solo requests); with B's request ahead it takes 7 ms: the
+ * 3 ms beyond it, while B's was in service, are lost to B. */
+static void test_disk_inflation_behind(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	const struct row_copy *a, *b;
+	uint64_t t = T0 + 10 * MS;
+	int i;
+
+	(void)state;
+	statedump(fx, T0, 102, 100, "IO iothread1");
+	statedump(fx, T0, 302, 300, "IO iothread1");
+	for (i = 0; i < 8; i++, t += 5 * MS) {
+		rq(fx, t, 1000 + (uint64_t)(8 * i), 102, 1);
+		block(fx, EV_BLOCK_COMPLETE, t + 4 * MS, 1000 + (uint64_t)(8 * i), 0);
+	}
+	rq(fx, t, 9000, 302, 1);                   /* B first */
+	rq(fx, t + 1 * MS, 5000, 102, 1);          /* A in the device too */
+	block(fx, EV_BLOCK_COMPLETE, t + 4 * MS, 9000, 0);
+	block(fx, EV_BLOCK_COMPLETE, t + 8 * MS, 5000, 0);
+	assert_int_equal(analysis_finish(fx->a, T0 + SEC - 1), 0);
+
+	a = row_of(fx, "A", T0);
+	b = row_of(fx, "B", T0);
+	assert_float_equal(a->acc.disk_delay_ns, 3.0 * MS, 1e3);
+	assert_int_equal(a->nledger, 1);
+	assert_int_equal(a->ledger[0].vm, 1);
+	assert_true(a->ledger[0].disk_ns > 3 * MS - 1000 && a->ledger[0].disk_ns < 3 * MS + 1000);
+	/* the baseline holds from the 8th solo request on: that one in 4 ms,
+	 * the contended one in 7 ms, over a 4 ms median */
+	assert_float_equal(feat(a, "disk_lat_inflation"), (4.0 + 7.0) / (2 * 4.0) - 1, 1e-3);
+	/* B's 4 ms is within the device's uncontended service */
+	assert_float_equal(b->acc.disk_delay_ns, 0, 0);
+	teardown_fx(fx);
+}
+
+/* Linux >= 6.4: A's vhost worker is a task of the QEMU process (pid 100),
+ * forked with QEMU's name and renamed vhost-100; B's is a kthread of
+ * before 6.4, forked by kthreadd and renamed. The bridge forwards A's
+ * packet to eth0 in a softirq that interrupted B's vCPU. A's packet is
+ * A's and waits 2 ms behind B's packet being sent. */
+static void test_net_vhost_task(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	struct ev fork = { .kind = EV_PROCESS_FORK, .ts = T0 + MS / 2, .cpu = 0 };
+	const struct row_copy *a;
+
+	(void)state;
+	statedump(fx, T0, 301, 300, "CPU 0/KVM");
+	fork.u.fork.parent_pid = 2;                 /* B's: a kthread (< 6.4), */
+	fork.u.fork.child_tid = 350;                /* kthreadd's child, named */
+	fork.u.fork.child_pid = 350;                /* vhost-300 by itself */
+	fork.u.fork.child_comm = "kthreadd";
+	feed(fx, &fork);
+	fork.u.fork.parent_pid = 100;
+	fork.u.fork.child_tid = 160;
+	fork.u.fork.child_pid = 100;
+	fork.u.fork.child_comm = "qemu-system-x86";
+	feed(fx, &fork);
+	sw_comm(fx, T0 + 1 * MS, 0, 0, 0, 160, "vhost-100");
+	sw_comm(fx, T0 + 1 * MS, 1, 0, 0, 350, "vhost-300");
+	net(fx, EV_NET_RECEIVE, T0 + 2 * MS, 1, 0x2000, 1514, "tap1"); /* B sends */
+	net(fx, EV_NET_QUEUE, T0 + 2 * MS, 1, 0x2000, 1514, "eth0");
+	net(fx, EV_NET_XMIT, T0 + 2 * MS, 1, 0x2000, 1514, "eth0");
+	net(fx, EV_NET_RECEIVE, T0 + 3 * MS, 0, 0x1000, 1514, "tap0"); /* A sends */
+	sw(fx, T0 + 3 * MS, 1, 350, 1, 301);       /* B's vCPU on CPU 1 */
+	kvm(fx, T0 + 3 * MS + 1, 1, 1, 0);
+	net(fx, EV_NET_QUEUE, T0 + 3 * MS + 2, 1, 0x1000, 1514, "eth0"); /* softirq */
+	net(fx, EV_NET_XMIT, T0 + 5 * MS, 1, 0x1000, 1514, "eth0");
+	assert_int_equal(analysis_finish(fx->a, T0 + 10 * MS), 0);
+	a = row_of(fx, "A", T0);
+	assert_int_equal(a->acc.net_tx_pkts, 1);
+	assert_int_equal(row_of(fx, "B", T0)->acc.net_tx_pkts, 1); /* the kthread's tap */
+	assert_float_equal(feat(a, "vhost_cpu_util"), 0.9, 1e-9); /* the task's 9 ms */
+	assert_float_equal(a->acc.net_delay_ns, 2.0 * MS - 2, 1e-6);
+	assert_int_equal(a->nledger, 1);
+	assert_int_equal(a->ledger[0].vm, 1);
+	assert_int_equal(a->ledger[0].net_ns, 2 * MS - 2);
+	assert_true(feat(a, "net_delay_share") > 0.5);
+	teardown_fx(fx);
+}
+
+/* One frame through the host: received on `dev` and queued (then sent)
+ * on `to`, as the bridge forwards it. */
+static void hop(struct fixture *fx, uint64_t ts, int cpu, uint64_t skb, uint64_t len,
+		const char *dev, const char *to)
+{
+	net(fx, EV_NET_RECEIVE, ts, cpu, skb, len, dev);
+	net(fx, EV_NET_QUEUE, ts, cpu, skb, len, to);
+	net(fx, EV_NET_XMIT, ts, cpu, skb, len, to);
+}
+
+/* The receive side of a shared 1 GbE link (8 ns a byte, learned from
+ * B's two back-to-back frames): A's answers come 100 us after its
+ * request left (8 uncontended exchanges). Then B's answer of 5 frames
+ * holds the wire from 8 us before A's answer is due until 32 us after:
+ * A's frame waited 32 us behind B's, its latency 40 us. */
+static void test_net_rx_behind_other(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	const struct row_copy *a;
+	uint64_t t = T0 + 10 * MS, skb = 0x10000;
+	int i;
+
+	(void)state;
+	statedump(fx, T0, 150, 150, "vhost-100");
+	statedump(fx, T0, 350, 350, "vhost-300");
+	sw(fx, T0 + 1 * MS, 0, 0, 0, 150);
+	sw(fx, T0 + 1 * MS, 1, 0, 0, 350);
+	/* B's two frames back to back: the link's rate */
+	net(fx, EV_NET_RECEIVE, T0 + 2 * MS, 1, 0x100, 1000, "tap1");
+	net(fx, EV_NET_QUEUE, T0 + 2 * MS, 1, 0x100, 1000, "eth0");
+	net(fx, EV_NET_RECEIVE, T0 + 2 * MS, 1, 0x200, 1000, "tap1");
+	net(fx, EV_NET_QUEUE, T0 + 2 * MS, 1, 0x200, 1000, "eth0");
+	net(fx, EV_NET_XMIT, T0 + 2 * MS, 1, 0x100, 1000, "eth0");
+	net(fx, EV_NET_XMIT, T0 + 2 * MS + 8 * US, 1, 0x200, 1000, "eth0");
+	for (i = 0; i <= 8; i++, t += MS) { /* A's request, 100 us, its answer */
+		net(fx, EV_NET_RECEIVE, t, 0, skb, 1000, "tap0");
+		net(fx, EV_NET_QUEUE, t, 0, skb, 1000, "eth0");
+		net(fx, EV_NET_XMIT, t, 0, skb, 1000, "eth0");
+		skb += 0x100;
+		if (i == 8) { /* B's answer: on the wire from t + 100 us */
+			int k;
+
+			for (k = 1; k <= 5; k++, skb += 0x100)
+				hop(fx, t + 100 * US + (uint64_t)(8 * k) * US, 1, skb, 1000,
+				    "eth0", "tap1");
+			hop(fx, t + 148 * US, 0, skb, 1000, "eth0", "tap0");
+		} else {
+			hop(fx, t + 116 * US, 0, skb, 1000, "eth0", "tap0");
+		}
+		skb += 0x100;
+	}
+	assert_int_equal(analysis_finish(fx->a, T0 + 100 * MS), 0);
+	a = row_of(fx, "A", T0);
+	assert_int_equal(a->acc.net_rx_pkts, 9);
+	assert_float_equal(a->acc.net_delay_ns, 32.0 * US, 1);
+	assert_int_equal(a->nledger, 1);
+	assert_int_equal(a->ledger[0].vm, 1);
+	assert_int_equal(a->ledger[0].net_ns, 32 * US);
+	/* 9 requests (no wait, 8 us each), 8 answers in 8 us, one in 40 */
+	assert_float_equal(a->acc.net_done_ns, (9 * 8.0 + 8 * 8.0 + 40.0) * US, 1);
+	teardown_fx(fx);
+}
+
+/* Blocks classified by the VM's own I/O: a halt that ends 50 us after
+ * its disk request completed is disk; a halt into which a packet for the
+ * VM fell 500 ms before a timer ended it is not net; one that ends 100 us
+ * after a packet is. */
+static void test_block_io_wait(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	const struct row_copy *r;
+
+	(void)state;
+	statedump(fx, T0, 101, 100, "CPU 0/KVM");
+	statedump(fx, T0, 102, 100, "IO iothread1");
+	statedump(fx, T0, 150, 150, "vhost-100");
+	sw(fx, T0 + 1 * MS, 1, 0, 0, 150);
+	net(fx, EV_NET_RECEIVE, T0 + 1 * MS, 1, 0x100, 100, "tap0"); /* tap0: A's */
+	sw(fx, T0 + 1 * MS, 0, 0, 0, 101);
+	kvm(fx, T0 + 2 * MS, 0, 1, 0);
+	kvm(fx, T0 + 3 * MS, 0, 0, 12);
+	rq(fx, T0 + 3 * MS, 1000, 102, 1);
+	sw(fx, T0 + 4 * MS, 0, 101, 1, 0);          /* halts: 10 ms, disk */
+	block(fx, EV_BLOCK_COMPLETE, T0 + 14 * MS - 50 * US, 1000, 0);
+	wakeup(fx, T0 + 14 * MS, 0, 101, 0);
+	sw(fx, T0 + 14 * MS, 0, 0, 0, 101);
+	kvm(fx, T0 + 15 * MS, 0, 0, 12);
+	sw(fx, T0 + 16 * MS, 0, 101, 1, 0);         /* halts 600 ms: timer */
+	net(fx, EV_NET_QUEUE, T0 + 116 * MS, 1, 0x200, 60, "tap0");
+	net(fx, EV_NET_XMIT, T0 + 116 * MS, 1, 0x200, 60, "tap0");
+	wakeup(fx, T0 + 616 * MS, 0, 101, 0);
+	sw(fx, T0 + 616 * MS, 0, 0, 0, 101);
+	kvm(fx, T0 + 617 * MS, 0, 0, 12);
+	sw(fx, T0 + 618 * MS, 0, 101, 1, 0);        /* halts 20 ms: net */
+	net(fx, EV_NET_QUEUE, T0 + 638 * MS - 100 * US, 1, 0x300, 60, "tap0");
+	net(fx, EV_NET_XMIT, T0 + 638 * MS - 100 * US, 1, 0x300, 60, "tap0");
+	wakeup(fx, T0 + 638 * MS, 0, 101, 0);
+	sw(fx, T0 + 638 * MS, 0, 0, 0, 101);
+	assert_int_equal(analysis_finish(fx->a, T0 + SEC - 1), 0);
+	r = row_of(fx, "A", T0);
+	assert_int_equal(r->acc.net_rx_pkts, 2);
+	assert_int_equal(r->acc.blk_io_disk_ns, 10 * MS);
+	assert_int_equal(r->acc.blk_io_net_ns, 20 * MS);
+	assert_float_equal(feat(r, "vcpu_blk_net_share"), 0.020 * SEC / (SEC - 1), 1e-9);
+	teardown_fx(fx);
+}
+
+/* A host daemon's 20 ms burst on the pCPU of a busy vCPU: the vCPU is
+ * preempted, waits 20 ms, all charged to the host, even across the
+ * window border (the burst starts 10 ms before it). */
+static void test_short_host_burst(void **state)
+{
+	struct fixture *fx = setup_fx(SEC, 1);
+	const struct row_copy *r0, *r1;
+
+	(void)state;
+	statedump(fx, T0, 101, 100, "CPU 0/KVM");
+	statedump(fx, T0, 200, 200, "backupd");
+	sw(fx, T0 + 1 * MS, 0, 0, 0, 101);
+	kvm(fx, T0 + 2 * MS, 0, 1, 0);
+	kvm(fx, T0 + 990 * MS, 0, 0, 1);
+	wakeup(fx, T0 + 990 * MS, 0, 200, 0);
+	sw(fx, T0 + 990 * MS, 0, 101, 0x100, 200);
+	sw(fx, T0 + 1010 * MS, 0, 200, 1, 101);
+	kvm(fx, T0 + 1010 * MS + 1, 0, 1, 0);
+	assert_int_equal(analysis_finish(fx->a, T0 + 1100 * MS), 0);
+	r0 = row_of(fx, "A", T0);
+	r1 = row_of(fx, "A", T0 + SEC);
+	assert_int_equal(r0->acc.wait_host_ns, 10 * MS);
+	assert_int_equal(r1->acc.wait_host_ns, 10 * MS);
+	assert_int_equal(r0->nledger, 1);
+	assert_int_equal(r0->ledger[0].vm, CULPRIT_HOST);
+	assert_int_equal(r0->ledger[0].cpu_ns, 10 * MS);
+	assert_int_equal(r1->ledger[0].vm, CULPRIT_HOST);
+	assert_int_equal(r1->ledger[0].cpu_ns, 10 * MS);
+	/* window 1: 10 ms waiting, ~90 ms running: over the labeling rule */
+	assert_true(feat(r1, "cpu_delay_share") >= LABEL_MIN_SHARE);
+	assert_float_equal(feat(r1, "cpu_delay_share"), 10.0 / 100.0, 1e-6);
+	teardown_fx(fx);
+}
+
 static void test_tidmap(void **state)
 {
 	struct tidmap m;
@@ -629,6 +977,13 @@ int main(void)
 		cmocka_unit_test(test_net_tap_and_culprit),
 		cmocka_unit_test(test_net_rx_backlog_once),
 		cmocka_unit_test(test_wait_behind_other_vm),
+		cmocka_unit_test(test_disk_parallel_no_delay),
+		cmocka_unit_test(test_disk_hdd_queued_behind),
+		cmocka_unit_test(test_disk_inflation_behind),
+		cmocka_unit_test(test_net_vhost_task),
+		cmocka_unit_test(test_net_rx_behind_other),
+		cmocka_unit_test(test_block_io_wait),
+		cmocka_unit_test(test_short_host_burst),
 		cmocka_unit_test(test_tidmap),
 	};
 
