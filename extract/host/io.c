@@ -556,6 +556,24 @@ static int from_backlog(struct net_dev *n, uint64_t skb)
 	return 0;
 }
 
+/* A packet a device received: counted, and remembered by its skb: on a
+ * VM's tap, as that VM's (the bridge forwards the same skb to the NIC);
+ * on a shared device, as an arrival whose wait on the link's receive
+ * side rxlink.h estimates when it is queued on a tap. */
+static void net_received(struct io *io, struct host *h, struct net_dev *n,
+			 struct thread *t, const struct ev *ev)
+{
+	count_traffic(io, h, n, t, ev);
+	if (n->vm >= 0)
+		*skb_slot(io, ev->u.net.skbaddr) = (struct skb_owner){
+			(int64_t)ev->u.net.skbaddr, n->vm };
+	else if (!n->tap_like)
+		io->skb_rx[skb_index(ev->u.net.skbaddr)] =
+			(struct skb_rx){ (int64_t)ev->u.net.skbaddr,
+					 (uint32_t)(n - io->nets),
+					 (uint32_t)ev->u.net.len, ev->ts };
+}
+
 int io_on_net(struct io *io, struct host *h, const struct ev *ev)
 {
 	struct thread *t = host_event_thread(h, ev);
@@ -589,19 +607,12 @@ int io_on_net(struct io *io, struct host *h, const struct ev *ev)
 		return 0;
 	case EV_NET_RX:
 		n->rx_backlog[n->rx_next++ % NET_RX_BACKLOG] = ev->u.net.skbaddr;
-		count_traffic(io, h, n, t, ev);
-		if (n->vm >= 0)
-			*skb_slot(io, ev->u.net.skbaddr) = (struct skb_owner){
-				(int64_t)ev->u.net.skbaddr, n->vm };
-		else if (!n->tap_like)
-			io->skb_rx[skb_index(ev->u.net.skbaddr)] =
-				(struct skb_rx){ (int64_t)ev->u.net.skbaddr,
-						 (uint32_t)(n - io->nets),
-						 (uint32_t)ev->u.net.len, ev->ts };
+		net_received(io, h, n, t, ev);
 		return 0;
 	case EV_NET_RECEIVE:
+		/* the second sight of a packet handed to the backlog: once */
 		if (!from_backlog(n, ev->u.net.skbaddr))
-			count_traffic(io, h, n, t, ev);
+			net_received(io, h, n, t, ev);
 		return 0;
 	default:
 		return 0;
