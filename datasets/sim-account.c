@@ -113,16 +113,29 @@ static enum workload window_load(const struct sim *s, int vm, uint64_t a,
 	return WL_IDLE;
 }
 
+/* formats.md: per VM, the class of most of its labeled intervals (a tie
+ * goes to work over idle, then to the first class); a VM with no labeled
+ * window takes the type of its longest phases. */
 enum workload sim_vm_workload(const struct sim *s, int vm)
 {
 	const struct sim_vm_spec *v = &s->sc->vms[vm];
-	uint64_t by[WL__COUNT] = { 0 };
+	uint64_t by[WL__COUNT] = { 0 }, labeled = 0;
 	enum workload best = WL_IDLE;
 
-	for (int i = 0; i < v->nphases; i++)
-		by[v->phases[i].load] += v->phases[i].end_ns - v->phases[i].start_ns;
+	for (int w = 0; w < s->nwin; w++) {
+		struct sim_label l;
+
+		if (sim_label(s, vm, w, &l)) {
+			by[l.workload]++;
+			labeled++;
+		}
+	}
+	if (labeled == 0)
+		for (int i = 0; i < v->nphases; i++)
+			by[v->phases[i].load] += v->phases[i].end_ns - v->phases[i].start_ns;
 	for (enum workload l = WL_CPU; l < WL__COUNT; l++)
-		if (by[l] > by[best] || (best == WL_IDLE && by[l] > 0))
+		if (by[l] > by[best] || (best == WL_IDLE && by[l] > 0 && by[l] == by[best]) ||
+		    (best == WL_IDLE && labeled == 0 && by[l] > 0))
 			best = l;
 	return best;
 }
