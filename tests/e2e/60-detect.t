@@ -162,9 +162,16 @@ for w in r['windows']:
 "
 ok $? "per-VM workload equals labels.json (web cpu, batch cpu, db disk); in_distribution, evidence and counts agree"
 n_ood=$(py "import json; print(sum(not w['in_distribution'] for w in json.load(open('$tmp/r.json'))['windows']))")
-[ "$n_ood" -gt 0 ] && [ "$(grep -c "$n_ood of 9 windows lie outside the training data" "$tmp/err.sample")" -eq 1 ] &&
-	[ "$(grep '^vmint_out_of_distribution_windows{' "$tmp/r.prom" | awk '{ s += $2 } END { print s }')" -eq "$n_ood" ]
-ok $? "detect warns once on stderr: $n_ood of 9 windows out of distribution (and --prom counts them)"
+# one warning when some window is out of the model's distribution, none
+# when none is (the default model, trained on drawn scenarios, covers the
+# sample; the model below whose range excludes everything covers none)
+if [ "$n_ood" -gt 0 ]; then
+	[ "$(grep -c "$n_ood of 9 windows lie outside the training data" "$tmp/err.sample")" -eq 1 ]
+else
+	! grep -q "outside the training data" "$tmp/err.sample"
+fi &&
+	[ "$(grep '^vmint_out_of_distribution_windows{' "$tmp/r.prom" | awk '{ s += $2 } END { print s + 0 }')" -eq "$n_ood" ]
+ok $? "detect warns once on stderr when windows are out of distribution ($n_ood of 9 here; --prom counts them)"
 
 # A model whose training range excludes every window: the model may not
 # decide anything; the measurement and the workload rule still give the
