@@ -49,11 +49,13 @@ static enum resource alarm(double p, int in_dist, double share, double delay)
 static void model_alarm_needs_trust_and_a_measurement(void **state)
 {
 	(void)state;
-	assert_int_equal(alarm(0.95, 1, 0.06, 6e6), RES_DISK);
-	assert_int_equal(alarm(0.95, 0, 0.06, 6e6), RES_NONE); /* out of distribution */
-	assert_int_equal(alarm(0.75, 1, 0.06, 6e6), RES_NONE); /* not sure enough */
-	assert_int_equal(alarm(0.95, 1, 0.04, 6e6), RES_NONE); /* share < 0.05 */
-	assert_int_equal(alarm(0.95, 1, 0.06, 4e6), RES_NONE); /* delay < 5 ms */
+	/* the gate is the labeling rule's own thresholds (MODEL_ONLY_SHARE_FACTOR
+	 * 1): a share of 0.10 adding up to 10 ms of the 1 s window */
+	assert_int_equal(alarm(0.95, 1, 0.12, 12e6), RES_DISK);
+	assert_int_equal(alarm(0.95, 0, 0.12, 12e6), RES_NONE); /* out of distribution */
+	assert_int_equal(alarm(0.75, 1, 0.12, 12e6), RES_NONE); /* not sure enough */
+	assert_int_equal(alarm(0.95, 1, 0.06, 12e6), RES_NONE); /* share < 0.10 */
+	assert_int_equal(alarm(0.95, 1, 0.12, 8e6), RES_NONE);  /* delay < 10 ms */
 	assert_int_equal(alarm(0.99, 1, 0, 0), RES_NONE);      /* nothing measured */
 	assert_int_equal(alarm(0.3, 1, 0.5, 0.3e9), RES_NONE); /* the model said no */
 }
@@ -62,8 +64,8 @@ static void model_alarm_needs_trust_and_a_measurement(void **state)
 static void model_alarm_without_resource_model(void **state)
 {
 	struct classification cl;
-	double s[RES__COUNT] = { 0, 0.02, 0.07, 0.01 };
-	double d[RES__COUNT] = { 0, 2e6, 8e6, 1e6 };
+	double s[RES__COUNT] = { 0, 0.02, 0.14, 0.01 };
+	double d[RES__COUNT] = { 0, 2e6, 16e6, 1e6 };
 
 	(void)state;
 	memset(&cl, 0, sizeof(cl));
