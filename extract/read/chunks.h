@@ -34,9 +34,10 @@ void chunks_clock_key(const bt_clock_class *cc, const char *dir, char *key,
 		      size_t size);
 
 /* Sorts the group's traces by the start of their time range and checks
- * that each follows the previous one (begins and ends later, overlapping
- * it by at most 1 s); `ctf` is babeltrace2's ctf plugin. Returns 0, or -1 with a cause appended that names the two
- * traces that overlap (or the one that cannot be queried). */
+ * that each follows the previous one (begins and ends later; they may
+ * overlap: perf's buffers drain into the next chunk); `ctf` is
+ * babeltrace2's ctf plugin. Returns 0, or -1 with a cause appended that
+ * names the two traces out of order (or the one that cannot be queried). */
 int chunks_order(struct trace_group *g, const bt_plugin *ctf);
 
 #endif
