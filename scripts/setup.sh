@@ -18,6 +18,7 @@ packages=(
 	valgrind clang libclang-rt-14-dev   # memcheck run of the e2e commands; make fuzz
 	gdb                                 # 71-interrupt stops train/simulate at a chosen step
 	linux-perf                          # record-host.sh --recorder perf; 80-perf-live records this machine
+	jq iproute2                         # e2e tests read JSON with jq; 81-perf-net-live makes network namespaces
 )
 
 case "${1:-}" in
