@@ -113,7 +113,7 @@ static enum workload window_load(const struct sim *s, int vm, uint64_t a,
 	return WL_IDLE;
 }
 
-/* formats.md: per VM, the class of most of its labeled intervals (a tie
+/* doc/formats.md: per VM, the class of most of its labeled intervals (a tie
  * goes to work over idle, then to the first class); a VM with no labeled
  * window takes the type of its longest phases. */
 enum workload sim_vm_workload(const struct sim *s, int vm)

@@ -315,7 +315,7 @@ static json_t *draw_guest(struct drawer *d)
 static const int io_sizes[] = { 4, 8, 16, 32, 64, 128, 256, 512, 1024 };
 
 /* Compute: flat out 30% of the time, else from 0.2 (below, the guest
- * halts nearly all the time: formats.md would call it idle). I/O:
+ * halts nearly all the time: doc/formats.md would call it idle). I/O:
  * log-uniform, so that light and heavy I/O are equally common. */
 static double intensity(struct drawer *d, int io)
 {

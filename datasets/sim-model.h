@@ -45,7 +45,7 @@ int sim_run(struct sim *s, const char *dir, uint64_t *counts);
 int sim_window_count(const struct sim *s);
 int sim_label(const struct sim *s, int vm, int win, struct sim_label *out);
 /* A VM's workload for labels.json: the class of most of its labeled
- * intervals (formats.md). */
+ * intervals (doc/formats.md). */
 enum workload sim_vm_workload(const struct sim *s, int vm);
 
 /* CULPRIT_HOST_NAME for the host's index, else the VM's name. */

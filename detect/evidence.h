@@ -33,7 +33,7 @@
 
 #include <stdint.h>
 
-/* The labeling rule (formats.md) on what the extractor measured: share[]
+/* The labeling rule (doc/formats.md) on what the extractor measured: share[]
  * and delay[] (ns caused by others) by resource. Returns the resource with
  * the largest qualifying share, or RES_NONE. */
 enum resource evidence_measured(const double *share, const double *delay,

@@ -4,7 +4,7 @@
 
 /*
  * A transparent rule for the workload class of one (VM, window), as
- * shared/spec/formats.md defines it: the kind of work the guest does,
+ * doc/formats.md defines it: the kind of work the guest does,
  * whatever its neighbours do. It reads only quantities normalized by the
  * VM's own capacity or counted per second of its own work, so that host
  * size, VM size, guest kernel and simulator constants do not move it:

@@ -7,7 +7,7 @@
  *
  * Disk: requests matched insert -> issue -> complete by (dev, sector),
  * owned by the VM of the thread that inserted (else issued) them. What a
- * request lost to others (formats.md: time queued behind other VMs'
+ * request lost to others (doc/formats.md: time queued behind other VMs'
  * requests) is, overlap not being delay on a device with internal
  * parallelism: its wait while the device was full (squeue.h), plus the
  * part of its service beyond the 90th percentile of its uncontended

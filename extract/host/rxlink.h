@@ -5,7 +5,7 @@
 /*
  * The receive side of a shared link (a physical NIC): frames for several
  * VMs come down one wire, one at a time, so a VM's answer can queue
- * behind frames for other VMs before the host sees it (formats.md: net
+ * behind frames for other VMs before the host sees it (doc/formats.md: net
  * delay on a shared link). The trace shows only when each frame arrived
  * (net_if_receive_skb on the NIC, then the tap of the VM it is for), so
  * the wait is reconstructed:

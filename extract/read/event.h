@@ -14,7 +14,7 @@
  * EV_ABSENT (for example `vcpu_id` of kvm_x86_exit before Linux 5.10).
  *
  * perf's CTF (`perf data convert --to-ctf`) is read with the same kinds:
- * its fields carry the kernel's names and types (trace-events.md, "Traces
+ * its fields carry the kernel's names and types (doc/trace-events.md, "Traces
  * recorded with perf"), and every event says which thread and process
  * were current (perf_tid, perf_pid: ctx_tid, ctx_pid below), which is how
  * threads find their process without a statedump.
