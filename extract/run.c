@@ -100,8 +100,8 @@ static void warn_boot_clock(void *ctx, const struct trace_info *info)
 		 info->clock_name ? info->clock_name : "?");
 }
 
-int run_analysis(const struct trace_group *g, struct analysis *a, int jobs,
-		 struct trace_stats *stats)
+int run_read(const struct trace_group *g, struct analysis *a, int jobs,
+	     struct trace_stats *stats)
 {
 	struct trace_options opts = { .progress = isatty(STDERR_FILENO),
 				      .jobs = jobs };
@@ -118,7 +118,13 @@ int run_analysis(const struct trace_group *g, struct analysis *a, int jobs,
 	offset_found = find_beside(g, "clock-offset.json", path, sizeof(path));
 	if (offset_found && clock_offset_load(path, &opts.clock_offset_ns) < 0)
 		return -1;
-	if (trace_read(g, &opts, &h, stats) < 0)
+	return trace_read(g, &opts, &h, stats);
+}
+
+int run_analysis(const struct trace_group *g, struct analysis *a, int jobs,
+		 struct trace_stats *stats)
+{
+	if (run_read(g, a, jobs, stats) < 0)
 		return -1;
 	return analysis_finish(a, stats->last_ns);
 }

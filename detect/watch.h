@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMINT_DETECT_WATCH_H
+#define VMINT_DETECT_WATCH_H
+
+/*
+ * `vmint watch`: one analysis fed chunk after chunk of a recording. The
+ * host model (threads and their VMs, vCPU states, in-flight requests, the
+ * open window) lives across chunks; each (VM, window) is classified as it
+ * closes (collect_row) and written at once as one JSON line, then
+ * forgotten: memory follows threads and VMs, not hours watched.
+ *
+ * Owns: the analysis, the collector and its result (emptied after each
+ * line), the vms.json, the list of chunks done (for the state file).
+ */
+
+#include "common/vms.h"
+#include "detect/collect.h"
+#include "detect/result.h"
+#include "extract/analysis.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct watch {
+	struct analysis *a;         /* owned */
+	struct collector col;       /* owned */
+	struct detect_result res;   /* owned: holds at most one window */
+	struct vms_file vms;        /* owned */
+	FILE *out;                  /* weak: the JSON lines */
+	const char *chunk;          /* weak: the chunk being read */
+	int warmup;                 /* resumed: the first window of each VM is warm-up */
+	uint64_t warm_end_ns;       /* windows ending by then are warm-up */
+	uint64_t lines;             /* JSON lines written */
+	char **done; size_t ndone;  /* owned: chunks done, by name (state file) */
+};
+
+/* Prepares a watch writing lines to `out`; `vms_path` may be NULL (no
+ * names), `model` is loaded by the caller and must outlive the watch.
+ * Returns 0 or -1 (cause appended). */
+int watch_init(struct watch *w, const struct model_dir *model, const char *vms_path,
+	       uint64_t window_ns, FILE *out);
+void watch_fini(struct watch *w);
+
+/* Reads one complete chunk (a CTF trace directory) into the analysis;
+ * windows it closes are written. Returns 0, or -1 (cause appended): the
+ * chunk is then not done. */
+int watch_chunk(struct watch *w, const char *dir, const char *name);
+
+/* Closes the open window (--once: the recording ends here). */
+int watch_finish(struct watch *w);
+
+/* The state file (vmint.watch-state/1): the chunks done. Loading a
+ * missing file is no error (a first run). Returns 0 or -1. */
+int watch_state_load(struct watch *w, const char *path);
+int watch_state_save(const struct watch *w, const char *path);
+int watch_is_done(const struct watch *w, const char *name);
+
+#endif
