@@ -10,6 +10,7 @@
 #include "model/model-dir.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +48,9 @@ static const struct cli_spec spec = {
 		"exists, or when it lies under an 'archives' folder (LTTng renames an\n"
 		"archive into place once written).\n",
 	.opts = options,
-	.notes = "SIGINT/SIGTERM stop between chunks; a chunk cut by the signal is read\n"
-		 "again by the next run.\n",
+	.notes = "SIGINT/SIGTERM stop the watch once the chunk being read is done\n"
+		 "(exit 130). The state file records the chunks done: a restart resumes\n"
+		 "at the first chunk not done and marks its first window warm-up.\n",
 };
 
 static int parse(int argc, char **argv, struct watch_opts *o)
@@ -81,6 +83,26 @@ static void free_dirs(char **dirs, int n)
 	free(dirs);
 }
 
+/* Reads one chunk and records it done with SIGINT and SIGTERM held back:
+ * a signal stops the watch after the chunk, its windows written and the
+ * state file saying so. */
+static int read_whole(struct watch *w, const char *dir, const char *name,
+		      const char *state)
+{
+	sigset_t stop, old;
+	int rc;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	rc = watch_chunk(w, dir, name);
+	if (rc == 0)
+		rc = watch_state_save(w, state);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 /* Reads every complete chunk not yet done. Returns 0, or -1 (cause
  * appended) on a failure that ends the run. */
 static int pass(struct watch *w, const struct watch_opts *o)
@@ -99,11 +121,7 @@ static int pass(struct watch *w, const struct watch_opts *o)
 		/* the newest chunk may still be written, unless LTTng named it */
 		if (!o->once && i == n - 1 && !strstr(dirs[i], "/archives/"))
 			break;
-		if (watch_chunk(w, dirs[i], name) < 0) {
-			free_dirs(dirs, n);
-			return -1;
-		}
-		if (watch_state_save(w, o->state) < 0) {
+		if (read_whole(w, dirs[i], name, o->state) < 0) {
 			free_dirs(dirs, n);
 			return -1;
 		}

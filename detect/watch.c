@@ -28,7 +28,7 @@ static json_t *culprits_json(const struct watch *w, const struct window_result *
 /* One (VM, window) as report.json's windows[] says it, plus where it came
  * from and whether it is warm-up. */
 static json_t *line_json(const struct watch *w, const struct window_row *row,
-			 const struct window_result *r, int warm)
+			 const struct window_result *r, int warm, int missing)
 {
 	json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:b, s:f, s:b, s:{s:s, s:s}, s:s?, s:b}",
 		"vm", row->vm->name, "pid", (json_int_t)row->vm->pid,
@@ -46,9 +46,28 @@ static json_t *line_json(const struct watch *w, const struct window_row *row,
 			r->by_model ? "model" : "measurement"));
 		json_object_set_new(o, "culprits", culprits_json(w, r));
 	}
+	if (o && missing)
+		json_object_set_new(o, "missing", json_true());
 	if (o && r->discarded_events)
 		json_object_set_new(o, "discarded_events", json_integer((json_int_t)r->discarded_events));
 	return o;
+}
+
+/* Whether the window of `row` overlaps a chunk that could not be read:
+ * rows closed before any event after the gap was read lie in it, and so
+ * does the window that event falls in. */
+static int in_gap(struct watch *w, const struct window_row *row)
+{
+	if (!w->gap)
+		return 0;
+	if (w->a->last_ts <= w->gap_last_ts)
+		return 1;
+	if (!w->gap_win)
+		w->gap_win = row->start_ns;
+	if (row->start_ns == w->gap_win)
+		return 1;
+	w->gap = 0;
+	return 0;
 }
 
 /* analysis_row_fn: classify (collect_row), write the line, forget it. */
@@ -57,7 +76,7 @@ static int on_row(void *ctx, const struct window_row *row)
 	struct watch *w = ctx;
 	json_t *o;
 	char *text;
-	int warm = 0;
+	int warm = 0, missing = in_gap(w, row);
 
 	if (collect_row(&w->col, row) < 0)
 		return -1;
@@ -68,7 +87,8 @@ static int on_row(void *ctx, const struct window_row *row)
 			w->warm_end_ns = row->end_ns;
 		warm = row->end_ns <= w->warm_end_ns;
 	}
-	o = line_json(w, row, &w->res.windows[w->res.nwindows - 1], warm);
+	o = line_json(w, row, &w->res.windows[w->res.nwindows - 1], warm,
+		      missing);
 	text = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(o);
 	w->res.nwindows = 0; /* streaming: nothing kept per window */
@@ -147,9 +167,20 @@ int watch_chunk(struct watch *w, const char *dir, const char *name)
 	rc = run_read(&g, w->a, 1, &st);
 	trace_stats_fini(&st);
 	w->chunk = NULL;
-	if (rc < 0) {
+	if (rc < 0 && err_kind() != ERR_INPUT) {
 		err_append("chunk '%s'", dir);
 		return -1;
+	}
+	if (rc < 0) {
+		struct err_chain ch;
+
+		err_chain_take(&ch);
+		warn_msg("chunk '%s' cannot be read, skipped (the windows it covers are marked "
+			 "missing): %s", dir, ch.n ? ch.cause[0] : "?");
+		w->gap = 1;
+		w->gap_last_ts = w->a->last_ts;
+		w->gap_win = 0;
+		w->skipped++;
 	}
 	return add_done(w, name);
 }

@@ -31,6 +31,12 @@ struct watch {
 	int warmup;                 /* resumed: the first window of each VM is warm-up */
 	uint64_t warm_end_ns;       /* windows ending by then are warm-up */
 	uint64_t lines;             /* JSON lines written */
+	/* after a chunk that could not be read: windows up to the first
+	 * event read after it are marked missing */
+	int gap;                    /* 1: in the gap */
+	uint64_t gap_last_ts;       /* the analysis's last event before it ended */
+	uint64_t gap_win;           /* start of the window the gap ends in, or 0 */
+	size_t skipped;             /* chunks skipped */
 	char **done; size_t ndone;  /* owned: chunks done, by name (state file) */
 };
 
@@ -42,8 +48,11 @@ int watch_init(struct watch *w, const struct model_dir *model, const char *vms_p
 void watch_fini(struct watch *w);
 
 /* Reads one complete chunk (a CTF trace directory) into the analysis;
- * windows it closes are written. Returns 0, or -1 (cause appended): the
- * chunk is then not done. */
+ * windows it closes are written. A chunk that cannot be read (bad input)
+ * is skipped with a warning naming it, counted done, and the windows it
+ * covered are marked missing. Returns 0, or -1 (cause appended) when the
+ * run must end (interrupted, out of memory, cannot write): the chunk is
+ * then not done. */
 int watch_chunk(struct watch *w, const char *dir, const char *name);
 
 /* Closes the open window (--once: the recording ends here). */
