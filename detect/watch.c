@@ -5,6 +5,8 @@
 #include "common/json-file.h"
 #include "common/outfile.h"
 #include "common/vocab.h"
+#include "extract/host/host.h"
+#include "extract/host/tidmap.h"
 #include "extract/run.h"
 #include "extract/read/trace.h"
 
@@ -199,6 +201,53 @@ int watch_is_done(const struct watch *w, const char *name)
 	return 0;
 }
 
+/* Which process each thread belongs to: an LTTng recording says it once,
+ * in the statedump of its first chunk, and perf on each thread's own
+ * events only; a restart would otherwise take every vCPU thread for a VM
+ * of its own. */
+static json_t *threads_json(const struct watch *w)
+{
+	const struct host *h = &w->a->host;
+	json_t *a = json_array();
+	size_t pos = 0;
+	int64_t tid;
+	void *v;
+
+	while (a && tidmap_next(&h->threads, &pos, &tid, &v)) {
+		const struct thread *t = v;
+
+		if (t->pid > 0)
+			json_array_append_new(a, json_pack("[I, I, s]", (json_int_t)t->tid,
+							   (json_int_t)t->pid, t->comm));
+	}
+	return a;
+}
+
+static int restore_threads(struct watch *w, const char *path, const json_t *threads)
+{
+	struct host *h = &w->a->host;
+	const json_t *e;
+	size_t i;
+
+	if (!threads)
+		return 0;
+	json_array_foreach(threads, i, e) {
+		json_int_t tid, pid;
+		const char *comm;
+		struct thread *t;
+
+		if (json_unpack((json_t *)e, "[I, I, s]", &tid, &pid, &comm) != 0 || tid <= 0 || pid <= 0) {
+			err_fail(ERR_INPUT, "'%s': threads[%zu] must be [tid, pid, name]", path, i);
+			return -1;
+		}
+		if (!(t = host_thread(h, tid)))
+			return -1;
+		host_set_comm(h, t, comm);
+		host_set_pid(h, t, pid);
+	}
+	return 0;
+}
+
 int watch_state_load(struct watch *w, const char *path)
 {
 	json_t *j, *chunks, *c;
@@ -225,6 +274,10 @@ int watch_state_load(struct watch *w, const char *path)
 			return -1;
 		}
 	}
+	if (restore_threads(w, path, json_object_get(j, "threads")) < 0) {
+		json_decref(j);
+		return -1;
+	}
 	json_decref(j);
 	w->warmup = w->ndone > 0;
 	return 0;
@@ -237,6 +290,8 @@ int watch_state_save(const struct watch *w, const char *path)
 
 	for (size_t i = 0; j && i < w->ndone; i++)
 		json_array_append_new(json_object_get(j, "chunks_done"), json_string(w->done[i]));
+	if (j && json_object_set_new(j, "threads", threads_json(w)) != 0)
+		json_decref(j), j = NULL;
 	if (!j) {
 		err_fail(ERR_RESOURCE, "cannot build '%s': out of memory", path);
 		return -1;

@@ -58,8 +58,10 @@ int watch_chunk(struct watch *w, const char *dir, const char *name);
 /* Closes the open window (--once: the recording ends here). */
 int watch_finish(struct watch *w);
 
-/* The state file (vmint.watch-state/1): the chunks done. Loading a
- * missing file is no error (a first run). Returns 0 or -1. */
+/* The state file (vmint.watch-state/1): the chunks done, and each
+ * thread's process and name (what a later chunk cannot tell again).
+ * Loading a missing file is no error (a first run); load after
+ * watch_init. Returns 0 or -1 (cause appended). */
 int watch_state_load(struct watch *w, const char *path);
 int watch_state_save(const struct watch *w, const char *path);
 int watch_is_done(const struct watch *w, const char *name);
