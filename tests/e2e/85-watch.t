@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# vmint watch: the shipped sample, cut by babeltrace2 into six chunks of
+# 0.5 s (trimmer + sink.ctf.fs), read chunk by chunk gives the same
+# per-(VM, window) decisions as detect on the whole trace; a restart
+# resumes at the first chunk not done (and marks its first window
+# warm-up); a corrupt chunk is skipped with a warning naming it and its
+# windows are marked missing; a signal during a chunk stops the watch
+# once that chunk is read and recorded.
+. "$(dirname "$0")/lib.sh" || exit 1
+
+echo "1..16"
+ok_log=$tmp/last.err
+sample=datasets/sample
+
+# chunk N: [N/2 s, (N+1)/2 s) of the sample, as a CTF trace of its own
+mkdir -p "$tmp/all"
+cut_ok=0
+for i in 0 1 2 3 4 5; do
+	s=$((i / 2)) h=$((i % 2 * 5))
+	babeltrace2 convert "$sample" -b "170000000$s.$h" -e "170000000$s.$((h + 4))99999999" \
+		--output-format=ctf --output "$tmp/all/c$i" > /dev/null 2>&1 || cut_ok=1
+done
+cp "$sample/vms.json" "$tmp/all/"
+ok $cut_ok "babeltrace2 cuts the sample into six chunks"
+
+run detect "$sample" --model models/default -o "$tmp/report.json"
+ok $rc "detect on the whole sample"
+
+# compare JSONL [ONLY=key=value...]: each line's decision, resource,
+# culprits (names, shares to 1e-6), workload and probability equal those
+# of detect's window of the same VM and start; prints the lines compared.
+compare() {
+	python3 - "$tmp/report.json" "$1" <<'PY'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+def key(w): return (w["vm"], w["start_ns"])
+def what(w):
+    return (w["interference"], w.get("resource"), w["workload"]["class"],
+            [(c["vm"], round(c["share"], 6)) for c in w.get("culprits", [])],
+            round(w["probability"], 6), w.get("evidence"))
+whole = {key(w): what(w) for w in rep["windows"]}
+n = 0
+for line in open(sys.argv[2]):
+    w = json.loads(line)
+    if w.get("missing") or w.get("warmup"):
+        continue
+    if whole.get(key(w)) != what(w):
+        print("# differs: %s: %s vs %s" % (key(w), what(w), whole.get(key(w))))
+        sys.exit(1)
+    n += 1
+print(n)
+PY
+}
+
+# 1. The whole recording, chunk by chunk.
+run watch "$tmp/all" --once --model models/default --jsonl "$tmp/all.jsonl"
+ok $rc "watch --once on six chunks (exit $rc)"
+[ "$(wc -l < "$tmp/all.jsonl")" -eq 9 ] && [ "$(wc -l < "$tmp/all.jsonl")" -eq \
+	"$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["windows"]))' "$tmp/report.json")" ]
+ok $? "one line per (VM, window), as many as detect's windows (9)"
+same=$(compare "$tmp/all.jsonl")
+ok $? "every line decides as detect on the whole: interference, resource, culprits and shares, workload, probability ($same lines)"
+python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["schema"] == "vmint.watch-state/1"
+assert s["chunks_done"] == ["c%d/compute-sample/kernel" % i for i in range(6)], s["chunks_done"]
+assert any(t[2] == "CPU 0/KVM" for t in s["threads"])
+' "$tmp/all/.vmint-watch.json"
+ok $? "the state file lists the six chunks done, in order, and the threads' processes"
+run watch "$tmp/all" --once --model models/default
+[ "$rc" -eq 0 ] && [ ! -s "$tmp/last.out" ]
+ok $? "a second run with no new chunk writes nothing"
+
+# 2. Restart: a watch (no --once) over three chunks reads the two complete
+# ones, is stopped by SIGTERM, and a later run resumes at the third.
+mkdir -p "$tmp/rs"
+cp -r "$tmp/all/c0" "$tmp/all/c1" "$tmp/all/c2" "$tmp/all/vms.json" "$tmp/rs/"
+"$vmint" watch "$tmp/rs" --model models/default --jsonl "$tmp/rs.jsonl" 2> "$tmp/rs.err" &
+pid=$!
+for _ in $(seq 300); do
+	grep -q c1/compute "$tmp/rs/.vmint-watch.json" 2> /dev/null && break
+	sleep 0.05
+done
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 130 ]
+ok $? "watch without --once polls until SIGTERM, exit 130 (got $rc)"
+python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["chunks_done"] == ["c0/compute-sample/kernel", "c1/compute-sample/kernel"], s
+' "$tmp/rs/.vmint-watch.json"
+ok $? "the newest chunk (c2) is not read while it may grow: c0 and c1 done"
+cp -r "$tmp/all/c3" "$tmp/all/c4" "$tmp/all/c5" "$tmp/rs/"
+run watch "$tmp/rs" --once --model models/default --jsonl "$tmp/rs.jsonl"
+python3 -c '
+import json, sys
+ls = [json.loads(l) for l in open(sys.argv[1])]
+assert ls and all(l["chunk"] not in ("c0/compute-sample/kernel", "c1/compute-sample/kernel") for l in ls), ls
+first = min(l["end_ns"] for l in ls)
+assert all(l["warmup"] == (l["end_ns"] == first) for l in ls), [(l["vm"], l["end_ns"], l["warmup"]) for l in ls]
+assert {l["start_ns"] for l in ls} == {1700000001000000000, 1700000002000000000}
+' "$tmp/rs.jsonl"
+ok $? "the restart resumes at c2 (no line from c0 or c1) and marks its first window warm-up, only that one"
+same=$(compare "$tmp/rs.jsonl")
+ok $? "after the restart, the windows past warm-up decide as detect, VMs named from the saved threads ($same lines)"
+
+# 3. A corrupt chunk: c2 ([1.0 s, 1.5 s)) cut short.
+mkdir -p "$tmp/bad"
+cp -r "$tmp/all"/c? "$tmp/all/vms.json" "$tmp/bad/"
+f=$(find "$tmp/bad/c2" -name 'channel0_0')
+truncate -s $(($(stat -c %s "$f") / 2)) "$f"
+run watch "$tmp/bad" --once --model models/default --jsonl "$tmp/bad.jsonl"
+[ "$rc" -eq 0 ] && grep -q "chunk '$tmp/bad/c2/compute-sample/kernel' cannot be read, skipped" "$tmp/last.err"
+ok $? "a corrupt chunk is skipped with a warning naming it, exit 0 (got $rc)"
+python3 -c '
+import json, sys
+ls = [json.loads(l) for l in open(sys.argv[1])]
+missing = {l["start_ns"] for l in ls if l.get("missing")}
+assert missing == {1700000000000000000, 1700000001000000000}, missing
+assert any(not l.get("missing") for l in ls)
+' "$tmp/bad.jsonl"
+ok $? "the windows the corrupt chunk overlaps (0 and 1 s) are marked missing, the last is not"
+same=$(compare "$tmp/bad.jsonl")
+[ "$same" -eq 3 ]
+ok $? "the windows after the gap decide as detect ($same lines)"
+
+# 4. A signal in the middle of a chunk: the chunk is finished and recorded.
+if command -v gdb > /dev/null; then
+	mkdir -p "$tmp/sig"
+	cp -r "$tmp/all"/c? "$tmp/all/vms.json" "$tmp/sig/"
+	DEBUGINFOD_URLS='' gdb -q -batch -nx -iex 'set debuginfod enabled off' \
+		-iex 'set breakpoint pending on' -ex 'break analysis_on_event' -ex 'ignore 1 25000' \
+		-ex run -ex 'call (int)raise(15)' -ex delete -ex continue -ex 'print $_exitcode' \
+		--args "$vmint" watch "$tmp/sig" --once --model models/default \
+		--jsonl "$tmp/sig.jsonl" > "$tmp/sig.log" 2>&1
+	rc=$(sed -n 's/^\$1 = //p' "$tmp/sig.log")
+	python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["chunks_done"] == ["c0/compute-sample/kernel", "c1/compute-sample/kernel"], s["chunks_done"]
+' "$tmp/sig/.vmint-watch.json"
+	st=$?
+	[ "$rc" = 130 ] && [ "$st" -eq 0 ]
+	ok $? "SIGTERM inside chunk c1 (event 25,000): exit 130 once c1 is read and recorded, c2 not begun (exit $rc)"
+else
+	skip "gdb not installed"
+fi
+
+run watch
+[ "$rc" -eq 1 ] && grep -q "try 'vmint watch --help'" "$tmp/last.err"
+ok $? "no directory: usage error, exit 1"
+exit $fail
