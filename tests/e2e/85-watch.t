@@ -134,11 +134,12 @@ if command -v gdb > /dev/null; then
 	mkdir -p "$tmp/sig"
 	cp -r "$tmp/all"/c? "$tmp/all/vms.json" "$tmp/sig/"
 	DEBUGINFOD_URLS='' gdb -q -batch -nx -iex 'set debuginfod enabled off' \
-		-iex 'set breakpoint pending on' -ex 'break analysis_on_event' -ex 'ignore 1 25000' \
+		-iex 'set breakpoint pending on' -iex 'handle SIGTERM nostop noprint pass' \
+		-ex 'break analysis_on_event' -ex 'ignore 1 25000' \
 		-ex run -ex 'call (int)raise(15)' -ex delete -ex continue -ex 'print $_exitcode' \
 		--args "$vmint" watch "$tmp/sig" --once --model models/default \
 		--jsonl "$tmp/sig.jsonl" > "$tmp/sig.log" 2>&1
-	rc=$(sed -n 's/^\$1 = //p' "$tmp/sig.log")
+	rc=$(sed -n 's/^\$[0-9]* = //p' "$tmp/sig.log" | tail -1)
 	python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
