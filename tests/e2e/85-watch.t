@@ -9,7 +9,7 @@
 # once that chunk is read and recorded.
 . "$(dirname "$0")/lib.sh" || exit 1
 
-echo "1..16"
+echo "1..18"
 ok_log=$tmp/last.err
 sample=datasets/sample
 
@@ -150,6 +150,24 @@ assert s["chunks_done"] == ["c0/compute-sample/kernel", "c1/compute-sample/kerne
 	ok $? "SIGTERM inside chunk c1 (event 25,000): exit 130 once c1 is read and recorded, c2 not begun (exit $rc)"
 else
 	skip "gdb not installed"
+fi
+
+# 5. A real perf recording (perf record --switch-output, each chunk
+# converted on its own): the chunks overlap by milliseconds, and still
+# give detect's windows.
+perf=$traces/perf618-experiment
+if [ -d "$perf/chunks" ]; then
+	mkdir -p "$tmp/perf"
+	cp -r "$perf/chunks" "$perf/vms.json" "$tmp/perf/"
+	run detect "$perf/chunks" --model models/default -o "$tmp/report.json"
+	run watch "$tmp/perf" --once --model models/default --jsonl "$tmp/perf.jsonl"
+	ok $rc "watch --once on the five perf chunks of perf618-experiment (exit $rc)"
+	same=$(compare "$tmp/perf.jsonl")
+	[ $? -eq 0 ] && [ "$same" -eq "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["windows"]))' "$tmp/report.json")" ] && [ "$same" -gt 10 ]
+	ok $? "every (VM, window) of the perf recording decides as detect on the whole ($same lines)"
+else
+	skip "no $perf"
+	skip "no $perf"
 fi
 
 run watch
