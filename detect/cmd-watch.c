@@ -158,12 +158,14 @@ int cmd_watch(int argc, char **argv)
 	if (model_dir_load(&model, o.com.model) < 0)
 		return VMINT_EXIT_INPUT;
 	/* a log that grows: appended line by line, never rewritten */
+	if (o.jsonl && strcmp(o.jsonl, "-") == 0)
+		o.jsonl = NULL;
 	if (o.jsonl && !(out = fopen(o.jsonl, "a"))) {
 		err_fail(ERR_RESOURCE, "cannot open '%s': %s", o.jsonl, strerror(errno));
 		model_dir_fini(&model);
 		return VMINT_EXIT_INTERNAL;
 	}
-	if (watch_init(&w, &model, o.com.vms, o.com.window_ns, out) < 0 ||
+	if (watch_init(&w, &model, o.dir, o.com.vms, o.com.window_ns, out) < 0 ||
 	    watch_state_load(&w, o.state) < 0) {
 		rc = err_exit(VMINT_EXIT_INPUT);
 		goto end;

@@ -109,12 +109,13 @@ static int on_row(void *ctx, const struct window_row *row)
 	return 0;
 }
 
-int watch_init(struct watch *w, const struct model_dir *model, const char *vms_path,
-	       uint64_t window_ns, FILE *out)
+int watch_init(struct watch *w, const struct model_dir *model, const char *recording,
+	       const char *vms_path, uint64_t window_ns, FILE *out)
 {
 	struct analysis_config cfg = { .window_ns = window_ns, .on_row = on_row, .ctx = w };
 
 	memset(w, 0, sizeof(*w));
+	w->recording = recording;
 	w->out = out;
 	w->res.window_ns = window_ns;
 	if (vms_path && vms_load(vms_path, &w->vms) < 0)
@@ -166,7 +167,7 @@ int watch_chunk(struct watch *w, const char *dir, const char *name)
 	int rc;
 
 	w->chunk = name;
-	rc = run_read(&g, w->a, 1, &st);
+	rc = run_read(&g, w->a, 1, w->recording, &st);
 	trace_stats_fini(&st);
 	w->chunk = NULL;
 	if (rc < 0 && err_kind() != ERR_INPUT) {

@@ -26,6 +26,7 @@ struct watch {
 	struct collector col;       /* owned */
 	struct detect_result res;   /* owned: holds at most one window */
 	struct vms_file vms;        /* owned */
+	const char *recording;      /* weak: DIR, where clock-offset.json may be */
 	FILE *out;                  /* weak: the JSON lines */
 	const char *chunk;          /* weak: the chunk being read */
 	int warmup;                 /* resumed: the first window of each VM is warm-up */
@@ -40,11 +41,11 @@ struct watch {
 	char **done; size_t ndone;  /* owned: chunks done, by name (state file) */
 };
 
-/* Prepares a watch writing lines to `out`; `vms_path` may be NULL (no
- * names), `model` is loaded by the caller and must outlive the watch.
- * Returns 0 or -1 (cause appended). */
-int watch_init(struct watch *w, const struct model_dir *model, const char *vms_path,
-	       uint64_t window_ns, FILE *out);
+/* Prepares a watch of the recording in folder `recording` writing lines
+ * to `out`; `vms_path` may be NULL (no names); `model` is loaded by the
+ * caller; both outlive the watch. Returns 0 or -1 (cause appended). */
+int watch_init(struct watch *w, const struct model_dir *model, const char *recording,
+	       const char *vms_path, uint64_t window_ns, FILE *out);
 void watch_fini(struct watch *w);
 
 /* Reads one complete chunk (a CTF trace directory) into the analysis;

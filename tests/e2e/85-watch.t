@@ -9,7 +9,7 @@
 # once that chunk is read and recorded.
 . "$(dirname "$0")/lib.sh" || exit 1
 
-echo "1..18"
+echo "1..19"
 ok_log=$tmp/last.err
 sample=datasets/sample
 
@@ -165,7 +165,18 @@ if [ -d "$perf/chunks" ]; then
 	same=$(compare "$tmp/perf.jsonl")
 	[ $? -eq 0 ] && [ "$same" -eq "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["windows"]))' "$tmp/report.json")" ] && [ "$same" -gt 10 ]
 	ok $? "every (VM, window) of the perf recording decides as detect on the whole ($same lines)"
+	# record-host.sh --recorder perf's layout: clock-offset.json in DIR,
+	# above DIR/chunks/perf.data.N; the windows' times are wall-clock.
+	echo '{"schema": "vmint.clock-offset/1", "offset_ns": 1764741000000000000}' \
+		> "$tmp/perf/clock-offset.json"
+	rm -f "$tmp/perf/.vmint-watch.json"
+	run detect "$tmp/perf/chunks" --model models/default -o "$tmp/report.json"
+	run watch "$tmp/perf" --once --model models/default --jsonl "$tmp/perf-wall.jsonl"
+	same=$(compare "$tmp/perf-wall.jsonl")
+	[ $? -eq 0 ] && [ "$same" -gt 10 ] && grep -q '"start_ns":17647' "$tmp/perf-wall.jsonl"
+	ok $? "with DIR/clock-offset.json the windows are wall-clock, as detect's ($same lines)"
 else
+	skip "no $perf"
 	skip "no $perf"
 	skip "no $perf"
 fi
