@@ -5,6 +5,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/outfile.h"
+#include "detect/collect.h"
 #include "detect/watch.h"
 #include "extract/read/trace.h"
 #include "model/model-dir.h"
@@ -155,8 +156,11 @@ int cmd_watch(int argc, char **argv)
 		o.com.vms = vms;
 	if (!o.com.model)
 		o.com.model = model_dir_default_path();
-	if (model_dir_load(&model, o.com.model) < 0)
+	if (model_dir_load(&model, o.com.model) < 0 ||
+	    collect_check_model(&model, o.com.model) < 0) {
+		model_dir_fini(&model);
 		return VMINT_EXIT_INPUT;
+	}
 	/* a log that grows: appended line by line, never rewritten */
 	if (o.jsonl && strcmp(o.jsonl, "-") == 0)
 		o.jsonl = NULL;

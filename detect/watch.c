@@ -98,7 +98,8 @@ static int on_row(void *ctx, const struct window_row *row)
 		err_fail(ERR_RESOURCE, "cannot build a JSON line: out of memory");
 		return -1;
 	}
-	/* one write per line, flushed: a reader never sees half a line */
+	/* flushed line by line: a line is far shorter than the stdio buffer,
+	 * so it goes out in one write and a stopped run leaves whole lines */
 	if (fprintf(w->out, "%s\n", text) < 0 || fflush(w->out) != 0) {
 		err_fail(ERR_RESOURCE, "cannot write a JSON line: %s", strerror(errno ? errno : EIO));
 		free(text);
