@@ -117,8 +117,21 @@ static int pass(struct watch *w, const struct watch_opts *o)
 	for (int i = 0; i < n && !outfile_interrupted(); i++) {
 		const char *name = dirs[i] + len + (dirs[i][len] == '/');
 
+		const char *last = watch_last_done(w);
+
 		if (watch_is_done(w, name))
 			continue;
+		/* its windows were closed and written without it: reading it
+		 * now would only find events older than the analysis */
+		if (last && strcmp(name, last) < 0) {
+			warn_msg("chunk '%s' came after '%s', which follows it: skipped",
+				 dirs[i], last);
+			if (watch_skip(w, name) < 0 || watch_state_save(w, o->state) < 0) {
+				free_dirs(dirs, n);
+				return -1;
+			}
+			continue;
+		}
 		/* the newest chunk may still be written, unless LTTng named it */
 		if (!o->once && i == n - 1 && !strstr(dirs[i], "/archives/"))
 			break;

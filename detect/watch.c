@@ -189,6 +189,21 @@ int watch_chunk(struct watch *w, const char *dir, const char *name)
 	return add_done(w, name);
 }
 
+const char *watch_last_done(const struct watch *w)
+{
+	const char *last = NULL;
+
+	for (size_t i = 0; i < w->ndone; i++)
+		if (!last || strcmp(w->done[i], last) > 0)
+			last = w->done[i];
+	return last;
+}
+
+int watch_skip(struct watch *w, const char *name)
+{
+	return add_done(w, name);
+}
+
 int watch_finish(struct watch *w)
 {
 	w->chunk = "end";

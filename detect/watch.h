@@ -56,6 +56,13 @@ void watch_fini(struct watch *w);
  * then not done. */
 int watch_chunk(struct watch *w, const char *dir, const char *name);
 
+/* The chunk done whose name sorts last, or NULL: a chunk not done whose
+ * name sorts before it came late (watch_skip). */
+const char *watch_last_done(const struct watch *w);
+
+/* Counts `name` done without reading it. Returns 0 or -1 (cause appended). */
+int watch_skip(struct watch *w, const char *name);
+
 /* Closes the open window (--once: the recording ends here). */
 int watch_finish(struct watch *w);
 

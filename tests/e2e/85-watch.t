@@ -9,7 +9,7 @@
 # once that chunk is read and recorded.
 . "$(dirname "$0")/lib.sh" || exit 1
 
-echo "1..19"
+echo "1..20"
 ok_log=$tmp/last.err
 sample=datasets/sample
 
@@ -72,6 +72,12 @@ ok $? "the state file lists the six chunks done, in order, and the threads' proc
 run watch "$tmp/all" --once --model models/default
 [ "$rc" -eq 0 ] && [ ! -s "$tmp/last.out" ]
 ok $? "a second run with no new chunk writes nothing"
+cp -r "$tmp/all/c2" "$tmp/all/c1b"
+run watch "$tmp/all" --once --model models/default
+[ "$rc" -eq 0 ] && [ ! -s "$tmp/last.out" ] &&
+	grep -q "chunk '$tmp/all/c1b/compute-sample/kernel' came after '.*c5/compute-sample/kernel', which follows it: skipped" "$tmp/last.err" &&
+	grep -q '"c1b/compute-sample/kernel"' "$tmp/all/.vmint-watch.json"
+ok $? "a chunk that comes late (c1b after c5) is skipped with a warning naming it, recorded done, no line"
 
 # 2. Restart: a watch (no --once) over three chunks reads the two complete
 # ones, is stopped by SIGTERM, and a later run resumes at the third.
