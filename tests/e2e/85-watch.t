@@ -9,7 +9,7 @@
 # once that chunk is read and recorded.
 . "$(dirname "$0")/lib.sh" || exit 1
 
-echo "1..20"
+echo "1..22"
 ok_log=$tmp/last.err
 sample=datasets/sample
 
@@ -185,6 +185,29 @@ else
 	skip "no $perf"
 	skip "no $perf"
 	skip "no $perf"
+fi
+
+# 6. Under valgrind memcheck: a corrupt chunk, then a restart (state
+# file with threads): no error, no definite leak.
+if command -v valgrind > /dev/null; then
+	mkdir -p "$tmp/vg"
+	cp -r "$tmp/all/c0" "$tmp/all/c1" "$tmp/all/c2" "$tmp/all/vms.json" "$tmp/vg/"
+	f=$(find "$tmp/vg/c1" -name 'channel0_1')
+	truncate -s $(($(stat -c %s "$f") / 2)) "$f"
+	for step in 1 2; do
+		[ "$step" = 2 ] && cp -r "$tmp/all/c3" "$tmp/vg/"
+		LIBBABELTRACE2_DISABLE_PYTHON_PLUGINS=1 valgrind -q --leak-check=full \
+			--errors-for-leak-kinds=definite --show-leak-kinds=definite --error-exitcode=99 \
+			--suppressions=tests/valgrind.supp --log-file="$tmp/vg$step.vg" \
+			"$vmint" watch "$tmp/vg" --once --model models/default --jsonl "$tmp/vg.jsonl" 2> /dev/null
+		rc=$?
+		[ "$rc" -eq 0 ] && [ ! -s "$tmp/vg$step.vg" ]
+		ok $? "watch under valgrind, $([ "$step" = 1 ] && echo 'a corrupt chunk' || echo 'a restart'): memcheck reports nothing (exit $rc)"
+		[ -s "$tmp/vg$step.vg" ] && sed 's/^/# /' "$tmp/vg$step.vg" | head -20
+	done
+else
+	skip "valgrind not installed"
+	skip "valgrind not installed"
 fi
 
 run watch
