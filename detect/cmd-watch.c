@@ -116,7 +116,6 @@ static int pass(struct watch *w, const struct watch_opts *o)
 		return -1;
 	for (int i = 0; i < n && !outfile_interrupted(); i++) {
 		const char *name = dirs[i] + len + (dirs[i][len] == '/');
-
 		const char *last = watch_last_done(w);
 
 		if (watch_is_done(w, name))
