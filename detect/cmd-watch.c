@@ -47,8 +47,8 @@ static const struct cli_spec spec = {
 		"the analysis across chunks, and writes one JSON line per (VM, window)\n"
 		"as the window closes. A chunk is complete when one with a later name\n"
 		"exists, or when it lies under an 'archives' folder (LTTng renames an\n"
-		"archive into place once written). vms.json and clock-offset.json\n"
-		"are also looked for in DIR.\n",
+		"archive into place once written). vms.json: --vms, else DIR/vms.json;\n"
+		"clock-offset.json: beside a chunk as for detect, else in DIR.\n",
 	.opts = options,
 	.notes = "SIGINT/SIGTERM stop the watch once the chunk being read is done\n"
 		 "(exit 130). The state file records the chunks done: a restart resumes\n"
