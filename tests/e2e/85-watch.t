@@ -9,7 +9,7 @@
 # once that chunk is read and recorded.
 . "$(dirname "$0")/lib.sh" || exit 1
 
-echo "1..22"
+echo "1..24"
 ok_log=$tmp/last.err
 sample=datasets/sample
 
@@ -114,6 +114,37 @@ assert {l["start_ns"] for l in ls} == {1700000001000000000, 1700000002000000000}
 ok $? "the restart resumes at c2 (no line from c0 or c1) and marks its first window warm-up, only that one"
 same=$(compare "$tmp/rs.jsonl")
 ok $? "after the restart, the windows past warm-up decide as detect, VMs named from the saved threads ($same lines)"
+
+# LTTng's rotation layout: DIR/archives/BEGIN-END-N/kernel, each renamed
+# into place once complete, and the chunk in progress in DIR/kernel.
+mkdir -p "$tmp/lt/archives"
+for i in 0 1 2; do
+	a="$tmp/lt/archives/20231114T2213$((20 + i))+0000-20231114T2213$((21 + i))+0000-$i"
+	mkdir -p "$a" && cp -r "$tmp/all/c$i/compute-sample/kernel" "$a/"
+done
+cp -r "$tmp/all/c3/compute-sample/kernel" "$tmp/lt/kernel"
+cp "$tmp/all/vms.json" "$tmp/lt/"
+"$vmint" watch "$tmp/lt" --model models/default --jsonl "$tmp/lt.jsonl" 2> "$tmp/lt.err" &
+pid=$!
+for _ in $(seq 300); do
+	grep -q -- '-2/kernel' "$tmp/lt/.vmint-watch.json" 2> /dev/null && break
+	sleep 0.05
+done
+sleep 0.5
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert [c.split("/")[0] for c in s["chunks_done"]] == ["archives"] * 3, s["chunks_done"]
+' "$tmp/lt/.vmint-watch.json"
+st=$?
+[ "$rc" -eq 130 ] && [ "$st" -eq 0 ]
+ok $? "LTTng layout: every archive is read, the last one too, the chunk in progress (DIR/kernel) is not; SIGINT: exit $rc"
+same=$(compare "$tmp/lt.jsonl")
+[ $? -eq 0 ] && [ "$same" -eq 3 ]
+ok $? "LTTng layout: window 0 s, closed in the third archive, decides as detect ($same lines)"
 
 # 3. A corrupt chunk: c2 ([1.0 s, 1.5 s)) cut short.
 mkdir -p "$tmp/bad"
