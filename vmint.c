@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "train", cmd_train, "train the classifiers on labeled windows into a model directory" },
 	{ "eval", cmd_eval, "score a model on labeled windows (precision, recall, F1)" },
 	{ "detect", cmd_detect, "interference episodes, culprits and recommendations (report.json)" },
+	{ "watch", cmd_watch, "follow a recording chunk by chunk: one JSON line per (VM, window)" },
 	{ "score", cmd_score, "score detect's reports against labels (precision, recall, culprit)" },
 };
 

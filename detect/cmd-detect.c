@@ -74,22 +74,6 @@ static int parse(int argc, char **argv, struct detect_opts *o)
 	return CLI_RUN;
 }
 
-static int check_features(const struct model_dir *m, const char *path)
-{
-	const char **names = malloc(nr_features * sizeof(*names));
-	int ret;
-
-	if (!names) {
-		err_fail(ERR_RESOURCE, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < nr_features; i++)
-		names[i] = features[i].name;
-	ret = model_dir_check_names(m, names, nr_features, "vmint's extractor", path);
-	free(names);
-	return ret;
-}
-
 /* Keeps a host's VMs and what its traces say of themselves. */
 static int group_done(void *ctx, const struct analysis *a, const struct trace_stats *st)
 {
@@ -190,7 +174,7 @@ int cmd_detect(int argc, char **argv)
 	if (!o.com.model)
 		o.com.model = model_dir_default_path();
 	if (model_dir_load(&model, o.com.model) < 0 ||
-	    check_features(&model, o.com.model) < 0)
+	    collect_check_model(&model, o.com.model) < 0)
 		return VMINT_EXIT_INPUT;
 	rc = VMINT_EXIT_INTERNAL;
 	res.window_ns = o.com.window_ns;

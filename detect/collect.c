@@ -5,6 +5,7 @@
 #include "common/err.h"
 #include "common/vocab.h"
 #include "extract/features.h"
+#include "model/model-dir.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -487,4 +488,20 @@ int collect_finish(struct collector *c)
 		return -1;
 	}
 	return 0;
+}
+
+int collect_check_model(const struct model_dir *m, const char *path)
+{
+	const char **names = malloc(nr_features * sizeof(*names));
+	int ret;
+
+	if (!names) {
+		err_fail(ERR_RESOURCE, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < nr_features; i++)
+		names[i] = features[i].name;
+	ret = model_dir_check_names(m, names, nr_features, "vmint's extractor", path);
+	free(names);
+	return ret;
 }

@@ -51,6 +51,10 @@ struct collector {
 					* absent ones as zero, for the classifier */
 };
 
+/* Checks that `m` (loaded from `path`) was trained on the features this
+ * extractor writes, in its order. Returns 0 or -1 (cause appended). */
+int collect_check_model(const struct model_dir *m, const char *path);
+
 int collect_init(struct collector *c, struct detect_result *res,
 		 const struct model_dir *model);
 void collect_fini(struct collector *c);

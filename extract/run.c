@@ -100,8 +100,8 @@ static void warn_boot_clock(void *ctx, const struct trace_info *info)
 		 info->clock_name ? info->clock_name : "?");
 }
 
-int run_analysis(const struct trace_group *g, struct analysis *a, int jobs,
-		 struct trace_stats *stats)
+int run_read(const struct trace_group *g, struct analysis *a, int jobs,
+	     const char *recording, struct trace_stats *stats)
 {
 	struct trace_options opts = { .progress = isatty(STDERR_FILENO),
 				      .jobs = jobs };
@@ -115,10 +115,18 @@ int run_analysis(const struct trace_group *g, struct analysis *a, int jobs,
 
 	memset(stats, 0, sizeof(*stats));
 	reading = g;
-	offset_found = find_beside(g, "clock-offset.json", path, sizeof(path));
+	offset_found = find_beside(g, "clock-offset.json", path, sizeof(path)) ||
+		(recording && snprintf(path, sizeof(path), "%s/clock-offset.json", recording) <
+		 (int)sizeof(path) && access(path, F_OK) == 0);
 	if (offset_found && clock_offset_load(path, &opts.clock_offset_ns) < 0)
 		return -1;
-	if (trace_read(g, &opts, &h, stats) < 0)
+	return trace_read(g, &opts, &h, stats);
+}
+
+int run_analysis(const struct trace_group *g, struct analysis *a, int jobs,
+		 struct trace_stats *stats)
+{
+	if (run_read(g, a, jobs, NULL, stats) < 0)
 		return -1;
 	return analysis_finish(a, stats->last_ns);
 }

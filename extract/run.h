@@ -44,6 +44,14 @@ int run_group(const char *vms_path, const struct trace_group *g,
 	      char **paths, size_t npaths, struct analysis_config cfg, int jobs,
 	      run_done_fn done, void *ctx);
 
+/* Reads the group's traces into `a`, as run_analysis() but leaving the
+ * last window open: `watch` feeds one analysis chunk after chunk. The
+ * clock-offset.json is looked for as run_analysis() does, then in
+ * `recording` (the folder a chunk was found in, however deep; may be
+ * NULL). Returns 0 or -1 (cause appended); `stats` is filled either way. */
+int run_read(const struct trace_group *g, struct analysis *a, int jobs,
+	     const char *recording, struct trace_stats *stats);
+
 /* Reads the group's traces into `a` and closes its last window; `jobs`
  * threads decode the host's streams (trace-par.c), 1 reads them in this
  * thread (chunks of one recording are always read in one). A trace

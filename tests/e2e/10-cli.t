@@ -14,9 +14,9 @@ run_named() {
 	rc=$?
 }
 
-cmds="simulate extract stats train eval detect score"
+cmds="simulate extract stats train eval detect score watch"
 jobs_cmds="extract train detect"
-echo "1..44"
+echo "1..47"
 
 run_named help --help
 ok "$rc" "vmint --help exits 0"

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: MIT */
+/* `vmint watch`'s state across chunks, its JSON lines and its state file. */
+#include "detect/watch.h"
+#include "common/err.h"
+#include "common/json-file.h"
+#include "common/outfile.h"
+#include "common/vocab.h"
+#include "extract/host/host.h"
+#include "extract/host/tidmap.h"
+#include "extract/run.h"
+#include "extract/read/trace.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static json_t *culprits_json(const struct watch *w, const struct window_result *r)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < r->nculprits; i++)
+		json_array_append_new(a, json_pack("{s:s, s:f}", "vm",
+			analysis_culprit_name(w->a, r->culprits[i].vm),
+			"share", r->culprits[i].share));
+	return a;
+}
+
+/* One (VM, window) as report.json's windows[] says it, plus where it came
+ * from and whether it is warm-up. */
+static json_t *line_json(const struct watch *w, const struct window_row *row,
+			 const struct window_result *r, int warm, int missing)
+{
+	json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:b, s:f, s:b, s:{s:s, s:s}, s:s?, s:b}",
+		"vm", row->vm->name, "pid", (json_int_t)row->vm->pid,
+		"start_ns", (json_int_t)r->start_ns, "end_ns", (json_int_t)r->end_ns,
+		"interference", r->interference, "probability", r->probability,
+		"in_distribution", r->in_distribution,
+		"workload", "class", workload_name(r->workload),
+		"evidence", r->workload_by_rule ? "rule" : "model",
+		"chunk", w->chunk, "warmup", warm);
+
+	if (o && r->interference) {
+		json_object_set_new(o, "resource", json_string(resource_name(r->resource)));
+		json_object_set_new(o, "evidence", json_string(
+			r->by_model && r->by_measurement ? "model+measurement" :
+			r->by_model ? "model" : "measurement"));
+		json_object_set_new(o, "culprits", culprits_json(w, r));
+	}
+	if (o && missing)
+		json_object_set_new(o, "missing", json_true());
+	if (o && r->discarded_events)
+		json_object_set_new(o, "discarded_events", json_integer((json_int_t)r->discarded_events));
+	return o;
+}
+
+/* Whether the window of `row` overlaps a chunk that could not be read:
+ * rows closed before any event after the gap was read lie in it, and so
+ * does the window that event falls in. */
+static int in_gap(struct watch *w, const struct window_row *row)
+{
+	if (!w->gap)
+		return 0;
+	if (w->a->last_ts <= w->gap_last_ts)
+		return 1;
+	if (!w->gap_win)
+		w->gap_win = row->start_ns;
+	if (row->start_ns == w->gap_win)
+		return 1;
+	w->gap = 0;
+	return 0;
+}
+
+/* analysis_row_fn: classify (collect_row), write the line, forget it. */
+static int on_row(void *ctx, const struct window_row *row)
+{
+	struct watch *w = ctx;
+	json_t *o;
+	char *text;
+	int warm = 0, missing = in_gap(w, row);
+
+	if (collect_row(&w->col, row) < 0)
+		return -1;
+	if (w->warmup) {
+		/* after a restart the state of the chunks before is gone: the
+		 * first window has lost what began before it */
+		if (!w->warm_end_ns)
+			w->warm_end_ns = row->end_ns;
+		warm = row->end_ns <= w->warm_end_ns;
+	}
+	o = line_json(w, row, &w->res.windows[w->res.nwindows - 1], warm,
+		      missing);
+	text = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	json_decref(o);
+	w->res.nwindows = 0; /* streaming: nothing kept per window */
+	if (!text) {
+		err_fail(ERR_RESOURCE, "cannot build a JSON line: out of memory");
+		return -1;
+	}
+	/* flushed line by line: a line is far shorter than the stdio buffer,
+	 * so it goes out in one write and a stopped run leaves whole lines */
+	if (fprintf(w->out, "%s\n", text) < 0 || fflush(w->out) != 0) {
+		err_fail(ERR_RESOURCE, "cannot write a JSON line: %s", strerror(errno ? errno : EIO));
+		free(text);
+		return -1;
+	}
+	free(text);
+	w->lines++;
+	return 0;
+}
+
+int watch_init(struct watch *w, const struct model_dir *model, const char *recording,
+	       const char *vms_path, uint64_t window_ns, FILE *out)
+{
+	struct analysis_config cfg = { .window_ns = window_ns, .on_row = on_row, .ctx = w };
+
+	memset(w, 0, sizeof(*w));
+	w->recording = recording;
+	w->out = out;
+	w->res.window_ns = window_ns;
+	if (vms_path && vms_load(vms_path, &w->vms) < 0)
+		return -1;
+	cfg.vms = w->vms.n ? &w->vms : NULL;
+	if (collect_init(&w->col, &w->res, model) < 0) {
+		err_fail(ERR_RESOURCE, "out of memory");
+		return -1;
+	}
+	collect_begin_group(&w->col);
+	if (!(w->a = analysis_create(&cfg)))
+		return -1;
+	return 0;
+}
+
+void watch_fini(struct watch *w)
+{
+	if (w->a)
+		analysis_destroy(w->a);
+	collect_fini(&w->col);
+	detect_result_fini(&w->res);
+	vms_fini(&w->vms);
+	for (size_t i = 0; i < w->ndone; i++)
+		free(w->done[i]);
+	free(w->done);
+	memset(w, 0, sizeof(*w));
+}
+
+static int add_done(struct watch *w, const char *name)
+{
+	char **d = realloc(w->done, (w->ndone + 1) * sizeof(*d));
+
+	if (!d || !(d[w->ndone] = strdup(name))) {
+		if (d)
+			w->done = d;
+		err_fail(ERR_RESOURCE, "out of memory");
+		return -1;
+	}
+	w->done = d;
+	w->ndone++;
+	return 0;
+}
+
+int watch_chunk(struct watch *w, const char *dir, const char *name)
+{
+	char *dirs[1] = { (char *)dir };
+	struct trace_group g = { .dirs = dirs, .ndirs = 1 };
+	struct trace_stats st;
+	int rc;
+
+	w->chunk = name;
+	rc = run_read(&g, w->a, 1, w->recording, &st);
+	trace_stats_fini(&st);
+	w->chunk = NULL;
+	if (rc < 0 && err_kind() != ERR_INPUT) {
+		err_append("chunk '%s'", dir);
+		return -1;
+	}
+	if (rc < 0) {
+		struct err_chain ch;
+
+		err_chain_take(&ch);
+		warn_msg("chunk '%s' cannot be read, skipped (the windows it covers are marked "
+			 "missing): %s", dir, ch.n ? ch.cause[0] : "?");
+		w->gap = 1;
+		w->gap_last_ts = w->a->last_ts;
+		w->gap_win = 0;
+		w->skipped++;
+	}
+	return add_done(w, name);
+}
+
+const char *watch_last_done(const struct watch *w)
+{
+	const char *last = NULL;
+
+	for (size_t i = 0; i < w->ndone; i++)
+		if (!last || strcmp(w->done[i], last) > 0)
+			last = w->done[i];
+	return last;
+}
+
+int watch_skip(struct watch *w, const char *name)
+{
+	return add_done(w, name);
+}
+
+int watch_finish(struct watch *w)
+{
+	w->chunk = "end";
+	return analysis_finish(w->a, w->a->last_ts);
+}
+
+int watch_is_done(const struct watch *w, const char *name)
+{
+	for (size_t i = 0; i < w->ndone; i++)
+		if (strcmp(w->done[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Which process each thread belongs to: an LTTng recording says it once,
+ * in the statedump of its first chunk, and perf on each thread's own
+ * events only; a restart would otherwise take every vCPU thread for a VM
+ * of its own. */
+static json_t *threads_json(const struct watch *w)
+{
+	const struct host *h = &w->a->host;
+	json_t *a = json_array();
+	size_t pos = 0;
+	int64_t tid;
+	void *v;
+
+	while (a && tidmap_next(&h->threads, &pos, &tid, &v)) {
+		const struct thread *t = v;
+
+		if (t->pid > 0)
+			json_array_append_new(a, json_pack("[I, I, s]", (json_int_t)t->tid,
+							   (json_int_t)t->pid, t->comm));
+	}
+	return a;
+}
+
+static int restore_threads(struct watch *w, const char *path, const json_t *threads)
+{
+	struct host *h = &w->a->host;
+	const json_t *e;
+	size_t i;
+
+	if (!threads)
+		return 0;
+	json_array_foreach(threads, i, e) {
+		json_int_t tid, pid;
+		const char *comm;
+		struct thread *t;
+
+		if (json_unpack((json_t *)e, "[I, I, s]", &tid, &pid, &comm) != 0 || tid <= 0 || pid <= 0) {
+			err_fail(ERR_INPUT, "'%s': threads[%zu] must be [tid, pid, name]", path, i);
+			return -1;
+		}
+		if (!(t = host_thread(h, tid)))
+			return -1;
+		host_set_comm(h, t, comm);
+		host_set_pid(h, t, pid);
+	}
+	return 0;
+}
+
+int watch_state_load(struct watch *w, const char *path)
+{
+	json_t *j, *chunks, *c;
+	size_t i;
+
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (!(j = json_file_load(path)))
+		return -1;
+	chunks = json_object_get(j, "chunks_done");
+	if (!json_is_array(chunks)) {
+		err_fail(ERR_INPUT, "'%s': key 'chunks_done' must be an array", path);
+		json_decref(j);
+		return -1;
+	}
+	json_array_foreach(chunks, i, c) {
+		if (!json_is_string(c)) {
+			err_fail(ERR_INPUT, "'%s': chunks_done[%zu] must be a string", path, i);
+			json_decref(j);
+			return -1;
+		}
+		if (add_done(w, json_string_value(c)) < 0) {
+			json_decref(j);
+			return -1;
+		}
+	}
+	if (restore_threads(w, path, json_object_get(j, "threads")) < 0) {
+		json_decref(j);
+		return -1;
+	}
+	json_decref(j);
+	w->warmup = w->ndone > 0;
+	return 0;
+}
+
+int watch_state_save(const struct watch *w, const char *path)
+{
+	json_t *j = json_pack("{s:s, s:[]}", "schema", "vmint.watch-state/1", "chunks_done");
+	struct outfile of;
+
+	for (size_t i = 0; j && i < w->ndone; i++)
+		json_array_append_new(json_object_get(j, "chunks_done"), json_string(w->done[i]));
+	if (j && json_object_set_new(j, "threads", threads_json(w)) != 0)
+		json_decref(j), j = NULL;
+	if (!j) {
+		err_fail(ERR_RESOURCE, "cannot build '%s': out of memory", path);
+		return -1;
+	}
+	if (outfile_open(&of, path) != 0) {
+		json_decref(j);
+		return -1;
+	}
+	if (json_dumpf(j, of.fp, JSON_INDENT(2)) != 0 || fputc('\n', of.fp) == EOF) {
+		err_fail(ERR_RESOURCE, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+		outfile_abort(&of);
+		json_decref(j);
+		return -1;
+	}
+	json_decref(j);
+	return outfile_commit(&of);
+}

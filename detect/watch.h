@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMINT_DETECT_WATCH_H
+#define VMINT_DETECT_WATCH_H
+
+/*
+ * `vmint watch`: one analysis fed chunk after chunk of a recording. The
+ * host model (threads and their VMs, vCPU states, in-flight requests, the
+ * open window) lives across chunks; each (VM, window) is classified as it
+ * closes (collect_row) and written at once as one JSON line, then
+ * forgotten: memory follows threads and VMs, not hours watched.
+ *
+ * Owns: the analysis, the collector and its result (emptied after each
+ * line), the vms.json, the list of chunks done (for the state file).
+ */
+
+#include "common/vms.h"
+#include "detect/collect.h"
+#include "detect/result.h"
+#include "extract/analysis.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct watch {
+	struct analysis *a;         /* owned */
+	struct collector col;       /* owned */
+	struct detect_result res;   /* owned: holds at most one window */
+	struct vms_file vms;        /* owned */
+	const char *recording;      /* weak: DIR, where clock-offset.json may be */
+	FILE *out;                  /* weak: the JSON lines */
+	const char *chunk;          /* weak: the chunk being read */
+	int warmup;                 /* resumed: the first window of each VM is warm-up */
+	uint64_t warm_end_ns;       /* windows ending by then are warm-up */
+	uint64_t lines;             /* JSON lines written */
+	/* after a chunk that could not be read: windows up to the first
+	 * event read after it are marked missing */
+	int gap;                    /* 1: in the gap */
+	uint64_t gap_last_ts;       /* the analysis's last event before it ended */
+	uint64_t gap_win;           /* start of the window the gap ends in, or 0 */
+	size_t skipped;             /* chunks skipped */
+	char **done; size_t ndone;  /* owned: chunks done, by name (state file) */
+};
+
+/* Prepares a watch of the recording in folder `recording` writing lines
+ * to `out`; `vms_path` may be NULL (no names); `model` is loaded by the
+ * caller; both outlive the watch. Returns 0 or -1 (cause appended). */
+int watch_init(struct watch *w, const struct model_dir *model, const char *recording,
+	       const char *vms_path, uint64_t window_ns, FILE *out);
+void watch_fini(struct watch *w);
+
+/* Reads one complete chunk (a CTF trace directory) into the analysis;
+ * windows it closes are written. A chunk that cannot be read (bad input)
+ * is skipped with a warning naming it, counted done, and the windows it
+ * covered are marked missing. Returns 0, or -1 (cause appended) when the
+ * run must end (interrupted, out of memory, cannot write): the chunk is
+ * then not done. */
+int watch_chunk(struct watch *w, const char *dir, const char *name);
+
+/* The chunk done whose name sorts last, or NULL: a chunk not done whose
+ * name sorts before it came late (watch_skip). */
+const char *watch_last_done(const struct watch *w);
+
+/* Counts `name` done without reading it. Returns 0 or -1 (cause appended). */
+int watch_skip(struct watch *w, const char *name);
+
+/* Closes the open window (--once: the recording ends here). */
+int watch_finish(struct watch *w);
+
+/* The state file (vmint.watch-state/1): the chunks done, and each
+ * thread's process and name (what a later chunk cannot tell again).
+ * Loading a missing file is no error (a first run); load after
+ * watch_init. Returns 0 or -1 (cause appended). */
+int watch_state_load(struct watch *w, const char *path);
+int watch_state_save(const struct watch *w, const char *path);
+int watch_is_done(const struct watch *w, const char *name);
+
+#endif
