@@ -10,7 +10,8 @@
 # libsvm's cost grows about with the square of the rows: the grid search
 # runs on a fixed random subset of GRID_ROWS rows per classifier and each
 # final classifier on FINAL_ROWS rows (model.json records both).
-# Run after `make`; about 15 minutes on an idle 2-core machine.
+# Run after `make`; measured in parts: 16 + 8 + 0.5 min wall on a loaded
+# 2-core machine (7.8 + 12.6 + 0.8 min of CPU).
 #   DRAWS=200 models/train-default.sh        # quicker, for a try
 #   OUT=/tmp/m models/train-default.sh       # somewhere else
 #   CSV=DIR models/train-default.sh          # keep the CSVs in DIR (reused

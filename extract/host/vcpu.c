@@ -116,17 +116,28 @@ int vcpu_on_irq(struct host *h, const struct ev *ev)
 	return 0;
 }
 
-int vcpu_on_entry(struct host *h, const struct ev *ev)
+/* The vCPU thread of a kvm event, its time charged up to the event, and
+ * its VM in *vm; NULL when the event has no thread (then nothing to do)
+ * or when adopting it failed (*vm < 0: out of memory, cause appended). */
+static struct thread *vcpu_of_event(struct host *h, const struct ev *ev, int *vm)
 {
 	struct thread *t = host_event_thread(h, ev);
+
+	*vm = 0;
+	if (!t)
+		return NULL;
+	sched_charge(h, t, ev->ts);
+	*vm = vcpu_adopt(h, t);
+	return *vm < 0 ? NULL : t;
+}
+
+int vcpu_on_entry(struct host *h, const struct ev *ev)
+{
 	int vm;
+	struct thread *t = vcpu_of_event(h, ev, &vm);
 
 	if (!t)
-		return 0;
-	sched_charge(h, t, ev->ts);
-	vm = vcpu_adopt(h, t);
-	if (vm < 0)
-		return -1;
+		return vm < 0 ? -1 : 0;
 	if (t->block_pending)
 		commit_block(h, t, t->waker_informative ? t->waker_reason : BLK_TIMER);
 	if (ev->u.kvm_entry.vcpu_id != EV_ABSENT)
@@ -140,18 +151,14 @@ int vcpu_on_entry(struct host *h, const struct ev *ev)
 
 int vcpu_on_exit(struct host *h, const struct ev *ev)
 {
-	struct thread *t = host_event_thread(h, ev);
 	unsigned idx, sub;
 	enum exit_class cls;
 	struct vm *v;
 	int vm;
+	struct thread *t = vcpu_of_event(h, ev, &vm);
 
 	if (!t)
-		return 0;
-	sched_charge(h, t, ev->ts);
-	vm = vcpu_adopt(h, t);
-	if (vm < 0)
-		return -1;
+		return vm < 0 ? -1 : 0;
 	v = h->vms[vm];
 	idx = exit_reason_index(ev->u.kvm_exit.isa, ev->u.kvm_exit.exit_reason);
 	cls = exit_reason_class(idx);
