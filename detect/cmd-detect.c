@@ -174,8 +174,10 @@ int cmd_detect(int argc, char **argv)
 	if (!o.com.model)
 		o.com.model = model_dir_default_path();
 	if (model_dir_load(&model, o.com.model) < 0 ||
-	    collect_check_model(&model, o.com.model) < 0)
-		return VMINT_EXIT_INPUT;
+	    collect_check_model(&model, o.com.model) < 0) {
+		model_dir_fini(&model);
+		return err_exit(VMINT_EXIT_INPUT);
+	}
 	rc = VMINT_EXIT_INTERNAL;
 	res.window_ns = o.com.window_ns;
 	if (set_paths(&res, paths, npaths, o.com.model) < 0 ||

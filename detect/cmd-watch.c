@@ -172,7 +172,7 @@ int cmd_watch(int argc, char **argv)
 	if (model_dir_load(&model, o.com.model) < 0 ||
 	    collect_check_model(&model, o.com.model) < 0) {
 		model_dir_fini(&model);
-		return VMINT_EXIT_INPUT;
+		return err_exit(VMINT_EXIT_INPUT);
 	}
 	/* a log that grows: appended line by line, never rewritten */
 	if (o.jsonl && strcmp(o.jsonl, "-") == 0)

@@ -182,6 +182,22 @@ static int grow(struct collector *c)
 	return 0;
 }
 
+/* A process tenant's workload in one window, from what it used: the
+ * classifier learned VMs' guest behaviour (halts, exits), which a process
+ * does not have. The workload rule's thresholds, in the same order of
+ * precedence as for a VM with no steady I/O: computing, then storage,
+ * then network. */
+static enum workload process_workload(const struct window_use *u)
+{
+	if (u->cpu_cores >= WLR_IDLE_CORES)
+		return WL_CPU;
+	if (u->disk_iops >= WLR_DISK_IOPS || u->disk_bps >= WLR_DISK_BPS)
+		return WL_DISK;
+	if (u->net_pps >= WLR_NET_PPS || u->net_bps >= WLR_NET_BPS)
+		return WL_NET;
+	return WL_IDLE;
+}
+
 int collect_row(void *ctx, const struct window_row *row)
 {
 	struct collector *c = ctx;
@@ -232,15 +248,6 @@ int collect_row(void *ctx, const struct window_row *row)
 	memcpy(w->delay_ns, delay, sizeof(w->delay_ns));
 	w->resource = RES_NONE;
 	w->discarded_events = 0;
-	/* the classifier's class where it is trusted and what was measured
-	 * allows it (workload_rule_plausible), else the rule's */
-	workload_rule_inputs(&c->wrule, row->features, &wi);
-	if (cl.in_distribution && workload_rule_plausible(&wi, cl.workload)) {
-		w->workload = cl.workload;
-	} else {
-		w->workload = workload_rule_classify(&wi);
-		w->workload_by_rule = 1;
-	}
 	if (covered_s > 0) {
 		w->use.cpu_cores = (double)acc->cpu_ns / 1e9 / covered_s;
 		w->use.wait_cores = (double)acc->wait_ns / 1e9 / covered_s;
@@ -248,6 +255,21 @@ int collect_row(void *ctx, const struct window_row *row)
 		w->use.disk_bps = (double)(acc->disk_rd_bytes + acc->disk_wr_bytes) / covered_s;
 		w->use.net_pps = (double)(acc->net_tx_pkts + acc->net_rx_pkts) / covered_s;
 		w->use.net_bps = (double)(acc->net_tx_bytes + acc->net_rx_bytes) / covered_s;
+	}
+	/* the classifier's class where it is trusted and what was measured
+	 * allows it (workload_rule_plausible), else the rule's; a process
+	 * tenant has no guest features for either: its measured use */
+	if (process) {
+		w->workload = process_workload(&w->use);
+		w->workload_by_rule = 1;
+	} else {
+		workload_rule_inputs(&c->wrule, row->features, &wi);
+		if (cl.in_distribution && workload_rule_plausible(&wi, cl.workload)) {
+			w->workload = cl.workload;
+		} else {
+			w->workload = workload_rule_classify(&wi);
+			w->workload_by_rule = 1;
+		}
 	}
 	if (w->interference) {
 		/* Root cause first: the measured resource; for a model-only
@@ -411,32 +433,6 @@ static void rank_top_events(struct collector *c)
 	}
 }
 
-/* A process tenant's workload, measured: the classifier learned it from
- * VMs' guest behaviour (halts, exits), which a process does not have.
- * The resource it used steadily, by its mean over its windows. */
-static void measured_workload(const struct detect_result *r, size_t v, struct vm_result *vm)
-{
-	double cpu = 0, iops = 0, pps = 0;
-	int n = 0, k;
-
-	for (size_t w = 0; w < r->nwindows; w++)
-		if (r->windows[w].vm == (int)v) {
-			cpu += r->windows[w].use.cpu_cores;
-			iops += r->windows[w].use.disk_iops;
-			pps += r->windows[w].use.net_pps;
-			n++;
-		}
-	if (n) {
-		cpu /= n;
-		iops /= n;
-		pps /= n;
-	}
-	k = cpu >= 0.2 ? WL_CPU : iops >= 10 ? WL_DISK : pps >= 10 ? WL_NET : WL_IDLE;
-	vm->workload = k;
-	for (int i = 0; i < WL__COUNT; i++)
-		vm->workload_prob[i] = i == k;
-}
-
 /* Per VM: the class of most of its windows, with the model's mean
  * probabilities beside it. A tie goes to work over idle (a VM busy half
  * the time does not do "next to nothing"), then to the larger mean
@@ -458,13 +454,12 @@ static void settle_workloads(struct collector *c)
 	for (size_t v = 0; v < r->nvms; v++) {
 		struct vm_result *vm = &r->vms[v];
 
-		if (vm->process) {
-			measured_workload(r, v, vm);
-			continue;
-		}
+		/* a process's classifier estimates mean nothing: its shares of
+		 * windows stand for them */
 		for (int k = 0; k < WL__COUNT; k++)
-			vm->workload_prob[k] = vm->windows && v < c->nwl ?
-					       c->wl_sum[v][k] / vm->windows : 0;
+			vm->workload_prob[k] = !vm->windows ? 0 : vm->process ?
+				(double)vm->workload_votes[k] / vm->windows :
+				v < c->nwl ? c->wl_sum[v][k] / vm->windows : 0;
 		vm->workload = WL_IDLE;
 		for (int k = 1; k < WL__COUNT; k++)
 			if (vm->workload_votes[k] > vm->workload_votes[vm->workload] ||

@@ -472,8 +472,8 @@ int detect_recommend(struct detect_result *r)
 			     v.windows >= PERSISTENT_SHARE * r->vms[vm].windows;
 		if (v.nres > 1 || persistent) {
 			plan_migrate(r, (int)vm, &v, &rec);
-		} else if (v.main_res == RES_CPU && cpu_saturated(r, (int)vm) &&
-			   v.culprit_delay < DOMINANT * v.total_delay) {
+		} else if (v.main_res == RES_CPU && v.culprit_delay < DOMINANT * v.total_delay &&
+			   cpu_saturated(r, (int)vm)) { /* the cheap test first */
 			over[nover++] = (int)vm;
 			continue;
 		} else if (!ahead(r, v.culprit, (int)vm, v.main_res)) {

@@ -122,10 +122,8 @@ int watch_init(struct watch *w, const struct model_dir *model, const char *recor
 	if (vms_path && vms_load(vms_path, &w->vms) < 0)
 		return -1;
 	cfg.vms = w->vms.n ? &w->vms : NULL;
-	if (collect_init(&w->col, &w->res, model) < 0) {
-		err_fail(ERR_RESOURCE, "out of memory");
-		return -1;
-	}
+	if (collect_init(&w->col, &w->res, model) < 0)
+		return -1; /* its cause says what */
 	collect_begin_group(&w->col);
 	if (!(w->a = analysis_create(&cfg)))
 		return -1;

@@ -234,11 +234,14 @@ int host_thread_vm_refresh(struct host *h, struct thread *t)
 
 struct thread *host_event_thread(struct host *h, const struct ev *ev)
 {
+	struct thread *cur = ev->cpu >= 0 && ev->cpu < h->ncpus && h->cpus[ev->cpu].known ?
+			     h->cpus[ev->cpu].cur : NULL;
+
+	/* perf names the thread; it is nearly always the CPU's current one
+	 * (no hash lookup then) */
 	if (ev->ctx_tid > 0)
-		return host_find(h, ev->ctx_tid);
-	if (ev->cpu < 0 || ev->cpu >= h->ncpus || !h->cpus[ev->cpu].known)
-		return NULL;
-	return h->cpus[ev->cpu].cur;
+		return cur && cur->tid == ev->ctx_tid ? cur : host_find(h, ev->ctx_tid);
+	return cur;
 }
 
 struct cpu *host_cpu_add(struct host *h, int cpu)

@@ -501,7 +501,7 @@ int decoder_decode(struct decoder *d, const bt_message *msg, struct ev *ev)
 	ev->cpu = decoder_stream_cpu(d, bt_event_borrow_stream_const(event));
 	ev->ctx_tid = ev->ctx_pid = EV_ABSENT;
 	if (cd->nreads == 0 && cd->nabsent == 0 && cd->perf_cpu_index < 0 &&
-	    cd->perf_tid_index < 0)
+	    cd->perf_tid_index < 0 && cd->perf_pid_index < 0)
 		return 0;
 	payload = bt_event_borrow_payload_field_const(event);
 	if (cd->perf_cpu_index >= 0) {
