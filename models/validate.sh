@@ -30,7 +30,8 @@ export vmint work
 # judge DIR MODEL: simulate'd draw DIR -> DIR.report.json (detect with MODEL),
 # its trace removed; prints the score arguments
 judge() {
-	"$vmint" detect "$1" --model "$2" -o "$1.report.json" 2> /dev/null
+	"$vmint" detect "$1" --model "$2" -o "$1.report.json" 2> "$1.detect.err" ||
+		{ echo "validate: detect failed on $1:" >&2; cat "$1.detect.err" >&2; rm -rf "$1/kernel"; return 1; }
 	rm -rf "$1/kernel"
 }
 export -f judge

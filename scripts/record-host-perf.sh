@@ -140,8 +140,9 @@ status=0
 # perf's CTF does not mark lost events: say how many perf itself counted
 lost=0
 for f in "$outdir"/perf.data*; do
+	[ -e "$f" ] || continue # nothing recorded: said below
 	n=$("$PERF" report -i "$f" --stats 2> /dev/null |
-		awk '/LOST(_SAMPLES)? events:/ { s += $NF } END { print s + 0 }')
+		awk '/LOST(_SAMPLES)? events:/ { s += $NF } END { print s + 0 }') || n=0
 	lost=$((lost + n))
 done
 echo "$lost" > "$outdir/perf-lost"

@@ -196,11 +196,11 @@ ok $? "the habits show: APIC_WRITE, APIC_ACCESS, PREEMPTION_TIMER exits, receive
 # and labels byte for byte; families restrict what is drawn.
 "$vmint" simulate --draw 3 --seed 5 --family host=small -o "$tmp/draws" > /dev/null 2> "$tmp/draws.err" &&
 	grep -q 'vmint simulate: 3 scenarios, [0-9]* events' "$tmp/draws.err" &&
-	for i in 0 1 2; do
+	(for i in 0 1 2; do
 		for f in scenario.json vms.json labels.json kernel/metadata; do
 			[ -s "$tmp/draws/s000$i/$f" ] || exit 1
 		done
-	done
+	done)
 ok $? "--draw 3: DIR/sNNNN/{scenario.json,kernel/,vms.json,labels.json}"
 "$vmint" simulate "$tmp/draws/s0002/scenario.json" -o "$tmp/redo" --stats > "$tmp/redo.stats" 2> /dev/null &&
 	rm "$tmp/draws/s0002/scenario.json" &&

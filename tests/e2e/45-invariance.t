@@ -70,14 +70,16 @@ never_flagged() {
 	python3 - "$tmp/$1.report.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
+assert len(r["windows"]) >= 12, "only %d windows: nothing was analysed" % len(r["windows"])
 bad = [(w["vm"], w.get("resource"), w.get("evidence")) for w in r["windows"] if w["interference"]]
 if bad:
     print("# flagged: %s" % bad[:5]); sys.exit(1)
 PY
 }
 
-variant base 'pass'
-ok $? "the base scenario simulates and is detected"
+variant base 'pass' &&
+	[ "$(jq '[.windows[] | select(.interference)] | length' "$tmp/base.report.json")" -ge 3 ]
+ok $? "the base scenario simulates, is detected, and has interfered windows to compare"
 
 variant names 'for v, n in zip(sc["vms"], ["alpha", "bravo", "charlie", "delta"]): v["name"] = n'
 same base names '{"web": "alpha", "batch": "bravo", "db": "charlie", "backup": "delta"}'

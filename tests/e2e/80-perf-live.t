@@ -164,14 +164,17 @@ python3 - "$tmp/rec" "$vmint" "$tmp/busy" <<'PY'
 import csv, subprocess, sys
 # the hogs' CPU per window, from extract: where they held CPU 0 >= 0.3 s
 rows = csv.DictReader(subprocess.run([sys.argv[2], "extract", sys.argv[1]],
-                                     capture_output=True, text=True).stdout.splitlines())
+                                     capture_output=True, text=True, check=True).stdout.splitlines())
 busy = {}
 for r in rows:
     if r["vm"] in ("hog1", "hog2"):
         busy[r["start_ns"]] = busy.get(r["start_ns"], 0) + float(r["cpu_util"])
 open(sys.argv[3], "w").write("\n".join(s for s, u in busy.items() if u >= 0.3) + "\n")
 PY
-if ! grep -q . "$tmp/busy"; then
+busy_rc=$?
+if [ $busy_rc -ne 0 ]; then
+	ok 1 "extract of the live recording (the hogs' busy windows) failed"
+elif ! grep -q . "$tmp/busy"; then
 	skip "the hogs held CPU 0 for less than 0.3 s in every window: other load starved them"
 else
 jq -e --rawfile b "$tmp/busy" '($b | split("\n") | map(select(length > 0) | tonumber)) as $busy |
