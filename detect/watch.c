@@ -179,11 +179,19 @@ int watch_chunk(struct watch *w, const char *dir, const char *name)
 		err_chain_take(&ch);
 		warn_msg("chunk '%s' cannot be read, skipped (the windows it covers are marked "
 			 "missing): %s", dir, ch.n ? ch.cause[0] : "?");
-		w->gap = 1;
-		w->gap_last_ts = w->a->last_ts;
-		w->gap_win = 0;
-		w->skipped++;
+		return watch_missing(w, name);
 	}
+	return add_done(w, name);
+}
+
+int watch_missing(struct watch *w, const char *name)
+{
+	/* chunks skipped one after another make one gap: nothing was read
+	 * between them, so its start (the last event read) is the same */
+	w->gap = 1;
+	w->gap_last_ts = w->a->last_ts;
+	w->gap_win = 0;
+	w->skipped++;
 	return add_done(w, name);
 }
 

@@ -37,7 +37,7 @@ struct watch {
 	int gap;                    /* 1: in the gap */
 	uint64_t gap_last_ts;       /* the analysis's last event before it ended */
 	uint64_t gap_win;           /* start of the window the gap ends in, or 0 */
-	size_t skipped;             /* chunks skipped */
+	size_t skipped;             /* chunks skipped, their windows missing */
 	char **done; size_t ndone;  /* owned: chunks done, by name (state file) */
 };
 
@@ -55,6 +55,13 @@ void watch_fini(struct watch *w);
  * run must end (interrupted, out of memory, cannot write): the chunk is
  * then not done. */
 int watch_chunk(struct watch *w, const char *dir, const char *name);
+
+/* Counts chunk `name` done without reading it, and marks missing the
+ * windows it may cover: from the analysis's last event to the window of
+ * the first event read after it (the same as for a chunk that cannot be
+ * read). For a chunk that cannot be converted, or one skipped when the
+ * watch falls behind; the caller warns. Returns 0 or -1 (cause appended). */
+int watch_missing(struct watch *w, const char *name);
 
 /* The chunk done whose name sorts last, or NULL: a chunk not done whose
  * name sorts before it came late (watch_skip). */
