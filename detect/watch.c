@@ -11,6 +11,7 @@
 #include "extract/read/trace.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,18 +56,18 @@ static json_t *line_json(const struct watch *w, const struct window_row *row,
 	return o;
 }
 
-/* Whether the window of `row` overlaps a chunk that could not be read:
- * rows closed before any event after the gap was read lie in it, and so
- * does the window that event falls in. */
+/* Whether the window of `row` overlaps a chunk left unread: the windows
+ * closed before any event after it was read lie in it (the window open
+ * when it began among them), and so does the window of the first event
+ * read after it (the analysis's resume_ts). A VM with no row there (not
+ * known yet) has nothing marked. */
 static int in_gap(struct watch *w, const struct window_row *row)
 {
+	uint64_t win = w->res.window_ns;
+
 	if (!w->gap)
 		return 0;
-	if (w->a->last_ts <= w->gap_last_ts)
-		return 1;
-	if (!w->gap_win)
-		w->gap_win = row->start_ns;
-	if (row->start_ns == w->gap_win)
+	if (!w->a->resume_ts || row->start_ns <= w->a->resume_ts / win * win)
 		return 1;
 	w->gap = 0;
 	return 0;
@@ -163,12 +164,18 @@ int watch_chunk(struct watch *w, const char *dir, const char *name)
 	char *dirs[1] = { (char *)dir };
 	struct trace_group g = { .dirs = dirs, .ndirs = 1 };
 	struct trace_stats st;
+	uint64_t late = w->a->late_events;
 	int rc;
 
 	w->chunk = name;
 	rc = run_read(&g, w->a, 1, w->recording, &st);
 	trace_stats_fini(&st);
 	w->chunk = NULL;
+	if (w->a->late_events > late)
+		warn_msg("chunk '%s': %" PRIu64 " events older than the last one read before it were "
+			 "dropped (perf's chunks overlap by what its buffers held at the switch; "
+			 "read together, as detect does, they would count)", dir,
+			 w->a->late_events - late);
 	if (rc < 0 && err_kind() != ERR_INPUT) {
 		err_append("chunk '%s'", dir);
 		return -1;
@@ -186,11 +193,10 @@ int watch_chunk(struct watch *w, const char *dir, const char *name)
 
 int watch_missing(struct watch *w, const char *name)
 {
-	/* chunks skipped one after another make one gap: nothing was read
-	 * between them, so its start (the last event read) is the same */
+	/* chunks skipped one after another make one gap */
 	w->gap = 1;
-	w->gap_last_ts = w->a->last_ts;
-	w->gap_win = 0;
+	w->a->awaiting = 1;
+	w->a->resume_ts = 0;
 	w->skipped++;
 	return add_done(w, name);
 }

@@ -32,11 +32,9 @@ struct watch {
 	int warmup;                 /* resumed: the first window of each VM is warm-up */
 	uint64_t warm_end_ns;       /* windows ending by then are warm-up */
 	uint64_t lines;             /* JSON lines written */
-	/* after a chunk that could not be read: windows up to the first
-	 * event read after it are marked missing */
+	/* after a chunk left unread: the windows up to that of the first
+	 * event read after it (the analysis's resume_ts) are marked missing */
 	int gap;                    /* 1: in the gap */
-	uint64_t gap_last_ts;       /* the analysis's last event before it ended */
-	uint64_t gap_win;           /* start of the window the gap ends in, or 0 */
 	size_t skipped;             /* chunks skipped, their windows missing */
 	char **done; size_t ndone;  /* owned: chunks done, by name (state file) */
 };
