@@ -44,6 +44,7 @@ events=(
 	irq:irq_handler_entry irq:irq_handler_exit irq:softirq_entry irq:softirq_exit
 )
 
+# shellcheck disable=SC2317 # called by parse_record_args
 usage() {
 	cat <<EOF
 usage: $prog [-o OUTDIR] [-d SECONDS] [-c SECONDS] [-- COMMAND...]
@@ -134,8 +135,9 @@ if [ "$continuous" -eq 1 ]; then
 		wait "$perf_pid" || status=$?
 	done
 	trap 'exit 130' INT TERM
-	# stopped by SIGINT, perf exits as killed by it (130)
-	[ "$status" -eq 0 ] || { [ "$stopping" -eq 1 ] && [ "$status" -eq 130 ]; } ||
+	# asked to stop, perf exits as killed by SIGINT (130); its status may
+	# also be the signal's that ended the first wait
+	[ "$status" -eq 0 ] || [ "$stopping" -eq 1 ] ||
 		die "perf record failed (exit $status, see '$outdir/perf-record.log')"
 	echo "$prog: stopped; chunks in '$outdir'" >&2
 	exit 0
