@@ -61,8 +61,8 @@ static const struct cli_spec spec = {
 		"--to-ctf`: the perf in $PERF, else on the PATH). Reads each complete\n"
 		"chunk once, in the order of their names, keeping the analysis across\n"
 		"chunks, and writes one JSON line per (VM, window) as the window closes.\n"
-		"Complete: an archive; a trace folder but the last; a raw chunk once a\n"
-		"later one exists or perf has begun its next (perf.data beside it).\n"
+		"Complete: an archive; a trace folder or raw chunk but the last. perf's\n"
+		"chunks overlap: each is read with the head of the next, as detect would.\n"
 		"vms.json: --vms, else DIR/vms.json; clock-offset.json: beside a chunk\n"
 		"as for detect, else in DIR.\n",
 	.opts = options,
@@ -119,14 +119,14 @@ static void hold_signals(sigset_t *old)
 /* Reads one chunk and records it done with SIGINT and SIGTERM held back:
  * a signal stops the watch after the chunk, its windows written and the
  * state file saying so. */
-static int read_whole(struct watch *w, const char *dir, const char *name,
+static int read_whole(struct watch *w, const char *dir, const char *next, const char *name,
 		      const char *state)
 {
 	sigset_t old;
 	int rc;
 
 	hold_signals(&old);
-	rc = watch_chunk(w, dir, name);
+	rc = watch_chunk(w, dir, next, name);
 	if (rc == 0)
 		rc = watch_state_save(w, state);
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -147,27 +147,56 @@ static int missing(struct watch *w, const struct watch_chunk *c, const char *sta
 	return rc;
 }
 
-/* Reads chunk `c`, a raw one converted first. Returns 0 or -1 (cause
- * appended) when the run must end. */
-static int read_chunk(struct watch *w, struct watch_source *src, struct watch_chunk *c,
-		      const char *state)
+/* The trace of the chunk after `c` to read with it (perf's chunks
+ * overlap), a raw one converted first; NULL when there is none. Returns
+ * 0, or -1 (cause appended) when the run must end. */
+static int next_trace(struct watch *w, struct watch_source *src, struct watch_chunk *c,
+		      const char **trace)
 {
+	struct watch_chunk *n = c + 1;
 	char why[768];
 	int rc;
 
-	if (c->kind != WATCH_CHUNK_PERF)
-		return read_whole(w, c->path, c->name, state);
-	if ((rc = watch_source_convert(src, c, why, sizeof(why))) < 0)
-		return -1;
-	if (rc > 0) {
-		warn_msg("chunk '%s' cannot be read, skipped (the windows it covers are marked "
-			 "missing): %s", c->path, why);
-		return missing(w, c, state);
+	*trace = NULL;
+	if (!c->perf || n >= src->chunks + src->n || !n->perf || !n->complete ||
+	    watch_is_done(w, n->name))
+		return 0;
+	if (n->kind != WATCH_CHUNK_PERF) {
+		*trace = n->path;
+		return 0;
 	}
+	/* one perf cannot convert is said when its turn comes */
+	if ((rc = watch_source_convert(src, n, why, sizeof(why))) < 0)
+		return -1;
+	*trace = rc == 0 ? n->ctf : NULL;
+	return 0;
+}
+
+/* Reads chunk `c` (with the head of the next), a raw one converted first.
+ * Returns 0 or -1 (cause appended) when the run must end. */
+static int read_chunk(struct watch *w, struct watch_source *src, struct watch_chunk *c,
+		      const char *state)
+{
+	const char *next;
+	char why[768];
+	int rc;
+
+	if (c->kind == WATCH_CHUNK_PERF) {
+		if ((rc = watch_source_convert(src, c, why, sizeof(why))) < 0)
+			return -1;
+		if (rc > 0) {
+			warn_msg("chunk '%s' cannot be read, skipped (the windows it covers are "
+				 "marked missing): %s", c->path, why);
+			return missing(w, c, state);
+		}
+	}
+	if (next_trace(w, src, c, &next) < 0)
+		return -1;
 	/* stopped meanwhile: the next run reads it from the cache */
 	if (outfile_interrupted())
 		return 0;
-	if (read_whole(w, c->ctf, c->name, state) < 0)
+	if (read_whole(w, c->kind == WATCH_CHUNK_PERF ? c->ctf : c->path, next, c->name,
+		       state) < 0)
 		return -1;
 	watch_source_release(src, c);
 	return 0;

@@ -21,7 +21,6 @@
 extern char **environ;
 
 #define RAW_PREFIX "perf.data."
-#define RAW_IN_PROGRESS "perf.data"
 /* folders below DIR looked into, at most: a link loop ends there */
 #define WALK_MAX_DEPTH 16
 
@@ -94,13 +93,15 @@ static int in_archives(const char *name)
 	return 0;
 }
 
-static int64_t mtime_ns(const struct stat *st)
+static const char *base_name(const char *path)
 {
-	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
 }
 
 static int add_chunk(struct watch_source *s, const char *name, const char *path,
-		     enum watch_chunk_kind kind, int64_t mtime)
+		     enum watch_chunk_kind kind)
 {
 	struct watch_chunk *c;
 
@@ -116,7 +117,8 @@ static int add_chunk(struct watch_source *s, const char *name, const char *path,
 	c = &s->chunks[s->n];
 	memset(c, 0, sizeof(*c));
 	c->kind = kind;
-	c->mtime_ns = mtime;
+	/* perf's, raw or converted to CTF as record-host.sh -c names them */
+	c->perf = kind == WATCH_CHUNK_PERF || (kind == WATCH_CHUNK_CTF && is_raw_name(base_name(path)));
 	if (!(c->name = strdup(name)) || !(c->path = strdup(path))) {
 		free(c->name);
 		goto oom;
@@ -197,10 +199,10 @@ fail:
 }
 
 /* Marks the raw chunks of one folder, s->chunks[first..], complete but
- * the newest, which is complete when perf's file in progress beside it
- * was written since (perf has moved on to the next chunk). */
-static void raw_complete(struct watch_source *s, size_t first, int has_progress,
-			 int64_t progress_ns)
+ * the newest: perf may still write it (perf 6.1 writes perf.data and
+ * renames it once done, but a chunk is read with the head of the next,
+ * which overlaps it). */
+static void raw_complete(struct watch_source *s, size_t first)
 {
 	size_t newest = first;
 
@@ -210,8 +212,7 @@ static void raw_complete(struct watch_source *s, size_t first, int has_progress,
 			newest = i;
 	}
 	if (newest < s->n && !s->once)
-		s->chunks[newest].complete =
-			has_progress && progress_ns >= s->chunks[newest].mtime_ns;
+		s->chunks[newest].complete = 0;
 }
 
 /* Lists folder `path` (`rel` below DIR, "" for DIR), then the folders in
@@ -221,8 +222,7 @@ static int walk(struct walk *wk, const char *path, const char *rel, int depth)
 	struct watch_source *s = wk->s;
 	char **names, **sub = NULL;
 	size_t n, nsub = 0, first = s->n;
-	int has_metadata = 0, has_progress = 0, ret = -1;
-	int64_t progress_ns = 0;
+	int has_metadata = 0, ret = -1;
 
 	if (list_dir(path, &names, &n) < 0)
 		return -1;
@@ -257,11 +257,8 @@ static int walk(struct walk *wk, const char *path, const char *rel, int depth)
 		}
 		if (S_ISREG(st.st_mode) && strcmp(names[i], "metadata") == 0) {
 			has_metadata = 1;
-		} else if (S_ISREG(st.st_mode) && strcmp(names[i], RAW_IN_PROGRESS) == 0) {
-			has_progress = 1;
-			progress_ns = mtime_ns(&st);
 		} else if (S_ISREG(st.st_mode) && is_raw_name(names[i]) &&
-			   add_chunk(s, crel, child, WATCH_CHUNK_PERF, mtime_ns(&st)) < 0) {
+			   add_chunk(s, crel, child, WATCH_CHUNK_PERF) < 0) {
 			free(crel);
 			free(child);
 			goto end;
@@ -269,9 +266,9 @@ static int walk(struct walk *wk, const char *path, const char *rel, int depth)
 		free(crel);
 		free(child);
 	}
-	raw_complete(s, first, has_progress, progress_ns);
+	raw_complete(s, first);
 	if (has_metadata && add_chunk(s, *rel ? rel : ".", path,
-				      in_archives(rel) ? WATCH_CHUNK_ARCHIVE : WATCH_CHUNK_CTF, 0) < 0)
+				      in_archives(rel) ? WATCH_CHUNK_ARCHIVE : WATCH_CHUNK_CTF) < 0)
 		goto end;
 	for (size_t i = 0; i < nsub && depth < WALK_MAX_DEPTH; i++) {
 		const char *base = sub[i] + strlen(path) + 1;
@@ -309,13 +306,6 @@ static int cmp_chunk(const void *a, const void *b)
 {
 	return strcmp(((const struct watch_chunk *)a)->name,
 		      ((const struct watch_chunk *)b)->name);
-}
-
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
 }
 
 static int cmp_base(const void *a, const void *b)
@@ -648,6 +638,10 @@ int watch_source_convert(struct watch_source *s, struct watch_chunk *c, char *wh
 	int rc = -1;
 
 	why[0] = '\0';
+	if (c->ctf) { /* converted already, to be read with the chunk before */
+		free(final);
+		return 0;
+	}
 	if (!final || !(tmp = malloc(strlen(final) + 5)) || !(meta = join(final, "metadata"))) {
 		err_fail(ERR_RESOURCE, "out of memory");
 		goto end;

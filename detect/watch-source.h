@@ -19,10 +19,10 @@
  *  - Raw perf chunks, files named perf.data.<digits> (`perf record
  *    --switch-output`), converted here with `perf data convert --to-ctf`
  *    (the command in $PERF, else `perf` on the PATH). Complete when a
- *    later one exists in the same folder, or when perf's file in progress
- *    beside them (`perf.data`) was written since the newest: perf 6.1
- *    finishes a chunk, renames it perf.data.<timestamp>, then begins
- *    perf.data anew. A raw chunk with a CTF trace of the same name below
+ *    later one exists in the same folder: perf 6.1 writes perf.data and
+ *    renames it perf.data.<timestamp> once done, but consecutive chunks
+ *    overlap, and a chunk is read with the head of the next (watch.h).
+ *    A raw chunk with a CTF trace of the same name below
  *    DIR (`record-host.sh --recorder perf -c` leaves both:
  *    DIR/perf.data.N and DIR/chunks/perf.data.N/) is that trace, not
  *    converted again. Without perf, raw chunks are left unread, said once.
@@ -54,7 +54,8 @@ struct watch_chunk {
 			* converted (watch_source_convert), else NULL */
 	enum watch_chunk_kind kind;
 	int complete;  /* nothing will be added to it */
-	int64_t mtime_ns; /* a raw chunk's last write */
+	int perf;      /* of perf record --switch-output (raw, or converted and
+			* named perf.data.N): it overlaps the next one */
 };
 
 struct watch_source {
@@ -78,8 +79,10 @@ void watch_source_fini(struct watch_source *s);
  * or a folder below it cannot be read, or out of memory. */
 int watch_source_scan(struct watch_source *s);
 
-/* Makes the CTF trace of raw chunk `c` (kind WATCH_CHUNK_PERF): reuses
- * CACHE/NAME when an earlier run converted it, else converts it there.
+/* Makes the CTF trace of raw chunk `c` (kind WATCH_CHUNK_PERF): nothing
+ * to do when c->ctf is set (converted to be read with the chunk before);
+ * reuses CACHE/NAME when an earlier run converted it, else converts it
+ * there.
  * SIGINT and SIGTERM are held back meanwhile, and perf runs in a process
  * group of its own: a stop waits for the conversion. Returns 0 with
  * c->ctf set; 1 when perf cannot convert it (a corrupt chunk: `why`

@@ -35,6 +35,8 @@ struct watch {
 	/* after a chunk left unread: the windows up to that of the first
 	 * event read after it (the analysis's resume_ts) are marked missing */
 	int gap;                    /* 1: in the gap */
+	uint64_t read_to_ns;        /* the next chunk's events up to then were
+				     * read with the last chunk done (0: none) */
 	size_t skipped;             /* chunks skipped, their windows missing */
 	char **done; size_t ndone;  /* owned: chunks done, by name (state file) */
 };
@@ -47,12 +49,17 @@ int watch_init(struct watch *w, const struct model_dir *model, const char *recor
 void watch_fini(struct watch *w);
 
 /* Reads one complete chunk (a CTF trace directory) into the analysis;
- * windows it closes are written. A chunk that cannot be read (bad input)
- * is skipped with a warning naming it, counted done, and the windows it
- * covered are marked missing. Returns 0, or -1 (cause appended) when the
- * run must end (interrupted, out of memory, cannot write): the chunk is
- * then not done. */
-int watch_chunk(struct watch *w, const char *dir, const char *name);
+ * windows it closes are written. `next`, the chunk that follows it, may
+ * be given for chunks of perf record --switch-output, which overlap: the
+ * events of `next` up to the last of `dir` are read with it, muxed in
+ * time order as detect reads them, and the rest of `next` when its turn
+ * comes (read_to_ns). Without `next`, those of its events that are older
+ * than the last one read are dropped, counted (late_events) and said. A
+ * chunk that cannot be read (bad input) is skipped with a warning naming
+ * it, counted done, and the windows it covered are marked missing.
+ * Returns 0, or -1 (cause appended) when the run must end (interrupted,
+ * out of memory, cannot write): the chunk is then not done. */
+int watch_chunk(struct watch *w, const char *dir, const char *next, const char *name);
 
 /* Counts chunk `name` done without reading it, and marks missing the
  * windows it may cover: from the analysis's last event to the window of
@@ -71,8 +78,9 @@ int watch_skip(struct watch *w, const char *name);
 /* Closes the open window (--once: the recording ends here). */
 int watch_finish(struct watch *w);
 
-/* The state file (vmint.watch-state/1): the chunks done, and each
- * thread's process and name (what a later chunk cannot tell again).
+/* The state file (vmint.watch-state/1): the chunks done, each thread's
+ * process and name (what a later chunk cannot tell again), and how far
+ * the next chunk was read (next_read_to_ns).
  * Loading a missing file is no error (a first run); load after
  * watch_init. Returns 0 or -1 (cause appended). */
 int watch_state_load(struct watch *w, const char *path);

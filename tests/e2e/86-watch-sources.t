@@ -4,16 +4,18 @@
 # by babeltrace2 into six chunks of 0.5 s (as 85-watch.t), with a stand-in
 # perf (PERF) whose "raw chunks" name the CTF chunk it converts them to:
 # raw perf.data.N chunks are converted by the watch and decide as detect
-# on the whole; the newest raw chunk waits until perf has begun the next
-# (perf.data beside it); a chunk perf cannot convert is skipped with a
+# on the whole; the newest raw chunk waits until a later one exists; a chunk perf cannot convert is skipped with a
 # warning in perf's words and its windows marked missing; without perf
 # the raw chunks are left unread, said once; a raw chunk that record-host
 # -c converted already is not converted again; more complete chunks
 # waiting than --max-behind: the oldest are skipped, said in one warning,
-# their windows missing. The real perf: 87-watch-perf-live.t.
+# their windows missing; two chunks that overlap in time as perf's do
+# (CPU 1's events of 1.4 s to 1.6 s in the second) are read in time order,
+# each perf chunk with the head of the next, and the same chunks under
+# other names lose the overlap, said. The real perf: 87-watch-perf-live.t.
 . "$(dirname "$0")/lib.sh" || exit 1
 
-echo "1..23"
+echo "1..25"
 ok_log=$tmp/last.err
 sample=datasets/sample
 ts=2023111422132000 # perf's names: perf.data.<date and time>
@@ -79,24 +81,26 @@ ok $? "the state file and the lines name the raw chunks (perf.data.$ts...)"
 [ -d "$tmp/raw/.vmint-ctf" ] && [ -z "$(ls -A "$tmp/raw/.vmint-ctf")" ]
 ok $? "each chunk's CTF is removed from the cache once read; nothing half-converted left"
 
-# 2. Following: the newest raw chunk waits until perf has begun the next.
+# 2. Following: the newest raw chunk waits until a later one exists (it
+# is read with the head of the next, which overlaps it in perf's).
 raw "$tmp/fol"
-: > "$PERF_LOG"
+mv "$tmp/fol/perf.data.$((ts + 5))" "$tmp/c5.raw"
 "$vmint" watch "$tmp/fol" --model models/default --jsonl "$tmp/fol.jsonl" 2> "$tmp/fol.err" &
 pid=$!
 ndone() { python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["chunks_done"]))' "$tmp/fol/.vmint-watch.json" 2> /dev/null || echo 0; }
-for _ in $(seq 200); do [ "$(ndone)" -ge 5 ] && break; sleep 0.05; done
+for _ in $(seq 200); do [ "$(ndone)" -ge 4 ] && break; sleep 0.05; done
 sleep 1.5 # more than one look at DIR
+four=$(ndone)
+mv "$tmp/c5.raw" "$tmp/fol/perf.data.$((ts + 5))"
+for _ in $(seq 100); do [ "$(ndone)" -ge 5 ] && break; sleep 0.05; done
+sleep 1.5
 five=$(ndone)
-# perf's file in progress, written after the newest chunk
-touch -d "@$(($(stat -c %Y "$tmp/fol/perf.data.$((ts + 5))") + 1))" "$tmp/fol/perf.data"
-for _ in $(seq 100); do [ "$(ndone)" -ge 6 ] && break; sleep 0.05; done
-six=$(ndone)
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
-[ "$five" -eq 5 ] && [ "$six" -eq 6 ] && [ "$rc" -eq 130 ]
-ok $? "following: the newest raw chunk waits ($five done), read once perf.data is written after it ($six done); SIGTERM: exit $rc"
+same=$(compare "$tmp/fol.jsonl")
+[ "$four" -eq 4 ] && [ "$five" -eq 5 ] && [ "$rc" -eq 130 ] && [ "$same" -ge 3 ]
+ok $? "following: of five raw chunks the newest waits ($four done), read once a sixth exists ($five done), the sixth waits; SIGTERM: exit $rc; the lines decide as detect ($same)"
 
 # 3. A chunk perf cannot convert: c2 ([1.0 s, 1.5 s)).
 raw "$tmp/bad"
@@ -199,6 +203,42 @@ assert s["chunks_done"] == ["c%d/compute-sample/kernel" % i for i in range(5)], 
 st=$?
 [ "$rc" -eq 130 ] && [ $st -eq 0 ] && grep -qF "falling behind: 5 complete chunks wait in '$tmp/bf', more than --max-behind 2: skipping the 3 oldest (their windows are marked missing): 'c0/compute-sample/kernel', 'c1/compute-sample/kernel', 'c2/compute-sample/kernel'" "$tmp/bf.err"
 ok $? "following with --max-behind 2: 5 complete (c5 may grow), c0 to c2 skipped, c3 and c4 read; SIGTERM: exit $rc"
+
+# Chunks that overlap as perf's do: A holds CPU 0 to 1.6 s and CPU 1 to
+# 1.4 s, B the rest (stream files of two cuts, the second's trace UUID
+# made the first's).
+ov_ok=0
+for spec in "a0 1700000000.0 1700000001.599999999" "a1 1700000000.0 1700000001.399999999" \
+	"b0 1700000001.6 1700000002.999999999" "b1 1700000001.4 1700000002.999999999"; do
+	# shellcheck disable=SC2086 # three words
+	set -- $spec
+	babeltrace2 convert "$sample" -b "$2" -e "$3" --output-format=ctf --output "$tmp/ov/$1" > /dev/null 2>&1 || ov_ok=1
+done
+python3 - "$tmp/ov" <<'PY' || ov_ok=1
+import os, re, shutil, sys, uuid
+d = sys.argv[1]
+def tid(c): return uuid.UUID(re.search(r'uuid = "([0-9a-f-]+)"', open(d + "/" + c + "/compute-sample/kernel/metadata").read()).group(1)).bytes
+def make(out, first, other):
+    os.makedirs(d + "/" + out)
+    shutil.copy(d + "/" + first + "/compute-sample/kernel/metadata", d + "/" + out)
+    for ch, src in (("channel0_0", first), ("channel0_1", other)):
+        data = open(d + "/" + src + "/compute-sample/kernel/" + ch, "rb").read()
+        assert tid(src) in data
+        open(d + "/" + out + "/" + ch, "wb").write(data.replace(tid(src), tid(first)))
+make("A", "a0", "a1")
+make("B", "b0", "b1")
+PY
+mkdir -p "$tmp/ovp/chunks" "$tmp/ovo"
+cp -r "$tmp/ov/A" "$tmp/ovp/chunks/perf.data.$ts" && cp -r "$tmp/ov/B" "$tmp/ovp/chunks/perf.data.$((ts + 1))"
+cp -r "$tmp/ov/A" "$tmp/ovo/x0" && cp -r "$tmp/ov/B" "$tmp/ovo/x1"
+cp "$tmp/all/vms.json" "$tmp/ovp/" && cp "$tmp/all/vms.json" "$tmp/ovo/"
+run watch "$tmp/ovp" --once --model models/default --jsonl "$tmp/ovp.jsonl"
+same=$(compare "$tmp/ovp.jsonl")
+[ $ov_ok -eq 0 ] && [ "$rc" -eq 0 ] && [ "$same" -eq 9 ] && ! grep -q "events older" "$tmp/last.err"
+ok $? "two chunks overlapping by 0.2 s, named as perf's: the first read with the head of the second, every (VM, window) as detect on the whole ($same of 9), no event dropped"
+run watch "$tmp/ovo" --once --model models/default --jsonl "$tmp/ovo.jsonl"
+[ "$rc" -eq 0 ] && grep -qF "chunk '$tmp/ovo/x1': 3494 events older than the last one read before it were dropped" "$tmp/last.err"
+ok $? "the same chunks under other names, read one after the other: the second's 3,494 events older than the first's last are dropped, said"
 
 # The default, and the option's checks.
 "$vmint" watch --help | tr -s ' \n' ' ' | grep -q -- "--max-behind N when more than N complete chunks wait, skip the oldest, their windows marked missing (default: 10; with --once, no bound; 0: no bound)"

@@ -60,7 +60,7 @@ static int setup(void **state)
 	put("README", "x");
 	set_mtime("perf.data.200", 1000);
 	set_mtime("perf.data.300", 2000);
-	set_mtime("perf.data", 1500); /* older than the newest chunk */
+	set_mtime("perf.data", 1500);
 	{
 		char path[512];
 
@@ -105,7 +105,8 @@ static void check(const struct watch_source *s, size_t n, const int *complete)
 
 /* Every source, in name order; the raw chunk that chunks/ holds converted
  * is that chunk; the cache, a link loop and a dangling link are skipped;
- * the newest trace folder and the newest raw chunk may still grow. */
+ * the newest trace folder and the newest raw chunk may still grow (or
+ * gain its overlap with the next). */
 static void test_listing(void **state)
 {
 	struct watch_source s;
@@ -124,12 +125,30 @@ static void test_listing(void **state)
 		snprintf(path, sizeof(path), "%s/perf.data.200", root);
 		assert_string_equal(s.chunks[3].path, path);
 	}
-	/* perf began its next chunk after the newest: that one is done */
-	set_mtime("perf.data", 2000);
+	/* perf's file in progress written since does not make the newest
+	 * complete: it is read with the head of the next one */
+	set_mtime("perf.data", 3000);
 	assert_int_equal(watch_source_scan(&s), 0);
-	complete[4] = 1;
 	check(&s, 5, complete);
-	set_mtime("perf.data", 1500);
+	/* perf's chunks, raw or converted (chunks/perf.data.N) */
+	assert_int_equal(s.chunks[0].perf, 0);
+	assert_int_equal(s.chunks[1].perf, 1);
+	assert_int_equal(s.chunks[2].perf, 0);
+	assert_int_equal(s.chunks[3].perf, 1);
+	assert_int_equal(s.chunks[4].perf, 1);
+	/* a later raw chunk: the one before is complete */
+	put("perf.data.400", "raw");
+	assert_int_equal(watch_source_scan(&s), 0);
+	assert_int_equal(s.n, 6);
+	assert_string_equal(s.chunks[4].name, "perf.data.300");
+	assert_int_equal(s.chunks[4].complete, 1);
+	assert_int_equal(s.chunks[5].complete, 0);
+	{
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/perf.data.400", root);
+		unlink(path);
+	}
 	watch_source_fini(&s);
 
 	/* --once: the recording has ended, every chunk is complete */
