@@ -80,7 +80,6 @@ void collect_fini(struct collector *c)
 	classify_fini(&c->cls);
 	free(c->filled);
 	free(c->counts);
-	free(c->wl_sum);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -280,20 +279,8 @@ int collect_row(void *ctx, const struct window_row *row)
 	count_events(acc, c->counts[r->nwindows]);
 	w->discarded_events = (uint64_t)llround(
 		feature(row->features, c->lost_index) * covered_s);
-	/* workload probabilities, summed per VM (the array grows with VMs) */
-	if ((size_t)w->vm >= c->nwl) {
-		double (*s)[WL__COUNT] = realloc(c->wl_sum, (size_t)(w->vm + 1) * sizeof(*s));
-
-		if (!s) {
-			err_fail(ERR_RESOURCE, "out of memory");
-			return -1;
-		}
-		memset(s[c->nwl], 0, ((size_t)w->vm + 1 - c->nwl) * sizeof(s[0]));
-		c->wl_sum = s;
-		c->nwl = (size_t)w->vm + 1;
-	}
-	for (int k = 0; k < WL__COUNT; k++)
-		c->wl_sum[w->vm][k] += cl.p_workload[k];
+	memcpy(w->p_workload, cl.p_workload, sizeof(w->p_workload));
+	w->partial = 2 * row->present_ns < row->end_ns - row->start_ns;
 	r->nwindows++;
 	return 0;
 }
@@ -434,13 +421,20 @@ static void rank_top_events(struct collector *c)
 }
 
 /* Per VM: the class of most of its windows, with the model's mean
- * probabilities beside it. A tie goes to work over idle (a VM busy half
- * the time does not do "next to nothing"), then to the larger mean
- * probability. */
-static void settle_workloads(struct collector *c)
+ * probabilities beside it, as doc/formats.md defines a VM's workload (the
+ * class of most of its intervals). Only whole windows vote: one the VM
+ * lived less than half of (started or stopped in it, or cut by the
+ * trace's ends) is a partial sample of its work, and the labeling rule
+ * leaves it out too; a VM with no whole window is judged on all of its.
+ * A tie goes to work over idle (a VM busy half the time does not do
+ * "next to nothing"), then to the larger mean probability. */
+static int settle_workloads(struct collector *c)
 {
 	struct detect_result *r = c->res;
+	int *whole = calloc(r->nvms ? r->nvms : 1, sizeof(*whole));
 
+	if (!whole)
+		return -1;
 	for (size_t w = 0; w < r->nwindows; w++) {
 		const struct window_result *wr = &r->windows[w];
 		struct vm_result *v = &r->vms[wr->vm];
@@ -448,18 +442,31 @@ static void settle_workloads(struct collector *c)
 		v->windows++;
 		v->interfered_windows += wr->interference;
 		v->ood_windows += !wr->in_distribution;
+		whole[wr->vm] += !wr->partial;
+	}
+	for (size_t w = 0; w < r->nwindows; w++) {
+		const struct window_result *wr = &r->windows[w];
+		struct vm_result *v = &r->vms[wr->vm];
+
+		if (wr->partial && whole[wr->vm])
+			continue;
 		v->workload_votes[wr->workload]++;
 		v->workload_rule_windows += wr->workload_by_rule;
+		for (int k = 0; k < WL__COUNT; k++)
+			v->workload_prob[k] += wr->p_workload[k];
 	}
 	for (size_t v = 0; v < r->nvms; v++) {
 		struct vm_result *vm = &r->vms[v];
+		int voters = 0;
 
+		for (int k = 0; k < WL__COUNT; k++)
+			voters += vm->workload_votes[k];
 		/* a process's classifier estimates mean nothing: its shares of
 		 * windows stand for them */
 		for (int k = 0; k < WL__COUNT; k++)
-			vm->workload_prob[k] = !vm->windows ? 0 : vm->process ?
-				(double)vm->workload_votes[k] / vm->windows :
-				v < c->nwl ? c->wl_sum[v][k] / vm->windows : 0;
+			vm->workload_prob[k] = !voters ? 0 : vm->process ?
+				(double)vm->workload_votes[k] / voters :
+				vm->workload_prob[k] / voters;
 		vm->workload = WL_IDLE;
 		for (int k = 1; k < WL__COUNT; k++)
 			if (vm->workload_votes[k] > vm->workload_votes[vm->workload] ||
@@ -468,15 +475,17 @@ static void settle_workloads(struct collector *c)
 			      vm->workload_prob[k] > vm->workload_prob[vm->workload])))
 				vm->workload = k;
 	}
+	free(whole);
+	return 0;
 }
 
 int collect_finish(struct collector *c)
 {
-	if (sort_windows(c) != 0 || detect_find_episodes(c->res) != 0) {
+	if (sort_windows(c) != 0 || detect_find_episodes(c->res) != 0 ||
+	    settle_workloads(c) != 0) {
 		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
-	settle_workloads(c);
 	rank_top_events(c);
 	if (detect_recommend(c->res) != 0) {
 		err_fail(ERR_RESOURCE, "out of memory");

@@ -43,8 +43,6 @@ struct collector {
 	const struct model_dir *model; /* weak */
 	uint32_t (*counts)[TK__COUNT]; /* owned: one per window */
 	size_t cap;
-	double (*wl_sum)[WL__COUNT];   /* owned: per VM, summed probabilities */
-	size_t nwl;
 	int vm_base;                   /* index of this group's first VM */
 	int lost_index, share_index[RES__COUNT]; /* feature columns, or -1 */
 	double *filled;                /* owned: a process tenant's features,

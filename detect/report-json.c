@@ -105,6 +105,8 @@ static json_t *window_json(const struct detect_result *r, const struct window_re
 	}
 	if (w->discarded_events)
 		json_object_set_new(o, "discarded_events", json_integer((json_int_t)w->discarded_events));
+	if (w->partial) /* not in its VM's workload vote */
+		json_object_set_new(o, "partial", json_true());
 	return o;
 }
 

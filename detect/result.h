@@ -54,6 +54,9 @@ struct window_result {
 	double delay_ns[RES__COUNT]; /* delay caused by others */
 	enum workload workload;  /* this window's class */
 	int workload_by_rule;    /* the rule chose it (out of distribution) */
+	double p_workload[WL__COUNT]; /* the classifier's estimates */
+	int partial;             /* the VM lived less than half of it, or the
+				  * trace covers less: not in its VM's vote */
 	enum resource resource;  /* RES_NONE when not interfered */
 	struct culprit_share culprits[MAX_CULPRITS];
 	int nculprits;
@@ -80,7 +83,8 @@ struct vm_result {
 	struct report_totals totals;
 	int windows, interfered_windows;
 	int ood_windows;                /* out of the model's distribution */
-	int workload_votes[WL__COUNT];  /* windows of each class */
+	int workload_votes[WL__COUNT];  /* whole windows of each class (all
+					 * windows when none is whole) */
 	int workload_rule_windows;      /* of them, classed by the rule */
 };
 
