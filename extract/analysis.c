@@ -229,6 +229,13 @@ static int on_fork(struct host *h, const struct ev *ev)
 	host_set_comm(h, t, ev->u.fork.child_comm);
 	t->since = ev->ts;
 	t->born = ev->ts;
+	if (ev->u.fork.child_tid == pid) {
+		/* a process reborn under the pid of one that ended: alive again */
+		int vm = host_vm_of_pid(h, pid, 0);
+
+		if (vm >= 0)
+			h->vms[vm]->until = 0;
+	}
 	return adopt_child(h, parent, ev);
 }
 
