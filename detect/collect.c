@@ -285,6 +285,18 @@ int collect_row(void *ctx, const struct window_row *row)
 	return 0;
 }
 
+struct report_totals collect_totals(const struct vm *v)
+{
+	return (struct report_totals){
+		.cpu_ns = v->tot.cpu_ns, .guest_ns = v->tot.guest_ns,
+		.preempted_ns = v->tot.preempted_ns, .exits = v->tot.exits,
+		.disk_requests = v->tot.disk_rd + v->tot.disk_wr,
+		.disk_bytes = v->tot.disk_bytes,
+		.net_packets = v->tot.net_tx_pkts + v->tot.net_rx_pkts,
+		.net_bytes = v->tot.net_tx_bytes + v->tot.net_rx_bytes,
+	};
+}
+
 int collect_end_group(struct collector *c, const struct analysis *a)
 {
 	return collect_copy_vms(c->res, a);
@@ -322,14 +334,7 @@ int collect_copy_vms(struct detect_result *r, const struct analysis *a)
 			if (a->io.nets[k].vm == (int)i)
 				snprintf(dst->tap, sizeof(dst->tap), "%s", a->io.nets[k].name);
 		dst->vcpus = src->vcpus_config ? src->vcpus_config : src->nvcpus;
-		dst->totals = (struct report_totals){
-			.cpu_ns = src->tot.cpu_ns, .guest_ns = src->tot.guest_ns,
-			.preempted_ns = src->tot.preempted_ns, .exits = src->tot.exits,
-			.disk_requests = src->tot.disk_rd + src->tot.disk_wr,
-			.disk_bytes = src->tot.disk_bytes,
-			.net_packets = src->tot.net_tx_pkts + src->tot.net_rx_pkts,
-			.net_bytes = src->tot.net_tx_bytes + src->tot.net_rx_bytes,
-		};
+		dst->totals = collect_totals(src);
 	}
 	r->nvms += n;
 	return 0;

@@ -71,6 +71,9 @@ int collect_end_group(struct collector *c, const struct analysis *a);
  * appends a VM entry per VM of `a`, index for index. */
 int collect_copy_vms(struct detect_result *r, const struct analysis *a);
 
+/* A VM's totals so far, as report.json's `totals` says them. */
+struct report_totals collect_totals(const struct vm *v);
+
 /* Workloads, top events, episodes, recommendations. Returns 0 or -1. */
 int collect_finish(struct collector *c);
 

@@ -110,7 +110,7 @@ static json_t *window_json(const struct detect_result *r, const struct window_re
 	return o;
 }
 
-static json_t *episode_json(const struct detect_result *r, const struct episode *e)
+json_t *report_episode_json(const struct detect_result *r, const struct episode *e)
 {
 	return json_pack("{s:s, s:I, s:I, s:s, s:o, s:i, s:f}",
 		"vm", r->vms[e->vm].name, "start_ns", (json_int_t)e->start_ns,
@@ -119,10 +119,10 @@ static json_t *episode_json(const struct detect_result *r, const struct episode 
 		"windows", e->windows, "max_probability", e->max_probability);
 }
 
-static json_t *watcher_json(const struct detect_result *r, const struct recommendation *rec)
+json_t *report_watcher_action(const struct detect_result *r, int vm)
 {
 	return json_pack("{s:s, s:s, s:{s:s, s:s?}}", "action_type", "migrate",
-			 "resource_id", r->vms[rec->vm].uuid, "input_parameters",
+			 "resource_id", r->vms[vm].uuid, "input_parameters",
 			 "migration_type", "live", "source_node", r->hostname);
 }
 
@@ -148,7 +148,7 @@ static json_t *rec_json(const struct detect_result *r, const struct recommendati
 	if (rec->command[0])
 		json_object_set_new(o, "command", json_string(rec->command));
 	if (rec->watcher)
-		json_object_set_new(o, "watcher", watcher_json(r, rec));
+		json_object_set_new(o, "watcher", report_watcher_action(r, rec->vm));
 	return o;
 }
 
@@ -162,7 +162,7 @@ json_t *report_to_json(const struct detect_result *r)
 	for (size_t i = 0; i < r->nwindows; i++)
 		json_array_append_new(wins, window_json(r, &r->windows[i]));
 	for (size_t i = 0; i < r->nepisodes; i++)
-		json_array_append_new(eps, episode_json(r, &r->episodes[i]));
+		json_array_append_new(eps, report_episode_json(r, &r->episodes[i]));
 	for (size_t i = 0; i < r->nrecs; i++)
 		json_array_append_new(recs, rec_json(r, &r->recs[i]));
 	return json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:s}, s:I, s:o, s:o, s:o, s:o}",
@@ -178,7 +178,7 @@ json_t *report_watcher_actions(const struct detect_result *r)
 
 	for (size_t i = 0; i < r->nrecs; i++)
 		if (r->recs[i].watcher)
-			json_array_append_new(a, watcher_json(r, &r->recs[i]));
+			json_array_append_new(a, report_watcher_action(r, r->recs[i].vm));
 	return a;
 }
 

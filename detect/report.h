@@ -20,6 +20,13 @@ json_t *report_to_json(const struct detect_result *r);
 /* The Watcher `actions` list (a new JSON array), or NULL. */
 json_t *report_watcher_actions(const struct detect_result *r);
 
+/* One element of that list: migrate VM `vm` (it has a uuid), live, from
+ * r->hostname. A new JSON object, or NULL. */
+json_t *report_watcher_action(const struct detect_result *r, int vm);
+
+/* One element of report.json's `episodes`. A new JSON object, or NULL. */
+json_t *report_episode_json(const struct detect_result *r, const struct episode *e);
+
 /* Writes `json` (not stolen) to `path` atomically. Returns 0 or -1. */
 int report_write_json(const json_t *json, const char *path);
 
