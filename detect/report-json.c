@@ -6,6 +6,7 @@
 #include "common/version.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static json_t *culprits_json(const struct detect_result *r,
@@ -194,6 +195,76 @@ int report_write_json(const json_t *json, const char *path)
 		return -1;
 	if (json_dumpf(json, of.fp, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0 ||
 	    fputc('\n', of.fp) == EOF) {
+		err_fail(ERR_RESOURCE, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+		outfile_abort(&of);
+		return -1;
+	}
+	return outfile_commit(&of);
+}
+
+/* One value at the top level, its lines indented under its key. */
+static int put_value(FILE *f, const json_t *v)
+{
+	char *text = json_dumps(v, JSON_INDENT(2) | JSON_REAL_PRECISION(6) | JSON_ENCODE_ANY);
+
+	if (!text)
+		return -1;
+	for (const char *c = text; *c; c++)
+		if (fputc(*c, f) == EOF || (*c == '\n' && fputs("  ", f) == EOF))
+			break;
+	free(text);
+	return ferror(f) ? -1 : 0;
+}
+
+static int put_windows(FILE *f, const struct detect_result *r)
+{
+	if (fputc('[', f) == EOF)
+		return -1;
+	for (size_t i = 0; i < r->nwindows; i++) {
+		json_t *w = window_json(r, &r->windows[i]);
+		char *text = w ? json_dumps(w, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+		int bad = !text || fprintf(f, "%s\n    %s", i ? "," : "", text) < 0;
+
+		free(text);
+		json_decref(w);
+		if (bad)
+			return -1;
+	}
+	return fputs(r->nwindows ? "\n  ]" : "]", f) == EOF ? -1 : 0;
+}
+
+int report_write_json_streamed(const struct detect_result *r, const char *extra_key,
+			       json_t *extra, const char *path)
+{
+	struct detect_result head = *r;
+	struct outfile of;
+	const char *key;
+	json_t *j, *v;
+	int n = 0, bad = 0;
+
+	/* everything but the windows, as report_to_json says it */
+	head.nwindows = 0;
+	j = report_to_json(&head);
+	if (!j || (extra && json_object_set_new(j, extra_key, extra) != 0)) {
+		if (!j)
+			json_decref(extra);
+		json_decref(j);
+		err_fail(ERR_RESOURCE, "cannot build the JSON of '%s': out of memory", path);
+		return -1;
+	}
+	if (outfile_open(&of, path) != 0) {
+		json_decref(j);
+		return -1;
+	}
+	bad = fputc('{', of.fp) == EOF;
+	json_object_foreach(j, key, v) {
+		if (bad)
+			break;
+		bad = fprintf(of.fp, "%s\n  \"%s\": ", n++ ? "," : "", key) < 0 ||
+		      (strcmp(key, "windows") == 0 ? put_windows(of.fp, r) : put_value(of.fp, v)) < 0;
+	}
+	json_decref(j);
+	if (bad || fputs("\n}\n", of.fp) == EOF || ferror(of.fp)) {
 		err_fail(ERR_RESOURCE, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
 		outfile_abort(&of);
 		return -1;

@@ -301,27 +301,19 @@ int watch_out_snapshot(struct watch_out *o, const struct watch *w, const char *r
 		.window_ns = w->res.window_ns,
 	};
 	struct detect_result r = { 0 };
-	json_t *j = NULL;
 	int ret = -1;
 
 	if (!o->o.report)
 		return 0;
-	if (ring_report(&o->ring, w->a, &m, &r) < 0)
-		goto end;
-	/* what the snapshot covers, beside vmint.report/1's keys */
-	j = report_to_json(&r);
-	if (j && json_object_set_new(j, "watch", json_pack("{s:s, s:I, s:I, s:I, s:I}",
+	if (ring_report(&o->ring, w->a, &m, &r) == 0) {
+		/* what the snapshot covers, beside vmint.report/1's keys */
+		ret = report_write_json_streamed(&r, "watch", json_pack("{s:s, s:I, s:I, s:I, s:I}",
 			"reason", reason, "span_ns", (json_int_t)o->o.report_span_ns,
 			"every_ns", (json_int_t)o->o.report_every_ns,
 			"windows", (json_int_t)r.nwindows,
-			"chunks_done", (json_int_t)w->ndone)) != 0) {
-		json_decref(j);
-		j = NULL;
+			"chunks_done", (json_int_t)w->ndone), o->o.report);
+		o->snapshots += ret == 0;
 	}
-	ret = report_write_json(j, o->o.report);
-	o->snapshots += ret == 0;
-end:
-	json_decref(j);
 	detect_result_fini(&r);
 	if (ret < 0)
 		err_append("report snapshot '%s'", o->o.report);

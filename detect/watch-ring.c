@@ -76,6 +76,14 @@ size_t ring_windows(const struct watch_ring *g)
 	return g->win.n;
 }
 
+void ring_window(const struct watch_ring *g, size_t i, struct window_result *out)
+{
+	const struct ring_window *e = fifo_at(&g->win, i);
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out, e->core, CORE_SIZE);
+}
+
 /* Where the span begins: entries ending at or before it are out. */
 static uint64_t span_start(const struct watch_ring *g)
 {

@@ -49,8 +49,10 @@ int ring_add_window(struct watch_ring *g, const struct window_result *r,
 int ring_add_chunk(struct watch_ring *g, uint64_t end_ns, uint64_t events,
 		   uint64_t discarded);
 
-/* Windows held now. */
+/* Windows held now, and the i-th of them, oldest first (i < that count):
+ * its fields before `top`, the rest zero. */
 size_t ring_windows(const struct watch_ring *g);
+void ring_window(const struct watch_ring *g, size_t i, struct window_result *out);
 
 /* What a snapshot says of its trace beyond the windows. */
 struct ring_meta {
