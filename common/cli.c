@@ -46,7 +46,7 @@ int cli_parse_duration(const char *text, uint64_t *ns)
 {
 	static const struct { const char *unit; double ns; } units[] = {
 		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-		{ "", 1e9 }, { "m", 60e9 }, { "min", 60e9 }, { "h", 3600e9 },
+		{ "", 1e9 }, { "m", 60e9 }, { "min", 60e9 },
 	};
 	char *end;
 	double v;

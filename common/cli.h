@@ -107,8 +107,8 @@ void cli_print_exit_codes(FILE *out);
 /* The parsers behind the options, without a message: 0, or -1 when
  * `text` is not one. A decimal integer in lo..hi: */
 int cli_parse_uint(const char *text, uint64_t lo, uint64_t hi, uint64_t *out);
-/* "500ms", "1s", "2s", "100us", "250000ns", "1m", "10min", "1h" (a bare
- * number is seconds) -> ns, at least 1 ns: */
+/* "500ms", "1s", "2s", "100us", "250000ns", "1m" (a bare number is
+ * seconds) -> ns, at least 1 ns: */
 int cli_parse_duration(const char *text, uint64_t *ns);
 
 #endif

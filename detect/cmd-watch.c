@@ -41,7 +41,7 @@ static const struct cli_option options[] = {
 	  "each --report-every, on SIGHUP and at the end of --once" },
 	{ "report-every", OPT_EVERY, "DUR", "of trace time (default 10min)" },
 	{ "report-span", OPT_SPAN, "DUR", "windows a report covers, ending with the newest "
-	  "(default 1h; memory grows with it)" },
+	  "(default 60min; memory grows with it)" },
 	{ "watcher-actions", OPT_ACTIONS, "FILE", "append a JSON line when an episode becomes "
 	  "persistent (with its Watcher action) and when it ends" },
 	{ "window", CLI_WINDOW, "DUR", NULL },
@@ -89,7 +89,7 @@ static int parse(int argc, char **argv, struct watch_opts *o)
 			if (cli_parse_duration(optarg, key == OPT_EVERY ? &o->out.report_every_ns :
 					       &o->out.report_span_ns) < 0)
 				return cli_usage(&cli, "--%s: invalid duration '%s' (expected e.g. "
-						 "10min, 1h, 30s)", key == OPT_EVERY ? "report-every" :
+						 "10min, 60min, 30s)", key == OPT_EVERY ? "report-every" :
 						 "report-span", optarg);
 			break;
 		}

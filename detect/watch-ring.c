@@ -34,7 +34,8 @@ static void *fifo_at(const struct fifo *q, size_t i)
 static void *fifo_push(struct fifo *q)
 {
 	if (q->n == q->cap) {
-		size_t cap = q->cap ? q->cap * 2 : 64;
+		/* by half: the ring holds at most 1.5 times what a span needs */
+		size_t cap = q->cap ? q->cap + q->cap / 2 : 64;
 		unsigned char *b = malloc(cap * q->size);
 
 		if (!b)

@@ -12,7 +12,7 @@
 # 85-watch.t.
 . "$(dirname "$0")/lib.sh" || exit 1
 
-echo "1..23"
+echo "1..24"
 ok_log=$tmp/last.err
 sample=datasets/sample
 
@@ -156,7 +156,7 @@ for k in ("vms", "windows", "episodes", "recommendations"):
     assert r[k] == d[k], k
 assert r["trace"]["events"] == d["trace"]["events"]
 PY
-ok $? "the report at the end of --once (span 1 h: the whole sample) equals detect's: VMs and totals, windows, episodes, recommendations"
+ok $? "the report at the end of --once (default span 60 min: the whole sample) equals detect's: VMs and totals, windows, episodes, recommendations"
 
 "$py" - "$tmp/all-actions.jsonl" "$tmp/det-actions.json" > "$tmp/last.err" 2>&1 <<'PY'
 import json, sys
@@ -347,6 +347,25 @@ PY
 	ok $? "SIGTERM inside a chunk (event 75,000, in c4): exit 130 (got $rc); prom, report and state file whole and saying the same chunks and windows"
 else
 	skip "gdb not installed"
+fi
+
+# 6. Under valgrind memcheck, every output over the 8 s trace (an
+# episode that ends, a span that drops windows): no error, no definite leak.
+if command -v valgrind > /dev/null; then
+	mkdir -p "$tmp/vg"
+	cp -r "$tmp/epw"/c? "$tmp/epw/vms.json" "$tmp/vg/"
+	LIBBABELTRACE2_DISABLE_PYTHON_PLUGINS=1 valgrind -q --leak-check=full \
+		--errors-for-leak-kinds=definite --show-leak-kinds=definite --error-exitcode=99 \
+		--suppressions=tests/valgrind.supp --log-file="$tmp/vg.vg" \
+		"$vmint" watch "$tmp/vg" --once --model models/default --jsonl "$tmp/vg.jsonl" \
+		--prom "$tmp/vg.prom" --report "$tmp/vg-report.json" --report-every 2s --report-span 3s \
+		--watcher-actions "$tmp/vg-actions.jsonl" 2> /dev/null
+	rc=$?
+	[ "$rc" -eq 0 ] && [ ! -s "$tmp/vg.vg" ] && [ "$(wc -l < "$tmp/vg-actions.jsonl")" -eq 4 ]
+	ok $? "every output under valgrind: memcheck reports nothing, the 4 records written (exit $rc)"
+	[ -s "$tmp/vg.vg" ] && sed 's/^/# /' "$tmp/vg.vg" | head -20
+else
+	skip "valgrind not installed"
 fi
 
 run watch "$tmp/all" --once --report-every 1s
