@@ -235,7 +235,6 @@ int cmd_watch(int argc, char **argv)
 
 	if (rc != CLI_RUN)
 		return rc;
-
 	if (!o.state) {
 		snprintf(state, sizeof(state), "%s/.vmint-watch.json", o.dir);
 		o.state = state;

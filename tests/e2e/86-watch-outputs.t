@@ -242,7 +242,7 @@ ok $? "--report-span 4s: the report holds the last 4 s only (12 windows), each d
 mkdir -p "$tmp/hup"
 cp -r "$tmp/all/c0" "$tmp/all/c1" "$tmp/all/c2" "$tmp/all/c3" "$tmp/all/vms.json" "$tmp/hup/"
 "$vmint" watch "$tmp/hup" --model models/default --jsonl "$tmp/hup.jsonl" --prom "$tmp/hup.prom" \
-	--report "$tmp/hup-report.json" --report-every 1h --watcher-actions "$tmp/hup-actions.jsonl" \
+	--report "$tmp/hup-report.json" --report-every 60min --watcher-actions "$tmp/hup-actions.jsonl" \
 	2> "$tmp/hup.err" &
 pid=$!
 for _ in $(seq 300); do
@@ -251,7 +251,7 @@ for _ in $(seq 300); do
 done
 sleep 0.3
 [ ! -e "$tmp/hup-report.json" ]
-ok $? "no report before SIGHUP (--report-every 1h not reached)"
+ok $? "no report before SIGHUP (--report-every 60min not reached)"
 kill -HUP "$pid"
 for _ in $(seq 100); do
 	[ -e "$tmp/hup-report.json" ] && break
