@@ -60,10 +60,13 @@ struct window_result {
 	enum resource resource;  /* RES_NONE when not interfered */
 	struct culprit_share culprits[MAX_CULPRITS];
 	int nculprits;
-	struct top_event top[MAX_TOP_EVENTS];
-	int ntop;
 	struct window_use use;
 	uint64_t discarded_events; /* lost in this window: results less sure */
+	/* Last, and only filled once the result is settled (collect.h): a
+	 * window kept before that (watch's span, watch-ring.h) may leave
+	 * them out and store the fields before `top` alone. */
+	struct top_event top[MAX_TOP_EVENTS];
+	int ntop;
 };
 
 struct report_totals {
@@ -141,5 +144,13 @@ const char *detect_culprit_name(const struct detect_result *r, int vm);
  * episodes (windows must be sorted by VM, then time; a gap of one window
  * or more ends an episode). Returns 0 or -1 (out of memory). */
 int detect_find_episodes(struct detect_result *r);
+
+/* What detect_find_episodes does with each window of an episode, for an
+ * episode followed window by window (watch-episodes.h): episode_add adds
+ * window `w` (of e's VM and resource, just after e's last window) to `e`
+ * (running sums of culprit shares); episode_close turns the sums into
+ * means over its windows, largest first. */
+void episode_add(struct episode *e, const struct window_result *w);
+void episode_close(struct episode *e);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `vmint watch`'s state across chunks, its JSON lines and its state file. */
 #include "detect/watch.h"
+#include "detect/watch-out.h"
 #include "common/err.h"
 #include "common/json-file.h"
 #include "common/outfile.h"
@@ -14,6 +15,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static json_t *culprits_json(const struct watch *w, const struct window_result *r)
@@ -72,10 +74,13 @@ static int in_gap(struct watch *w, const struct window_row *row)
 	return 0;
 }
 
-/* analysis_row_fn: classify (collect_row), write the line, forget it. */
+/* analysis_row_fn: classify (collect_row), write the line, tell the
+ * other outputs (watch-out.h), forget it. */
 static int on_row(void *ctx, const struct window_row *row)
 {
 	struct watch *w = ctx;
+	const struct window_result *r;
+	const uint32_t *counts;
 	json_t *o;
 	char *text;
 	int warm = 0, missing = in_gap(w, row);
@@ -89,8 +94,10 @@ static int on_row(void *ctx, const struct window_row *row)
 			w->warm_end_ns = row->end_ns;
 		warm = row->end_ns <= w->warm_end_ns;
 	}
-	o = line_json(w, row, &w->res.windows[w->res.nwindows - 1], warm,
-		      missing);
+	/* valid until the next row: the arrays are kept, only emptied */
+	r = &w->res.windows[w->res.nwindows - 1];
+	counts = w->col.counts[w->res.nwindows - 1];
+	o = line_json(w, row, r, warm, missing);
 	text = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(o);
 	w->res.nwindows = 0; /* streaming: nothing kept per window */
@@ -107,6 +114,8 @@ static int on_row(void *ctx, const struct window_row *row)
 	}
 	free(text);
 	w->lines++;
+	if (w->outs)
+		return watch_out_window(w->outs, w, row, r, counts);
 	return 0;
 }
 
@@ -158,15 +167,37 @@ static int add_done(struct watch *w, const char *name)
 	return 0;
 }
 
+/* What a chunk's read adds to the run's figures. */
+static void count_read(struct watch_stats *s, const struct trace_stats *st, double secs,
+		       int whole)
+{
+	s->chunks_read += whole;
+	s->events += st->events;
+	s->discarded_events += st->discarded_events;
+	s->read_s += secs;
+	s->last_events = st->events;
+	s->last_discarded = st->discarded_events;
+	s->last_read_s = secs;
+	if (st->ncpus > s->cpus)
+		s->cpus = st->ncpus;
+	if (!s->hostname[0] && st->hostname[0])
+		snprintf(s->hostname, sizeof(s->hostname), "%s", st->hostname);
+}
+
 int watch_chunk(struct watch *w, const char *dir, const char *name)
 {
 	char *dirs[1] = { (char *)dir };
 	struct trace_group g = { .dirs = dirs, .ndirs = 1 };
 	struct trace_stats st;
+	struct timespec t0, t1;
 	int rc;
 
 	w->chunk = name;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = run_read(&g, w->a, 1, w->recording, &st);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	count_read(&w->stats, &st, (double)(t1.tv_sec - t0.tv_sec) +
+		   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, rc == 0);
 	trace_stats_fini(&st);
 	w->chunk = NULL;
 	if (rc < 0 && err_kind() != ERR_INPUT) {
@@ -199,6 +230,7 @@ const char *watch_last_done(const struct watch *w)
 
 int watch_skip(struct watch *w, const char *name)
 {
+	w->stats.chunks_late++;
 	return add_done(w, name);
 }
 

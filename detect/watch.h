@@ -21,6 +21,22 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct watch_out;
+
+/* What the run has read so far (this process: a restart counts anew). */
+struct watch_stats {
+	uint64_t chunks_read;       /* read whole (unreadable ones: skipped) */
+	uint64_t chunks_late;       /* skipped: came after a later one */
+	uint64_t events;            /* events read (of unreadable chunks too) */
+	uint64_t discarded_events;  /* LTTng's discarded-events counts */
+	double read_s;              /* wall-clock seconds spent reading chunks */
+	uint64_t last_events;       /* of the last chunk read */
+	uint64_t last_discarded;
+	double last_read_s;
+	int cpus;                   /* 1 + the highest CPU seen */
+	char hostname[256];         /* the first chunk's that names one */
+};
+
 struct watch {
 	struct analysis *a;         /* owned */
 	struct collector col;       /* owned */
@@ -39,6 +55,10 @@ struct watch {
 	uint64_t gap_win;           /* start of the window the gap ends in, or 0 */
 	size_t skipped;             /* chunks skipped */
 	char **done; size_t ndone;  /* owned: chunks done, by name (state file) */
+	struct watch_stats stats;
+	/* weak, may be NULL: told of each window as it closes, after its
+	 * line (watch-out.h) */
+	struct watch_out *outs;
 };
 
 /* Prepares a watch of the recording in folder `recording` writing lines
