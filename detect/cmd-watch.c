@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* `vmint watch`: follows a recording chunk by chunk, one JSON line per
- * (VM, window) as windows close. */
+ * (VM, window) as windows close, and the outputs of watch-out.h. */
 #include "detect/cmd.h"
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/outfile.h"
 #include "detect/collect.h"
 #include "detect/watch.h"
+#include "detect/watch-out.h"
 #include "detect/watch-source.h"
 #include "model/model-dir.h"
 
@@ -23,9 +24,11 @@ struct watch_opts {
 	const char *dir, *jsonl, *state, *cache;
 	int once;
 	uint64_t max_behind; /* 0: no bound */
+	struct watch_out_opts out;
 };
 
-enum { OPT_JSONL = CLI_OWN, OPT_ONCE, OPT_STATE, OPT_MAX_BEHIND, OPT_CACHE };
+enum { OPT_JSONL = CLI_OWN, OPT_ONCE, OPT_STATE, OPT_PROM, OPT_REPORT, OPT_EVERY, OPT_SPAN,
+       OPT_ACTIONS, OPT_MAX_BEHIND, OPT_CACHE };
 
 /* Complete chunks that may wait, unread, before the watch skips ahead:
  * 100 s of LTTng's or perf's 10 s chunks. */
@@ -44,6 +47,15 @@ static const struct cli_option options[] = {
 	{ "cache", OPT_CACHE, "DIR",
 	  "where raw perf.data.N chunks are converted to CTF, each removed once read "
 	  "(default: DIR/.vmint-ctf)" },
+	{ "prom", OPT_PROM, "FILE", "Prometheus textfile: each VM's latest window and the watch's "
+	  "health, rewritten after each chunk" },
+	{ "report", OPT_REPORT, "FILE", "report.json of the last --report-span of windows, written "
+	  "each --report-every, on SIGHUP and at the end of --once" },
+	{ "report-every", OPT_EVERY, "DUR", "of trace time (default 10min)" },
+	{ "report-span", OPT_SPAN, "DUR", "windows a report covers, ending with the newest "
+	  "(default 60min; memory grows with it)" },
+	{ "watcher-actions", OPT_ACTIONS, "FILE", "append a JSON line when an episode becomes "
+	  "persistent (with its Watcher action) and when it ends" },
 	{ "window", CLI_WINDOW, "DUR", NULL },
 	{ NULL, 0, NULL, NULL },
 };
@@ -53,7 +65,9 @@ static const struct cli_spec spec = {
 	.head =
 		"usage: vmint watch DIR [--vms FILE] [--model DIR] [--jsonl FILE]\n"
 		"                   [--state FILE] [--once] [--max-behind N] [--cache DIR]\n"
-		"                   [--window DUR]\n\n"
+		"                   [--window DUR] [--prom FILE]\n"
+		"                   [--report FILE [--report-every DUR] [--report-span DUR]]\n"
+		"                   [--watcher-actions FILE]\n\n"
 		"Follows a recording that grows chunk by chunk in DIR: LTTng rotation\n"
 		"archives (DIR/archives/*), CTF trace folders (perf chunks converted to\n"
 		"CTF, traces dropped there) and raw perf chunks (perf.data.<timestamp>\n"
@@ -69,9 +83,9 @@ static const struct cli_spec spec = {
 	.notes = "A chunk that cannot be read or converted is skipped with a warning and\n"
 		 "the windows it covers are marked missing; so are the chunks skipped\n"
 		 "when the watch falls behind (--max-behind). SIGINT/SIGTERM stop the\n"
-		 "watch once the chunk being read is done (exit 130). The state file\n"
-		 "records the chunks done: a restart resumes at the first chunk not done\n"
-		 "and marks its first window warm-up.\n",
+		 "watch once the chunk being read is done (exit 130), every output whole. SIGHUP writes the --report snapshot\n"
+		 "between chunks. The state file records the chunks done: a restart\n"
+		 "resumes at the first chunk not done and marks its first window warm-up.\n",
 };
 
 static int parse(int argc, char **argv, struct watch_opts *o)
@@ -85,16 +99,33 @@ static int parse(int argc, char **argv, struct watch_opts *o)
 		case OPT_JSONL: o->jsonl = optarg; break;
 		case OPT_STATE: o->state = optarg; break;
 		case OPT_ONCE: o->once = 1; break;
+		case OPT_PROM: o->out.prom = optarg; break;
+		case OPT_REPORT: o->out.report = optarg; break;
+		case OPT_ACTIONS: o->out.actions = optarg; break;
 		case OPT_CACHE: o->cache = optarg; break;
 		case OPT_MAX_BEHIND:
 			if (cli_uint(&cli, 0, 1000000, &o->max_behind) < 0)
 				return cli.status;
 			behind_set = 1;
 			break;
+		case OPT_EVERY:
+		case OPT_SPAN:
+			if (cli_parse_duration(optarg, key == OPT_EVERY ? &o->out.report_every_ns :
+					       &o->out.report_span_ns) < 0)
+				return cli_usage(&cli, "--%s: invalid duration '%s' (expected e.g. "
+						 "10min, 60min, 30s)", key == OPT_EVERY ? "report-every" :
+						 "report-span", optarg);
+			break;
 		}
 	}
 	if (key < 0)
 		return cli.status;
+	if ((o->out.report_every_ns || o->out.report_span_ns) && !o->out.report)
+		return cli_usage(&cli, "--report-every and --report-span need --report");
+	if (!o->out.report_every_ns)
+		o->out.report_every_ns = 600 * 1000000000ull;
+	if (!o->out.report_span_ns)
+		o->out.report_span_ns = 3600 * 1000000000ull;
 	if (optind >= argc)
 		return cli_usage(&cli, "no recording directory given");
 	if (optind + 1 < argc)
@@ -106,6 +137,15 @@ static int parse(int argc, char **argv, struct watch_opts *o)
 	return CLI_RUN;
 }
 
+/* SIGHUP: a report snapshot, written between chunks (between()). */
+static volatile sig_atomic_t hup;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	hup = 1;
+}
+
 static void hold_signals(sigset_t *old)
 {
 	sigset_t stop;
@@ -113,12 +153,29 @@ static void hold_signals(sigset_t *old)
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop, old);
 }
 
-/* Reads one chunk and records it done with SIGINT and SIGTERM held back:
- * a signal stops the watch after the chunk, its windows written and the
- * state file saying so. */
+/* Between chunks, signals held: the snapshot SIGHUP asked for, and the
+ * prom file if a pass changed what it says. Nothing once a signal said
+ * stop (an output file would not be renamed into place then). */
+static int between(struct watch *w)
+{
+	int rc = 0;
+
+	if (!w->outs || outfile_interrupted())
+		return 0;
+	if (hup) {
+		hup = 0;
+		rc = watch_out_snapshot(w->outs, w, "sighup");
+	}
+	return rc == 0 ? watch_out_idle(w->outs, w) : rc;
+}
+
+/* Reads one chunk and records it done with SIGINT, SIGTERM and SIGHUP
+ * held back: a signal stops the watch after the chunk, its windows
+ * written, the state file and the other outputs saying so. */
 static int read_whole(struct watch *w, const char *dir, const char *next, const char *name,
 		      const char *state)
 {
@@ -126,21 +183,26 @@ static int read_whole(struct watch *w, const char *dir, const char *next, const 
 	int rc;
 
 	hold_signals(&old);
-	rc = watch_chunk(w, dir, next, name);
+	rc = between(w);
+	if (rc == 0)
+		rc = watch_chunk(w, dir, next, name);
 	if (rc == 0)
 		rc = watch_state_save(w, state);
+	if (rc == 0 && w->outs)
+		rc = watch_out_chunk(w->outs, w, dir);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
 
-/* Counts chunk `c` done unread, its windows missing, and saves the state. */
-static int missing(struct watch *w, const struct watch_chunk *c, const char *state)
+/* Counts chunk `c` done unread, its windows missing (`behind`: skipped
+ * when falling behind), and saves the state. */
+static int missing(struct watch *w, const struct watch_chunk *c, int behind, const char *state)
 {
 	sigset_t old;
 	int rc;
 
 	hold_signals(&old);
-	rc = watch_missing(w, c->name);
+	rc = watch_missing(w, c->name, behind);
 	if (rc == 0)
 		rc = watch_state_save(w, state);
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -187,7 +249,7 @@ static int read_chunk(struct watch *w, struct watch_source *src, struct watch_ch
 		if (rc > 0) {
 			warn_msg("chunk '%s' cannot be read, skipped (the windows it covers are "
 				 "marked missing): %s", c->path, why);
-			return missing(w, c, state);
+			return missing(w, c, 0, state);
 		}
 	}
 	if (next_trace(w, src, c, &next) < 0)
@@ -226,7 +288,7 @@ static int skip_ahead(struct watch *w, struct watch_source *src, const size_t *w
 		 "skipping the %zu oldest (their windows are marked missing): %s", nwait, o->dir,
 		 (unsigned long long)o->max_behind, k, list);
 	for (size_t i = 0; i < k; i++)
-		if (missing(w, &src->chunks[wait[i]], o->state) < 0)
+		if (missing(w, &src->chunks[wait[i]], 1, o->state) < 0)
 			return -1;
 	return 0;
 }
@@ -244,6 +306,24 @@ static int pass(struct watch *w, struct watch_source *src, const struct watch_op
 	if (!(wait = malloc((src->n ? src->n : 1) * sizeof(*wait)))) {
 		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
+	}
+	if (w->outs) {
+		/* the lag: the recording's newest CTF trace (a raw chunk's
+		 * once converted) */
+		char **ctf = malloc((src->n ? src->n : 1) * sizeof(*ctf));
+		int k = 0;
+
+		for (size_t i = 0; ctf && i < src->n; i++)
+			if (src->chunks[i].kind != WATCH_CHUNK_PERF || src->chunks[i].ctf)
+				ctf[k++] = src->chunks[i].kind != WATCH_CHUNK_PERF ?
+					src->chunks[i].path : src->chunks[i].ctf;
+		if (!ctf) {
+			free(wait);
+			err_fail(ERR_RESOURCE, "out of memory");
+			return -1;
+		}
+		watch_out_newest(w->outs, ctf, k);
+		free(ctf);
 	}
 	for (size_t i = 0; i < src->n; i++) {
 		struct watch_chunk *c = &src->chunks[i];
@@ -294,8 +374,11 @@ int cmd_watch(int argc, char **argv)
 	struct model_dir model = { 0 };
 	struct watch w = { 0 };
 	struct watch_source src = { 0 };
+	struct watch_out outs;
+	struct sigaction sa;
 	char state[4096], vms[4096];
 	FILE *out = stdout;
+	sigset_t old;
 	int rc = parse(argc, argv, &o);
 
 	if (rc != CLI_RUN)
@@ -308,6 +391,7 @@ int cmd_watch(int argc, char **argv)
 		o.com.vms = vms;
 	if (!o.com.model)
 		o.com.model = model_dir_default_path();
+	o.out.model_path = o.com.model;
 	if (model_dir_load(&model, o.com.model) < 0 ||
 	    collect_check_model(&model, o.com.model) < 0) {
 		model_dir_fini(&model);
@@ -321,12 +405,24 @@ int cmd_watch(int argc, char **argv)
 		model_dir_fini(&model);
 		return VMINT_EXIT_INTERNAL;
 	}
+	/* SIGHUP asks for a snapshot and never ends the watch */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_hup;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	if (watch_out_init(&outs, &o.out) < 0) {
+		rc = err_exit(VMINT_EXIT_INTERNAL);
+		goto end;
+	}
 	if (watch_source_init(&src, o.dir, o.cache, o.once) < 0 ||
 	    watch_init(&w, &model, o.dir, o.com.vms, o.com.window_ns, out) < 0 ||
 	    watch_state_load(&w, o.state) < 0) {
 		rc = err_exit(VMINT_EXIT_INPUT);
 		goto end;
 	}
+	if (o.out.prom || o.out.report || o.out.actions)
+		w.outs = &outs;
 	rc = VMINT_EXIT_OK;
 	for (;;) {
 		int n = pass(&w, &src, &o);
@@ -335,12 +431,14 @@ int cmd_watch(int argc, char **argv)
 			rc = err_exit(VMINT_EXIT_INPUT);
 			break;
 		}
-		if (o.once) {
-			if (!outfile_interrupted() && watch_finish(&w) < 0)
-				rc = err_exit(VMINT_EXIT_INTERNAL);
-			break;
-		}
-		if (outfile_interrupted())
+		hold_signals(&old);
+		if (o.once && !outfile_interrupted() &&
+		    (watch_finish(&w) < 0 || (w.outs && watch_out_finish(w.outs, &w) < 0)))
+			rc = err_exit(VMINT_EXIT_INTERNAL);
+		else if (!o.once && between(&w) < 0)
+			rc = err_exit(VMINT_EXIT_INTERNAL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (o.once || rc != VMINT_EXIT_OK || outfile_interrupted())
 			break;
 		/* after chunks were read, look again at once: more may have
 		 * completed meanwhile */
@@ -350,6 +448,8 @@ int cmd_watch(int argc, char **argv)
 end:
 	if (outfile_interrupted())
 		rc = VMINT_EXIT_INTERRUPTED;
+	if (watch_out_fini(&outs) < 0 && rc == VMINT_EXIT_OK)
+		rc = err_exit(VMINT_EXIT_INTERNAL);
 	watch_source_fini(&src);
 	watch_fini(&w);
 	model_dir_fini(&model);

@@ -80,7 +80,6 @@ void collect_fini(struct collector *c)
 	classify_fini(&c->cls);
 	free(c->filled);
 	free(c->counts);
-	free(c->wl_sum);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -280,27 +279,31 @@ int collect_row(void *ctx, const struct window_row *row)
 	count_events(acc, c->counts[r->nwindows]);
 	w->discarded_events = (uint64_t)llround(
 		feature(row->features, c->lost_index) * covered_s);
-	/* workload probabilities, summed per VM (the array grows with VMs) */
-	if ((size_t)w->vm >= c->nwl) {
-		double (*s)[WL__COUNT] = realloc(c->wl_sum, (size_t)(w->vm + 1) * sizeof(*s));
-
-		if (!s) {
-			err_fail(ERR_RESOURCE, "out of memory");
-			return -1;
-		}
-		memset(s[c->nwl], 0, ((size_t)w->vm + 1 - c->nwl) * sizeof(s[0]));
-		c->wl_sum = s;
-		c->nwl = (size_t)w->vm + 1;
-	}
-	for (int k = 0; k < WL__COUNT; k++)
-		c->wl_sum[w->vm][k] += cl.p_workload[k];
+	memcpy(w->p_workload, cl.p_workload, sizeof(w->p_workload));
+	w->partial = 2 * row->present_ns < row->end_ns - row->start_ns;
 	r->nwindows++;
 	return 0;
 }
 
+struct report_totals collect_totals(const struct vm *v)
+{
+	return (struct report_totals){
+		.cpu_ns = v->tot.cpu_ns, .guest_ns = v->tot.guest_ns,
+		.preempted_ns = v->tot.preempted_ns, .exits = v->tot.exits,
+		.disk_requests = v->tot.disk_rd + v->tot.disk_wr,
+		.disk_bytes = v->tot.disk_bytes,
+		.net_packets = v->tot.net_tx_pkts + v->tot.net_rx_pkts,
+		.net_bytes = v->tot.net_tx_bytes + v->tot.net_rx_bytes,
+	};
+}
+
 int collect_end_group(struct collector *c, const struct analysis *a)
 {
-	struct detect_result *r = c->res;
+	return collect_copy_vms(c->res, a);
+}
+
+int collect_copy_vms(struct detect_result *r, const struct analysis *a)
+{
 	size_t n = a->host.nvms;
 	struct vm_result *v;
 
@@ -331,14 +334,7 @@ int collect_end_group(struct collector *c, const struct analysis *a)
 			if (a->io.nets[k].vm == (int)i)
 				snprintf(dst->tap, sizeof(dst->tap), "%s", a->io.nets[k].name);
 		dst->vcpus = src->vcpus_config ? src->vcpus_config : src->nvcpus;
-		dst->totals = (struct report_totals){
-			.cpu_ns = src->tot.cpu_ns, .guest_ns = src->tot.guest_ns,
-			.preempted_ns = src->tot.preempted_ns, .exits = src->tot.exits,
-			.disk_requests = src->tot.disk_rd + src->tot.disk_wr,
-			.disk_bytes = src->tot.disk_bytes,
-			.net_packets = src->tot.net_tx_pkts + src->tot.net_rx_pkts,
-			.net_bytes = src->tot.net_tx_bytes + src->tot.net_rx_bytes,
-		};
+		dst->totals = collect_totals(src);
 	}
 	r->nvms += n;
 	return 0;
@@ -360,21 +356,20 @@ static int by_vm_time(const void *a, const void *b)
 	return (x->start_ns > y->start_ns) - (x->start_ns < y->start_ns);
 }
 
-static int sort_windows(struct collector *c)
+static int sort_windows(struct detect_result *r, uint32_t (*counts)[TK__COUNT])
 {
-	struct detect_result *r = c->res;
 	struct keyed *tmp = malloc((r->nwindows ? r->nwindows : 1) * sizeof(*tmp));
 
 	if (!tmp)
 		return -1;
 	for (size_t i = 0; i < r->nwindows; i++) {
 		tmp[i].w = r->windows[i];
-		memcpy(tmp[i].k, c->counts[i], sizeof(tmp[i].k));
+		memcpy(tmp[i].k, counts[i], sizeof(tmp[i].k));
 	}
 	qsort(tmp, r->nwindows, sizeof(*tmp), by_vm_time);
 	for (size_t i = 0; i < r->nwindows; i++) {
 		r->windows[i] = tmp[i].w;
-		memcpy(c->counts[i], tmp[i].k, sizeof(tmp[i].k));
+		memcpy(counts[i], tmp[i].k, sizeof(tmp[i].k));
 	}
 	free(tmp);
 	return 0;
@@ -386,9 +381,8 @@ static int sort_windows(struct collector *c)
  * kind never seen in clean windows counts as a baseline of one event), the
  * largest ratios first, as the seed talk proposes.
  */
-static void rank_top_events(struct collector *c)
+static void rank_top_events(struct detect_result *r, uint32_t (*counts)[TK__COUNT])
 {
-	struct detect_result *r = c->res;
 	size_t i = 0;
 
 	while (i < r->nwindows) {
@@ -402,7 +396,7 @@ static void rank_top_events(struct collector *c)
 				continue;
 			nclean++;
 			for (int k = 0; k < TK__COUNT; k++)
-				base[k] += c->counts[j][k];
+				base[k] += counts[j][k];
 		}
 		for (size_t j = i; j < end; j++) {
 			struct window_result *w = &r->windows[j];
@@ -411,10 +405,10 @@ static void rank_top_events(struct collector *c)
 				continue;
 			for (int k = 0; k < TK__COUNT; k++) {
 				double b = nclean ? base[k] / (double)nclean : 0;
-				double ratio = c->counts[j][k] / fmax(b, 1.0);
+				double ratio = counts[j][k] / fmax(b, 1.0);
 				int pos;
 
-				if (c->counts[j][k] == 0)
+				if (counts[j][k] == 0)
 					continue;
 				for (pos = w->ntop; pos > 0 && w->top[pos - 1].baseline_ratio < ratio; pos--)
 					if (pos < MAX_TOP_EVENTS)
@@ -423,7 +417,7 @@ static void rank_top_events(struct collector *c)
 					continue;
 				snprintf(w->top[pos].event, sizeof(w->top[pos].event), "%s", top_names[k].event);
 				snprintf(w->top[pos].detail, sizeof(w->top[pos].detail), "%s", top_names[k].detail);
-				w->top[pos].count = c->counts[j][k];
+				w->top[pos].count = counts[j][k];
 				w->top[pos].baseline_ratio = ratio;
 				if (w->ntop < MAX_TOP_EVENTS)
 					w->ntop++;
@@ -434,13 +428,19 @@ static void rank_top_events(struct collector *c)
 }
 
 /* Per VM: the class of most of its windows, with the model's mean
- * probabilities beside it. A tie goes to work over idle (a VM busy half
- * the time does not do "next to nothing"), then to the larger mean
- * probability. */
-static void settle_workloads(struct collector *c)
+ * probabilities beside it, as doc/formats.md defines a VM's workload (the
+ * class of most of its intervals). Only whole windows vote: one the VM
+ * lived less than half of (started or stopped in it, or cut by the
+ * trace's ends) is a partial sample of its work, and the labeling rule
+ * leaves it out too; a VM with no whole window is judged on all of its.
+ * A tie goes to work over idle (a VM busy half the time does not do
+ * "next to nothing"), then to the larger mean probability. */
+static int settle_workloads(struct detect_result *r)
 {
-	struct detect_result *r = c->res;
+	int *whole = calloc(r->nvms ? r->nvms : 1, sizeof(*whole));
 
+	if (!whole)
+		return -1;
 	for (size_t w = 0; w < r->nwindows; w++) {
 		const struct window_result *wr = &r->windows[w];
 		struct vm_result *v = &r->vms[wr->vm];
@@ -448,18 +448,31 @@ static void settle_workloads(struct collector *c)
 		v->windows++;
 		v->interfered_windows += wr->interference;
 		v->ood_windows += !wr->in_distribution;
+		whole[wr->vm] += !wr->partial;
+	}
+	for (size_t w = 0; w < r->nwindows; w++) {
+		const struct window_result *wr = &r->windows[w];
+		struct vm_result *v = &r->vms[wr->vm];
+
+		if (wr->partial && whole[wr->vm])
+			continue;
 		v->workload_votes[wr->workload]++;
 		v->workload_rule_windows += wr->workload_by_rule;
+		for (int k = 0; k < WL__COUNT; k++)
+			v->workload_prob[k] += wr->p_workload[k];
 	}
 	for (size_t v = 0; v < r->nvms; v++) {
 		struct vm_result *vm = &r->vms[v];
+		int voters = 0;
 
+		for (int k = 0; k < WL__COUNT; k++)
+			voters += vm->workload_votes[k];
 		/* a process's classifier estimates mean nothing: its shares of
 		 * windows stand for them */
 		for (int k = 0; k < WL__COUNT; k++)
-			vm->workload_prob[k] = !vm->windows ? 0 : vm->process ?
-				(double)vm->workload_votes[k] / vm->windows :
-				v < c->nwl ? c->wl_sum[v][k] / vm->windows : 0;
+			vm->workload_prob[k] = !voters ? 0 : vm->process ?
+				(double)vm->workload_votes[k] / voters :
+				vm->workload_prob[k] / voters;
 		vm->workload = WL_IDLE;
 		for (int k = 1; k < WL__COUNT; k++)
 			if (vm->workload_votes[k] > vm->workload_votes[vm->workload] ||
@@ -468,17 +481,24 @@ static void settle_workloads(struct collector *c)
 			      vm->workload_prob[k] > vm->workload_prob[vm->workload])))
 				vm->workload = k;
 	}
+	free(whole);
+	return 0;
 }
 
 int collect_finish(struct collector *c)
 {
-	if (sort_windows(c) != 0 || detect_find_episodes(c->res) != 0) {
+	return collect_settle(c->res, c->counts);
+}
+
+int collect_settle(struct detect_result *r, uint32_t (*counts)[TK__COUNT])
+{
+	if (sort_windows(r, counts) != 0 || detect_find_episodes(r) != 0 ||
+	    settle_workloads(r) != 0) {
 		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
-	settle_workloads(c);
-	rank_top_events(c);
-	if (detect_recommend(c->res) != 0) {
+	rank_top_events(r, counts);
+	if (detect_recommend(r) != 0) {
 		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}

@@ -43,8 +43,6 @@ struct collector {
 	const struct model_dir *model; /* weak */
 	uint32_t (*counts)[TK__COUNT]; /* owned: one per window */
 	size_t cap;
-	double (*wl_sum)[WL__COUNT];   /* owned: per VM, summed probabilities */
-	size_t nwl;
 	int vm_base;                   /* index of this group's first VM */
 	int lost_index, share_index[RES__COUNT]; /* feature columns, or -1 */
 	double *filled;                /* owned: a process tenant's features,
@@ -69,7 +67,19 @@ int collect_row(void *ctx, const struct window_row *row);
  * vCPUs, totals). Returns 0 or -1. */
 int collect_end_group(struct collector *c, const struct analysis *a);
 
+/* The same for a result of one host not grown by collect_begin_group:
+ * appends a VM entry per VM of `a`, index for index. */
+int collect_copy_vms(struct detect_result *r, const struct analysis *a);
+
+/* A VM's totals so far, as report.json's `totals` says them. */
+struct report_totals collect_totals(const struct vm *v);
+
 /* Workloads, top events, episodes, recommendations. Returns 0 or -1. */
 int collect_finish(struct collector *c);
+
+/* What collect_finish does, for windows gathered elsewhere (watch's span,
+ * watch-ring.h): `counts` holds each window's event counts (sorted with
+ * the windows). Returns 0 or -1 (cause appended). */
+int collect_settle(struct detect_result *r, uint32_t (*counts)[TK__COUNT]);
 
 #endif

@@ -32,13 +32,21 @@ static int by_share_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-/* Turns the sums into means over the episode's windows, largest first. */
-static void close_episode(struct episode *e)
+void episode_close(struct episode *e)
 {
 	for (int j = 0; j < e->nculprits; j++)
 		e->culprits[j].share /= e->windows;
 	qsort(e->culprits, (size_t)e->nculprits, sizeof(e->culprits[0]),
 	      by_share_desc);
+}
+
+void episode_add(struct episode *e, const struct window_result *w)
+{
+	e->end_ns = w->end_ns;
+	e->windows++;
+	if (w->probability > e->max_probability)
+		e->max_probability = w->probability;
+	add_culprits(e, w);
 }
 
 static int continues(const struct episode *e, const struct window_result *w)
@@ -59,7 +67,7 @@ int detect_find_episodes(struct detect_result *r)
 			continue;
 		if (!cur || !continues(cur, w)) {
 			if (cur)
-				close_episode(cur);
+				episode_close(cur);
 			if (n == cap) {
 				struct episode *g;
 
@@ -78,15 +86,11 @@ int detect_find_episodes(struct detect_result *r)
 			cur->start_ns = w->start_ns;
 			cur->first_window = (int)i;
 		}
-		cur->end_ns = w->end_ns;
 		cur->last_window = (int)i;
-		cur->windows++;
-		if (w->probability > cur->max_probability)
-			cur->max_probability = w->probability;
-		add_culprits(cur, w);
+		episode_add(cur, w);
 	}
 	if (cur)
-		close_episode(cur);
+		episode_close(cur);
 	free(r->episodes);
 	r->episodes = eps;
 	r->nepisodes = n;

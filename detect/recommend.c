@@ -19,7 +19,8 @@
 #define DOMINANT 0.5
 #define CPU_PERIOD_US 100000
 
-/* What a VM suffered, from its supported windows only (supported()). */
+/* What a VM suffered, from its supported windows only
+ * (recommend_supported()). */
 struct victim {
 	int windows_by_res[RES__COUNT];
 	int nres;
@@ -50,11 +51,8 @@ static void add_param(struct recommendation *rec, const char *key, double v)
 	rec->params[rec->nparams++].value = v;
 }
 
-/*
- * A window a recommendation may rest on: interfered by measurement, or by
- * the model where the window is in its distribution (detect/evidence.h).
- */
-static int supported(const struct window_result *w)
+/* A window a recommendation may rest on (recommend.h). */
+int recommend_supported(const struct window_result *w)
 {
 	return w->interference &&
 	       (w->by_measurement || (w->by_model && w->in_distribution));
@@ -71,7 +69,7 @@ static struct window_use culprit_use(const struct detect_result *r, int victim,
 	for (size_t v = 0; v < r->nwindows; v++) {
 		const struct window_result *vw = &r->windows[v];
 
-		if (vw->vm != victim || vw->resource != res || !supported(vw))
+		if (vw->vm != victim || vw->resource != res || !recommend_supported(vw))
 			continue;
 		for (size_t w = 0; w < r->nwindows; w++) {
 			const struct window_result *wr = &r->windows[w];
@@ -119,7 +117,7 @@ static double caused(const struct detect_result *r, int culprit, int vm,
 	for (size_t i = 0; i < r->nwindows; i++) {
 		const struct window_result *w = &r->windows[i];
 
-		if (w->vm != vm || w->resource != res || !supported(w))
+		if (w->vm != vm || w->resource != res || !recommend_supported(w))
 			continue;
 		for (int c = 0; c < w->nculprits; c++)
 			if (w->culprits[c].vm == culprit)
@@ -152,7 +150,7 @@ static int summarize_victim(const struct detect_result *r, int vm, struct victim
 	for (size_t i = 0; i < r->nwindows; i++) {
 		const struct window_result *w = &r->windows[i];
 
-		if (w->vm != vm || !supported(w) || w->resource == RES_NONE)
+		if (w->vm != vm || !recommend_supported(w) || w->resource == RES_NONE)
 			continue;
 		if (v->windows_by_res[w->resource]++ == 0)
 			v->nres++;
@@ -172,7 +170,7 @@ static int summarize_victim(const struct detect_result *r, int vm, struct victim
 	for (size_t i = 0; i < r->nwindows; i++) {
 		const struct window_result *w = &r->windows[i];
 
-		if (w->vm != vm || !supported(w) || w->resource != v->main_res)
+		if (w->vm != vm || !recommend_supported(w) || w->resource != v->main_res)
 			continue;
 		v->total_delay += w->delay_ns[v->main_res];
 		for (int c = 0; c < w->nculprits; c++)
@@ -211,11 +209,21 @@ static int smaller_vm(const struct detect_result *r, int a, int b)
 	return r->vms[a].totals.cpu_ns <= r->vms[b].totals.cpu_ns ? a : b;
 }
 
+int recommend_persistent(int supported, int measured, int windows)
+{
+	return measured > 0 && supported >= MIN_PERSISTENT &&
+	       supported >= PERSISTENT_SHARE * windows;
+}
+
+int recommend_migrate_subject(const struct detect_result *r, int victim, int culprit)
+{
+	return culprit == CULPRIT_HOST ? victim : smaller_vm(r, victim, culprit);
+}
+
 static void plan_migrate(const struct detect_result *r, int victim,
 			 const struct victim *v, struct recommendation *rec)
 {
-	int subject = v->culprit == CULPRIT_HOST ? victim :
-		      smaller_vm(r, victim, v->culprit);
+	int subject = recommend_migrate_subject(r, victim, v->culprit);
 	const struct vm_result *vr = &r->vms[victim];
 
 	rec->action = ACT_MIGRATE;
@@ -436,7 +444,8 @@ static int plan_host(struct detect_result *r, const int *over, int n)
 /*
  * How recommendations are chosen (README.md says the same):
  *  - a VM is a subject only when it was measured as interfered in at least
- *    one window; the windows counted are the supported ones (supported()):
+ *    one window; the windows counted are the supported ones
+ *    (recommend_supported()):
  *    measured, or flagged by the model in its distribution;
  *  - persistent (at least MIN_PERSISTENT windows and PERSISTENT_SHARE of
  *    its windows) or on several resources: migrate the victim or its main
@@ -468,8 +477,7 @@ int detect_recommend(struct detect_result *r)
 		if (v.main_res == RES_NONE || v.measured == 0)
 			continue;
 		memset(&rec, 0, sizeof(rec));
-		persistent = v.windows >= MIN_PERSISTENT &&
-			     v.windows >= PERSISTENT_SHARE * r->vms[vm].windows;
+		persistent = recommend_persistent(v.windows, v.measured, r->vms[vm].windows);
 		if (v.nres > 1 || persistent) {
 			plan_migrate(r, (int)vm, &v, &rec);
 		} else if (v.main_res == RES_CPU && v.culprit_delay < DOMINANT * v.total_delay &&

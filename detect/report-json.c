@@ -6,6 +6,7 @@
 #include "common/version.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static json_t *culprits_json(const struct detect_result *r,
@@ -105,10 +106,12 @@ static json_t *window_json(const struct detect_result *r, const struct window_re
 	}
 	if (w->discarded_events)
 		json_object_set_new(o, "discarded_events", json_integer((json_int_t)w->discarded_events));
+	if (w->partial) /* not in its VM's workload vote */
+		json_object_set_new(o, "partial", json_true());
 	return o;
 }
 
-static json_t *episode_json(const struct detect_result *r, const struct episode *e)
+json_t *report_episode_json(const struct detect_result *r, const struct episode *e)
 {
 	return json_pack("{s:s, s:I, s:I, s:s, s:o, s:i, s:f}",
 		"vm", r->vms[e->vm].name, "start_ns", (json_int_t)e->start_ns,
@@ -117,10 +120,10 @@ static json_t *episode_json(const struct detect_result *r, const struct episode 
 		"windows", e->windows, "max_probability", e->max_probability);
 }
 
-static json_t *watcher_json(const struct detect_result *r, const struct recommendation *rec)
+json_t *report_watcher_action(const struct detect_result *r, int vm)
 {
 	return json_pack("{s:s, s:s, s:{s:s, s:s?}}", "action_type", "migrate",
-			 "resource_id", r->vms[rec->vm].uuid, "input_parameters",
+			 "resource_id", r->vms[vm].uuid, "input_parameters",
 			 "migration_type", "live", "source_node", r->hostname);
 }
 
@@ -146,7 +149,7 @@ static json_t *rec_json(const struct detect_result *r, const struct recommendati
 	if (rec->command[0])
 		json_object_set_new(o, "command", json_string(rec->command));
 	if (rec->watcher)
-		json_object_set_new(o, "watcher", watcher_json(r, rec));
+		json_object_set_new(o, "watcher", report_watcher_action(r, rec->vm));
 	return o;
 }
 
@@ -160,7 +163,7 @@ json_t *report_to_json(const struct detect_result *r)
 	for (size_t i = 0; i < r->nwindows; i++)
 		json_array_append_new(wins, window_json(r, &r->windows[i]));
 	for (size_t i = 0; i < r->nepisodes; i++)
-		json_array_append_new(eps, episode_json(r, &r->episodes[i]));
+		json_array_append_new(eps, report_episode_json(r, &r->episodes[i]));
 	for (size_t i = 0; i < r->nrecs; i++)
 		json_array_append_new(recs, rec_json(r, &r->recs[i]));
 	return json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:s}, s:I, s:o, s:o, s:o, s:o}",
@@ -176,7 +179,7 @@ json_t *report_watcher_actions(const struct detect_result *r)
 
 	for (size_t i = 0; i < r->nrecs; i++)
 		if (r->recs[i].watcher)
-			json_array_append_new(a, watcher_json(r, &r->recs[i]));
+			json_array_append_new(a, report_watcher_action(r, r->recs[i].vm));
 	return a;
 }
 
@@ -192,6 +195,76 @@ int report_write_json(const json_t *json, const char *path)
 		return -1;
 	if (json_dumpf(json, of.fp, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0 ||
 	    fputc('\n', of.fp) == EOF) {
+		err_fail(ERR_RESOURCE, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+		outfile_abort(&of);
+		return -1;
+	}
+	return outfile_commit(&of);
+}
+
+/* One value at the top level, its lines indented under its key. */
+static int put_value(FILE *f, const json_t *v)
+{
+	char *text = json_dumps(v, JSON_INDENT(2) | JSON_REAL_PRECISION(6) | JSON_ENCODE_ANY);
+
+	if (!text)
+		return -1;
+	for (const char *c = text; *c; c++)
+		if (fputc(*c, f) == EOF || (*c == '\n' && fputs("  ", f) == EOF))
+			break;
+	free(text);
+	return ferror(f) ? -1 : 0;
+}
+
+static int put_windows(FILE *f, const struct detect_result *r)
+{
+	if (fputc('[', f) == EOF)
+		return -1;
+	for (size_t i = 0; i < r->nwindows; i++) {
+		json_t *w = window_json(r, &r->windows[i]);
+		char *text = w ? json_dumps(w, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+		int bad = !text || fprintf(f, "%s\n    %s", i ? "," : "", text) < 0;
+
+		free(text);
+		json_decref(w);
+		if (bad)
+			return -1;
+	}
+	return fputs(r->nwindows ? "\n  ]" : "]", f) == EOF ? -1 : 0;
+}
+
+int report_write_json_streamed(const struct detect_result *r, const char *extra_key,
+			       json_t *extra, const char *path)
+{
+	struct detect_result head = *r;
+	struct outfile of;
+	const char *key;
+	json_t *j, *v;
+	int n = 0, bad = 0;
+
+	/* everything but the windows, as report_to_json says it */
+	head.nwindows = 0;
+	j = report_to_json(&head);
+	if (!j || (extra && json_object_set_new(j, extra_key, extra) != 0)) {
+		if (!j)
+			json_decref(extra);
+		json_decref(j);
+		err_fail(ERR_RESOURCE, "cannot build the JSON of '%s': out of memory", path);
+		return -1;
+	}
+	if (outfile_open(&of, path) != 0) {
+		json_decref(j);
+		return -1;
+	}
+	bad = fputc('{', of.fp) == EOF;
+	json_object_foreach(j, key, v) {
+		if (bad)
+			break;
+		bad = fprintf(of.fp, "%s\n  \"%s\": ", n++ ? "," : "", key) < 0 ||
+		      (strcmp(key, "windows") == 0 ? put_windows(of.fp, r) : put_value(of.fp, v)) < 0;
+	}
+	json_decref(j);
+	if (bad || fputs("\n}\n", of.fp) == EOF || ferror(of.fp)) {
 		err_fail(ERR_RESOURCE, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
 		outfile_abort(&of);
 		return -1;

@@ -54,13 +54,19 @@ struct window_result {
 	double delay_ns[RES__COUNT]; /* delay caused by others */
 	enum workload workload;  /* this window's class */
 	int workload_by_rule;    /* the rule chose it (out of distribution) */
+	double p_workload[WL__COUNT]; /* the classifier's estimates */
+	int partial;             /* the VM lived less than half of it, or the
+				  * trace covers less: not in its VM's vote */
 	enum resource resource;  /* RES_NONE when not interfered */
 	struct culprit_share culprits[MAX_CULPRITS];
 	int nculprits;
-	struct top_event top[MAX_TOP_EVENTS];
-	int ntop;
 	struct window_use use;
 	uint64_t discarded_events; /* lost in this window: results less sure */
+	/* Last, and only filled once the result is settled (collect.h): a
+	 * window kept before that (watch's span, watch-ring.h) may leave
+	 * them out and store the fields before `top` alone. */
+	struct top_event top[MAX_TOP_EVENTS];
+	int ntop;
 };
 
 struct report_totals {
@@ -80,7 +86,8 @@ struct vm_result {
 	struct report_totals totals;
 	int windows, interfered_windows;
 	int ood_windows;                /* out of the model's distribution */
-	int workload_votes[WL__COUNT];  /* windows of each class */
+	int workload_votes[WL__COUNT];  /* whole windows of each class (all
+					 * windows when none is whole) */
 	int workload_rule_windows;      /* of them, classed by the rule */
 };
 
@@ -137,5 +144,13 @@ const char *detect_culprit_name(const struct detect_result *r, int vm);
  * episodes (windows must be sorted by VM, then time; a gap of one window
  * or more ends an episode). Returns 0 or -1 (out of memory). */
 int detect_find_episodes(struct detect_result *r);
+
+/* What detect_find_episodes does with each window of an episode, for an
+ * episode followed window by window (watch-episodes.h): episode_add adds
+ * window `w` (of e's VM and resource, just after e's last window) to `e`
+ * (running sums of culprit shares); episode_close turns the sums into
+ * means over its windows, largest first. */
+void episode_add(struct episode *e, const struct window_result *w);
+void episode_close(struct episode *e);
 
 #endif

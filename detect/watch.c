@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `vmint watch`'s state across chunks, its JSON lines and its state file. */
 #include "detect/watch.h"
+#include "detect/watch-out.h"
 #include "common/err.h"
 #include "common/json-file.h"
 #include "common/outfile.h"
@@ -15,6 +16,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static json_t *culprits_json(const struct watch *w, const struct window_result *r)
@@ -73,10 +75,13 @@ static int in_gap(struct watch *w, const struct window_row *row)
 	return 0;
 }
 
-/* analysis_row_fn: classify (collect_row), write the line, forget it. */
+/* analysis_row_fn: classify (collect_row), write the line, tell the
+ * other outputs (watch-out.h), forget it. */
 static int on_row(void *ctx, const struct window_row *row)
 {
 	struct watch *w = ctx;
+	const struct window_result *r;
+	const uint32_t *counts;
 	json_t *o;
 	char *text;
 	int warm = 0, missing = in_gap(w, row);
@@ -90,8 +95,10 @@ static int on_row(void *ctx, const struct window_row *row)
 			w->warm_end_ns = row->end_ns;
 		warm = row->end_ns <= w->warm_end_ns;
 	}
-	o = line_json(w, row, &w->res.windows[w->res.nwindows - 1], warm,
-		      missing);
+	/* valid until the next row: the arrays are kept, only emptied */
+	r = &w->res.windows[w->res.nwindows - 1];
+	counts = w->col.counts[w->res.nwindows - 1];
+	o = line_json(w, row, r, warm, missing);
 	text = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(o);
 	w->res.nwindows = 0; /* streaming: nothing kept per window */
@@ -108,6 +115,8 @@ static int on_row(void *ctx, const struct window_row *row)
 	}
 	free(text);
 	w->lines++;
+	if (w->outs)
+		return watch_out_window(w->outs, w, row, r, counts);
 	return 0;
 }
 
@@ -159,6 +168,23 @@ static int add_done(struct watch *w, const char *name)
 	return 0;
 }
 
+/* What a chunk's read adds to the run's figures. */
+static void count_read(struct watch_stats *s, const struct trace_stats *st, double secs,
+		       int whole)
+{
+	s->chunks_read += whole;
+	s->events += st->events;
+	s->discarded_events += st->discarded_events;
+	s->read_s += secs;
+	s->last_events = st->events;
+	s->last_discarded = st->discarded_events;
+	s->last_read_s = secs;
+	if (st->ncpus > s->cpus)
+		s->cpus = st->ncpus;
+	if (!s->hostname[0] && st->hostname[0])
+		snprintf(s->hostname, sizeof(s->hostname), "%s", st->hostname);
+}
+
 /* `dir` and `next` as one group of consecutive chunks of one host, as
  * detect would read them; 0 when they are not (they are then read one
  * after the other). */
@@ -186,10 +212,12 @@ int watch_chunk(struct watch *w, const char *dir, const char *next, const char *
 	struct trace_group one = { .dirs = dirs, .ndirs = 1 }, *pair = NULL;
 	struct trace_stats st;
 	uint64_t late = w->a->late_events, hi = UINT64_MAX;
+	struct timespec t0, t1;
 	size_t npair = 0;
 	int rc = 0;
 
 	w->chunk = name;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* perf's chunks overlap by what its buffers held at the switch: the
 	 * next chunk's events up to this one's last are read with it, muxed,
 	 * and the next chunk is read from there on */
@@ -201,6 +229,9 @@ int watch_chunk(struct watch *w, const char *dir, const char *next, const char *
 	if (rc == 0) {
 		rc = run_read_range(pair && hi != UINT64_MAX ? pair : &one, w->a, w->recording,
 				    w->read_to_ns, hi, &st);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		count_read(&w->stats, &st, (double)(t1.tv_sec - t0.tv_sec) +
+			   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, rc == 0);
 		trace_stats_fini(&st);
 	}
 	if (pair)
@@ -221,20 +252,23 @@ int watch_chunk(struct watch *w, const char *dir, const char *next, const char *
 		err_chain_take(&ch);
 		warn_msg("chunk '%s' cannot be read, skipped (the windows it covers are marked "
 			 "missing): %s", dir, ch.n ? ch.cause[0] : "?");
-		return watch_missing(w, name);
+		return watch_missing(w, name, 0);
 	}
 	w->read_to_ns = hi == UINT64_MAX ? 0 : hi;
 	return add_done(w, name);
 }
 
-int watch_missing(struct watch *w, const char *name)
+int watch_missing(struct watch *w, const char *name, int behind)
 {
 	/* chunks skipped one after another make one gap */
 	w->read_to_ns = 0;
 	w->gap = 1;
 	w->a->awaiting = 1;
 	w->a->resume_ts = 0;
-	w->skipped++;
+	if (behind)
+		w->stats.chunks_behind++;
+	else
+		w->skipped++;
 	return add_done(w, name);
 }
 
@@ -250,6 +284,7 @@ const char *watch_last_done(const struct watch *w)
 
 int watch_skip(struct watch *w, const char *name)
 {
+	w->stats.chunks_late++;
 	return add_done(w, name);
 }
 

@@ -21,6 +21,23 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct watch_out;
+
+/* What the run has read so far (this process: a restart counts anew). */
+struct watch_stats {
+	uint64_t chunks_read;       /* read whole (unreadable ones: skipped) */
+	uint64_t chunks_late;       /* skipped: came after a later one */
+	uint64_t chunks_behind;     /* skipped: the watch fell behind (--max-behind) */
+	uint64_t events;            /* events read (of unreadable chunks too) */
+	uint64_t discarded_events;  /* LTTng's discarded-events counts */
+	double read_s;              /* wall-clock seconds spent reading chunks */
+	uint64_t last_events;       /* of the last chunk read */
+	uint64_t last_discarded;
+	double last_read_s;
+	int cpus;                   /* 1 + the highest CPU seen */
+	char hostname[256];         /* the first chunk's that names one */
+};
+
 struct watch {
 	struct analysis *a;         /* owned */
 	struct collector col;       /* owned */
@@ -37,8 +54,12 @@ struct watch {
 	int gap;                    /* 1: in the gap */
 	uint64_t read_to_ns;        /* the next chunk's events up to then were
 				     * read with the last chunk done (0: none) */
-	size_t skipped;             /* chunks skipped, their windows missing */
+	size_t skipped;             /* unreadable chunks skipped, their windows missing */
 	char **done; size_t ndone;  /* owned: chunks done, by name (state file) */
+	struct watch_stats stats;
+	/* weak, may be NULL: told of each window as it closes, after its
+	 * line (watch-out.h) */
+	struct watch_out *outs;
 };
 
 /* Prepares a watch of the recording in folder `recording` writing lines
@@ -64,9 +85,10 @@ int watch_chunk(struct watch *w, const char *dir, const char *next, const char *
 /* Counts chunk `name` done without reading it, and marks missing the
  * windows it may cover: from the analysis's last event to the window of
  * the first event read after it (the same as for a chunk that cannot be
- * read). For a chunk that cannot be converted, or one skipped when the
- * watch falls behind; the caller warns. Returns 0 or -1 (cause appended). */
-int watch_missing(struct watch *w, const char *name);
+ * read). For a chunk that cannot be converted (counted in `skipped`), or
+ * one skipped when the watch falls behind (`behind`: counted in
+ * stats.chunks_behind); the caller warns. Returns 0 or -1 (cause appended). */
+int watch_missing(struct watch *w, const char *name, int behind);
 
 /* The chunk done whose name sorts last, or NULL: a chunk not done whose
  * name sorts before it came late (watch_skip). */

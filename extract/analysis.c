@@ -86,6 +86,7 @@ static int emit_rows(struct analysis *a, uint64_t end)
 		struct vm *vm = h->vms[i];
 		struct vm_acc *v = &vm->acc;
 		struct window_row row;
+		uint64_t lo, hi;
 
 		if (!v->active)
 			continue;
@@ -99,10 +100,13 @@ static int emit_rows(struct analysis *a, uint64_t end)
 		c.others_net_pkts = all_pkts - (v->net_tx_pkts + v->net_rx_pkts);
 		c.others_net_bytes = all_nbytes - (v->net_tx_bytes + v->net_rx_bytes);
 		features_compute(&c, a->row);
+		lo = from > vm->since ? from : vm->since;
+		hi = vm->until && vm->until < end ? vm->until : end;
 		row = (struct window_row){
 			.vm = vm, .vm_index = (int)i, .start_ns = start,
 			.end_ns = start + a->cfg.window_ns,
 			.covered_ns = end > from ? end - from : 0,
+			.present_ns = hi > lo ? hi - lo : 0,
 			.features = a->row, .ledger = v->ledger, .nledger = v->nledger,
 			.acc = v,
 		};
@@ -225,6 +229,13 @@ static int on_fork(struct host *h, const struct ev *ev)
 	host_set_comm(h, t, ev->u.fork.child_comm);
 	t->since = ev->ts;
 	t->born = ev->ts;
+	if (ev->u.fork.child_tid == pid) {
+		/* a process reborn under the pid of one that ended: alive again */
+		int vm = host_vm_of_pid(h, pid, 0);
+
+		if (vm >= 0)
+			h->vms[vm]->until = 0;
+	}
 	return adopt_child(h, parent, ev);
 }
 
@@ -250,6 +261,15 @@ static int on_process(struct host *h, const struct ev *ev)
 			host_set_comm(h, t, base ? base + 1 : ev->u.exec.filename);
 		}
 		return 0;
+	case EV_PROCESS_EXIT: {
+		/* the process leader's exit ends the VM (its other threads are
+		 * killed with it) */
+		int vm = host_vm_of_pid(h, ev->u.proc_exit.tid, 0);
+
+		if (vm >= 0)
+			h->vms[vm]->until = ev->ts;
+		return 0;
+	}
 	case EV_PROCESS_FREE:
 		t = host_find(h, ev->u.proc_exit.tid);
 		if (t) {
@@ -270,6 +290,7 @@ static int dispatch(struct analysis *a, const struct ev *ev)
 	case EV_STATEDUMP_PROCESS:
 	case EV_PROCESS_FORK:
 	case EV_PROCESS_EXEC:
+	case EV_PROCESS_EXIT:
 	case EV_PROCESS_FREE:
 		return on_process(h, ev);
 	case EV_SCHED_SWITCH:

@@ -32,6 +32,7 @@ struct window_row {
 	int vm_index;
 	uint64_t start_ns, end_ns;  /* [k*W, (k+1)*W) */
 	uint64_t covered_ns;        /* part of it the trace covers */
+	uint64_t present_ns;        /* part of that the VM lived (host.h) */
 	const double *features;     /* nr_features values, features[] order */
 	const struct culprit *ledger; /* who delayed the VM (vm index or
 				       * CULPRIT_HOST; see analysis_vm_name) */

@@ -66,14 +66,25 @@ void workload_rule_inputs(const struct workload_rule *wr, const double *x,
 	in->vcpus = vcpus;
 }
 
+/* disk I/O at `level` times the steady rates */
+static int disk_at(const struct wl_inputs *in, double level)
+{
+	return in->disk_iops >= level * WLR_DISK_IOPS || in->disk_Bps >= level * WLR_DISK_BPS;
+}
+
+static int net_at(const struct wl_inputs *in, double level)
+{
+	return in->net_pps >= level * WLR_NET_PPS || in->net_Bps >= level * WLR_NET_BPS;
+}
+
 static int steady_disk(const struct wl_inputs *in)
 {
-	return in->disk_iops >= WLR_DISK_IOPS || in->disk_Bps >= WLR_DISK_BPS;
+	return disk_at(in, 1);
 }
 
 static int steady_net(const struct wl_inputs *in)
 {
-	return in->net_pps >= WLR_NET_PPS || in->net_Bps >= WLR_NET_BPS;
+	return net_at(in, 1);
 }
 
 /* vCPU-seconds of work per second, whatever the VM's size */
@@ -88,11 +99,11 @@ int workload_rule_plausible(const struct wl_inputs *in, enum workload wl)
 	case WL_IDLE:
 		return cores(in) < WLR_IDLE_CORES && !steady_disk(in) && !steady_net(in);
 	case WL_CPU:
-		return cores(in) >= WLR_IDLE_CORES;
+		return cores(in) >= WLR_CONTRADICT * WLR_IDLE_CORES;
 	case WL_DISK:
-		return steady_disk(in);
+		return disk_at(in, WLR_CONTRADICT);
 	case WL_NET:
-		return steady_net(in);
+		return net_at(in, WLR_CONTRADICT);
 	case WL__COUNT:
 		break;
 	}

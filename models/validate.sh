@@ -140,8 +140,20 @@ if [[ " $parts " == *" a "* ]]; then
 				xargs -P 2 -I{} bash -c 'judge {} "$0"' "$work/a/m-$held"
 			# shellcheck disable=SC2046
 			score "(a) $knob=$held" $(args "$work/a/$held")
-			# the traces of the held-out family are gone: judged once
+			# the traces of the held-out family are gone: judged once;
+			# its reports and labels are kept for the pooled score
+			for s in "$work/a/$held"/s*/; do
+				s=${s%/}
+				mkdir -p "$work/a-all/$knob-$held/$(basename "$s")"
+				cp "$s/labels.json" "$work/a-all/$knob-$held/$(basename "$s")/"
+				cp "$s.report.json" "$work/a-all/$knob-$held/"
+			done
 		done
 	done
-	rm -rf "$work/a"
+	# every held-out family together: each draw judged by the model that
+	# never saw its family (a draw appears once per knob)
+	# shellcheck disable=SC2046
+	score "(a) pooled" $(args "$work"/a-all/*)
+	recs "$work"/a-all/*
+	rm -rf "$work/a" "$work/a-all"
 fi

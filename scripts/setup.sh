@@ -14,6 +14,7 @@ packages=(
 	libcmocka-dev                       # unit tests
 	pkg-config make gcc
 	python3-lttnganalyses python3-bt2   # reference numbers (scripts/lttng-analyses-ref.sh, its test)
+	python3-prometheus-client           # 86-watch-outputs parses watch --prom with the reference parser
 	chromium                            # renders the HTML report in a test (scripts/check-html.sh)
 	valgrind clang libclang-rt-14-dev   # memcheck run of the e2e commands; make fuzz
 	gdb                                 # 71-interrupt stops train/simulate at a chosen step

@@ -220,9 +220,15 @@ int host_thread_vm_refresh(struct host *h, struct thread *t)
 	t->vm = host_vm_of_pid(h, pid, 0);
 	t->vm_gen = h->vm_gen;
 	if (t->vm >= 0) {
-		int task = h->vms[t->vm]->kind == TENANT_PROCESS;
+		struct vm *vm = h->vms[t->vm];
+		int task = vm->kind == TENANT_PROCESS;
 
-		h->vms[t->vm]->seen = 1;
+		vm->seen = 1;
+		/* the earliest of its threads' births; a thread that ran before
+		 * the trace (born 0) makes the VM older than the trace */
+		if (!vm->attached || t->born < vm->since)
+			vm->since = t->born;
+		vm->attached = 1;
 		if (t->role == ROLE_HOST || (t->role == ROLE_EMU && task) ||
 		    (t->role == ROLE_TASK && !task))
 			t->role = task ? ROLE_TASK : ROLE_EMU;

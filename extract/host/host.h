@@ -101,6 +101,12 @@ struct vm {
 	const char *uuid;  /* weak: from vms.json, or NULL */
 	int vcpus_config;  /* from vms.json, 0 unknown */
 	int seen;          /* some thread of it appeared in the trace */
+	/* its life in the trace: from the fork of its first thread (0: it
+	 * ran before the trace began) to the exit of its process leader
+	 * (0: still running); a window it lived less than half of is a
+	 * partial sample of its work (collect.c's per-VM workload) */
+	int attached;      /* some thread was attached (since is set) */
+	uint64_t since, until;
 	int nvcpus;        /* distinct vCPU threads seen */
 	uint64_t last_submit; /* previous disk submission, for inter-arrival */
 	/* what a halted vCPU may wait for (io.c keeps them, vcpu.c reads) */

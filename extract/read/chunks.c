@@ -97,6 +97,17 @@ end:
 	return ret;
 }
 
+int chunks_range(const bt_plugin *ctf, const char *dir, int64_t *begin, int64_t *end)
+{
+	struct chunk c = { .dir = (char *)dir };
+
+	if (query_range(bt_plugin_borrow_source_component_class_by_name_const(ctf, "fs"), &c) != 0)
+		return -1;
+	*begin = c.begin;
+	*end = c.end;
+	return 0;
+}
+
 /* perf switches files while its per-CPU ring buffers still hold events:
  * what one CPU had buffered lands in the next chunk, so consecutive
  * chunks overlap by what the buffers held: 17 ms on an idle machine, 1.7 s

@@ -40,4 +40,11 @@ void chunks_clock_key(const bt_clock_class *cc, const char *dir, char *key,
  * names the two traces out of order (or the one that cannot be queried). */
 int chunks_order(struct trace_group *g, const bt_plugin *ctf);
 
+/* The time range of the CTF trace in `dir`: the first and last packet
+ * times of all its streams, ns from its clocks' origin (boot-relative for
+ * perf), as that query gives them; `ctf` is babeltrace2's ctf plugin.
+ * Returns 0, or -1 with a cause appended (not a trace, or one babeltrace2
+ * cannot index yet). */
+int chunks_range(const bt_plugin *ctf, const char *dir, int64_t *begin, int64_t *end);
+
 #endif

@@ -88,8 +88,18 @@ static void plausible_classes(void **state)
 	struct wl_inputs quiet = { .busy = 0.003, .disk_iops = 2, .net_pps = 6, .vcpus = 1 };
 	struct wl_inputs big = { .busy = 0.05, .vcpus = 16 }; /* 0.8 of a vCPU */
 	struct wl_inputs busy = { .busy = 0.75, .vcpus = 1 };
+	/* light work: both idle and its class are possible, the model decides */
+	struct wl_inputs light_cpu = { .busy = 0.12, .vcpus = 1 };
+	struct wl_inputs light_net = { .busy = 0.01, .net_pps = 40, .net_Bps = 3e4, .vcpus = 1 };
 
 	(void)state;
+	assert_true(workload_rule_plausible(&light_cpu, WL_CPU));
+	assert_true(workload_rule_plausible(&light_cpu, WL_IDLE));
+	assert_true(workload_rule_plausible(&light_net, WL_NET));
+	assert_true(workload_rule_plausible(&light_net, WL_IDLE));
+	assert_false(workload_rule_plausible(&light_net, WL_DISK));
+	assert_false(workload_rule_plausible(&quiet, WL_NET)); /* 6 packets/s */
+	assert_false(workload_rule_plausible(&quiet, WL_DISK)); /* 2 requests/s */
 	assert_false(workload_rule_plausible(&disk_vm, WL_IDLE)); /* 300 requests/s */
 	assert_false(workload_rule_plausible(&disk_vm, WL_NET));
 	assert_true(workload_rule_plausible(&disk_vm, WL_DISK));

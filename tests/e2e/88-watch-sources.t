@@ -146,7 +146,7 @@ ok $? "a raw chunk converted already (chunks/perf.data.N) is that chunk: read on
 # 6. Falling behind: six complete chunks, --max-behind 2.
 mkdir -p "$tmp/b2" && cp -r "$tmp/all"/c? "$tmp/all/vms.json" "$tmp/b2/"
 "$vmint" detect "$tmp/all/c4" "$tmp/all/c5" --vms "$tmp/all/vms.json" --model models/default -o "$tmp/r45.json" 2> /dev/null
-run watch "$tmp/b2" --once --max-behind 2 --model models/default --jsonl "$tmp/b2.jsonl"
+run watch "$tmp/b2" --once --max-behind 2 --model models/default --jsonl "$tmp/b2.jsonl" --prom "$tmp/b2.prom"
 [ "$rc" -eq 0 ] && [ "$(grep -c 'falling behind' "$tmp/last.err")" -eq 1 ] &&
 	grep -qF "falling behind: 6 complete chunks wait in '$tmp/b2', more than --max-behind 2: skipping the 4 oldest (their windows are marked missing): 'c0/compute-sample/kernel', 'c1/compute-sample/kernel', 'c2/compute-sample/kernel', 'c3/compute-sample/kernel'" "$tmp/last.err"
 ok $? "--max-behind 2 with 6 chunks waiting: one warning naming how many and the 4 oldest, c0 to c3; exit $rc"
@@ -159,8 +159,10 @@ vms = {w["vm"] for w in json.load(open(sys.argv[3]))["windows"]}
 assert sorted(l["vm"] for l in ls) == sorted(vms), (ls, vms)
 assert all(l["missing"] and l["start_ns"] == 1700000002000000000 for l in ls), ls
 assert not any(l["chunk"].startswith(("c0/", "c1/", "c2/", "c3/")) for l in ls)
-' "$tmp/b2/.vmint-watch.json" "$tmp/b2.jsonl" "$tmp/r45.json"
-ok $? "all six counted done; only c4 and c5 read: their one window (2 s), after the gap, marked missing for each VM detect finds in c4 and c5 ($(wc -l < "$tmp/b2.jsonl") lines)"
+' "$tmp/b2/.vmint-watch.json" "$tmp/b2.jsonl" "$tmp/r45.json" &&
+	grep -qx 'vmint_watch_chunks_skipped_total{reason="behind"} 4' "$tmp/b2.prom" &&
+	grep -qx 'vmint_watch_chunks_read_total 2' "$tmp/b2.prom"
+ok $? "all six counted done; only c4 and c5 read: their one window (2 s), after the gap, marked missing for each VM detect finds in c4 and c5 ($(wc -l < "$tmp/b2.jsonl") lines); the prom file counts 4 skipped behind, 2 read"
 # Skipping ahead before anything was read is starting there: the lines
 # past the gap are those of detect on the chunks read. (The sample's
 # only statedump is in c0: read without it, its vCPU threads are VMs of
