@@ -220,8 +220,10 @@ static int next_trace(struct watch *w, struct watch_source *src, struct watch_ch
 	int rc;
 
 	*trace = NULL;
-	if (!c->perf || n >= src->chunks + src->n || !n->perf || !n->complete ||
-	    watch_is_done(w, n->name))
+	/* a raw chunk is whole once it has its name (perf renames it when
+	 * done), even the newest; a trace folder only once complete */
+	if (!c->perf || n >= src->chunks + src->n || !n->perf ||
+	    (n->kind != WATCH_CHUNK_PERF && !n->complete) || watch_is_done(w, n->name))
 		return 0;
 	if (n->kind != WATCH_CHUNK_PERF) {
 		*trace = n->path;

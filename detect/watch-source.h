@@ -30,8 +30,9 @@
  *
  * A raw chunk is converted into CACHE/NAME.tmp, then renamed CACHE/NAME
  * (no half-converted chunk is ever read), read from there and removed
- * once done; one converted before a stop is read from there by the next
- * run.
+ * once done; the next chunk is converted with it, to be read with its
+ * head, and waits there; one converted before a stop is read from there
+ * by the next run.
  *
  * Owns: copies of DIR and the cache path, the perf command found, and the
  * chunks of the last scan (their names and paths).
