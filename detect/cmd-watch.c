@@ -83,9 +83,10 @@ static const struct cli_spec spec = {
 	.notes = "A chunk that cannot be read or converted is skipped with a warning and\n"
 		 "the windows it covers are marked missing; so are the chunks skipped\n"
 		 "when the watch falls behind (--max-behind). SIGINT/SIGTERM stop the\n"
-		 "watch once the chunk being read is done (exit 130), every output whole. SIGHUP writes the --report snapshot\n"
-		 "between chunks. The state file records the chunks done: a restart\n"
-		 "resumes at the first chunk not done and marks its first window warm-up.\n",
+		 "watch once the chunk being read is done (exit 130), every output\n"
+		 "whole. SIGHUP writes the --report snapshot between chunks. The state\n"
+		 "file records the chunks done: a restart resumes at the first chunk not\n"
+		 "done and marks its first window warm-up.\n",
 };
 
 static int parse(int argc, char **argv, struct watch_opts *o)
