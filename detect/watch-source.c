@@ -199,9 +199,10 @@ fail:
 }
 
 /* Marks the raw chunks of one folder, s->chunks[first..], complete but
- * the newest: perf may still write it (perf 6.1 writes perf.data and
- * renames it once done, but a chunk is read with the head of the next,
- * which overlaps it). */
+ * the newest, which waits for the next: consecutive perf chunks overlap,
+ * and a chunk is read with the head of the next (perf 6.1 writes
+ * perf.data and renames it once done, so the newest is whole, but its
+ * successor is not there yet). */
 static void raw_complete(struct watch_source *s, size_t first)
 {
 	size_t newest = first;
@@ -233,6 +234,7 @@ static int walk(struct walk *wk, const char *path, const char *rel, int depth)
 	for (size_t i = 0; i < n; i++) {
 		char *child = join(path, names[i]), *crel;
 		struct stat st;
+		int rc;
 
 		if (!child) {
 			err_fail(ERR_RESOURCE, "out of memory");
@@ -244,27 +246,24 @@ static int walk(struct walk *wk, const char *path, const char *rel, int depth)
 			free(child);
 			continue;
 		}
-		crel = *rel ? join(rel, names[i]) : strdup(names[i]);
-		if (!crel) {
-			free(child);
-			err_fail(ERR_RESOURCE, "out of memory");
-			goto end;
-		}
 		if (S_ISDIR(st.st_mode)) {
-			free(crel);
 			sub[nsub++] = child;
 			continue;
 		}
-		if (S_ISREG(st.st_mode) && strcmp(names[i], "metadata") == 0) {
+		if (S_ISREG(st.st_mode) && strcmp(names[i], "metadata") == 0)
 			has_metadata = 1;
-		} else if (S_ISREG(st.st_mode) && is_raw_name(names[i]) &&
-			   add_chunk(s, crel, child, WATCH_CHUNK_PERF) < 0) {
-			free(crel);
+		if (!S_ISREG(st.st_mode) || !is_raw_name(names[i])) {
 			free(child);
-			goto end;
+			continue;
 		}
+		crel = *rel ? join(rel, names[i]) : strdup(names[i]);
+		rc = crel ? add_chunk(s, crel, child, WATCH_CHUNK_PERF) : -1;
+		if (!crel)
+			err_fail(ERR_RESOURCE, "out of memory");
 		free(crel);
 		free(child);
+		if (rc < 0)
+			goto end;
 	}
 	raw_complete(s, first);
 	if (has_metadata && add_chunk(s, *rel ? rel : ".", path,
