@@ -22,6 +22,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # --recorder, wherever it is: perf's is another script
 for ((i = 1; i <= $#; i++)); do
+	[ "${!i}" != "--" ] || break # a COMMAND's words are its own
 	[ "${!i}" = "--recorder" ] || continue
 	j=$((i + 1))
 	case "${!j:-}" in
