@@ -8,7 +8,8 @@
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
 #   make bench      vmint's cost against babeltrace2's own decoding
 #   make model      retrain models/default from the training scenarios
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (the binary, the model, the recorders and
+#                   the example systemd units under PREFIX/share/vmint)
 PREFIX  ?= /usr/local
 CC      ?= gcc
 PKGS    := babeltrace2 gsl jansson
@@ -185,6 +186,11 @@ install: $(BIN)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/vmint
 	install -d $(DESTDIR)$(PREFIX)/share/vmint/models/default
 	install -m 644 models/default/* $(DESTDIR)$(PREFIX)/share/vmint/models/default/
+	install -d $(DESTDIR)$(PREFIX)/share/vmint/scripts $(DESTDIR)$(PREFIX)/share/vmint/systemd
+	install -m 755 scripts/record-host.sh scripts/record-host-perf.sh scripts/vms-from-libvirt.sh \
+		$(DESTDIR)$(PREFIX)/share/vmint/scripts/
+	install -m 644 scripts/record-common.sh $(DESTDIR)$(PREFIX)/share/vmint/scripts/
+	install -m 644 scripts/systemd/*.service $(DESTDIR)$(PREFIX)/share/vmint/systemd/
 
 clean:
 	rm -rf $(BUILD) bin

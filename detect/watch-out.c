@@ -242,9 +242,10 @@ static void put_health(FILE *f, const struct watch_out *o, const struct watch *w
 		    "Chunks read whole by this watch.");
 	prom_sample(f, "vmint_watch_chunks_read_total", (double)s->chunks_read, NULL);
 	prom_family(f, "vmint_watch_chunks_skipped_total", "counter",
-		    "Chunks skipped by this watch: unreadable (their windows marked missing), or late (named before a chunk already done).");
+		    "Chunks skipped by this watch: unreadable or not convertible (their windows marked missing), late (named before a chunk already done), or behind (more complete chunks waiting than --max-behind: their windows marked missing).");
 	prom_sample(f, "vmint_watch_chunks_skipped_total", (double)w->skipped, "reason", "unreadable", NULL);
 	prom_sample(f, "vmint_watch_chunks_skipped_total", (double)s->chunks_late, "reason", "late", NULL);
+	prom_sample(f, "vmint_watch_chunks_skipped_total", (double)s->chunks_behind, "reason", "behind", NULL);
 	prom_family(f, "vmint_watch_lag_seconds", "gauge",
 		    "Recorded time in DIR past the last chunk read: end of the newest chunk's time range (the one before when the newest cannot be indexed yet) minus end of the last chunk read's; NaN until both are known.");
 	prom_sample(f, "vmint_watch_lag_seconds", lag_seconds(o), NULL);
@@ -268,6 +269,12 @@ static void put_health(FILE *f, const struct watch_out *o, const struct watch *w
 	prom_sample(f, "vmint_watch_last_window_end_seconds", (double)o->last_end_ns / 1e9, NULL);
 }
 
+/* Chunks skipped, for whatever reason: the prom file says how many. */
+static uint64_t skips(const struct watch *w)
+{
+	return w->stats.chunks_late + w->stats.chunks_behind + w->skipped;
+}
+
 static int write_prom(struct watch_out *o, const struct watch *w)
 {
 	struct outfile of;
@@ -289,7 +296,7 @@ static int write_prom(struct watch_out *o, const struct watch *w)
 	if (outfile_commit(&of) != 0)
 		return -1;
 	o->dirty = 0;
-	o->late_seen = w->stats.chunks_late;
+	o->late_seen = skips(w);
 	return 0;
 }
 
@@ -349,7 +356,7 @@ int watch_out_chunk(struct watch_out *o, const struct watch *w, const char *dir)
 
 int watch_out_idle(struct watch_out *o, const struct watch *w)
 {
-	if (w->stats.chunks_late != o->late_seen)
+	if (skips(w) != o->late_seen)
 		o->dirty = 1;
 	if (!o->o.prom || !o->dirty)
 		return 0;

@@ -56,7 +56,7 @@ struct watch_out {
 	uint64_t every_mark;              /* last_end_ns / every at the last snapshot */
 	uint64_t snapshots;               /* report files written */
 	int dirty;                        /* the prom file is behind */
-	uint64_t late_seen;               /* chunks_late when last written */
+	uint64_t late_seen;               /* chunks skipped (late, behind, unreadable) when last written */
 	/* the lag (watch_out_newest): the end of the newest chunk in DIR and
 	 * of the last chunk read, as babeltrace2's trace-infos query gives
 	 * their time ranges */

@@ -12,6 +12,7 @@
 #include "extract/read/trace.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,18 +58,18 @@ static json_t *line_json(const struct watch *w, const struct window_row *row,
 	return o;
 }
 
-/* Whether the window of `row` overlaps a chunk that could not be read:
- * rows closed before any event after the gap was read lie in it, and so
- * does the window that event falls in. */
+/* Whether the window of `row` overlaps a chunk left unread: the windows
+ * closed before any event after it was read lie in it (the window open
+ * when it began among them), and so does the window of the first event
+ * read after it (the analysis's resume_ts). A VM with no row there (not
+ * known yet) has nothing marked. */
 static int in_gap(struct watch *w, const struct window_row *row)
 {
+	uint64_t win = w->res.window_ns;
+
 	if (!w->gap)
 		return 0;
-	if (w->a->last_ts <= w->gap_last_ts)
-		return 1;
-	if (!w->gap_win)
-		w->gap_win = row->start_ns;
-	if (row->start_ns == w->gap_win)
+	if (!w->a->resume_ts || row->start_ns <= w->a->resume_ts / win * win)
 		return 1;
 	w->gap = 0;
 	return 0;
@@ -184,22 +185,63 @@ static void count_read(struct watch_stats *s, const struct trace_stats *st, doub
 		snprintf(s->hostname, sizeof(s->hostname), "%s", st->hostname);
 }
 
-int watch_chunk(struct watch *w, const char *dir, const char *name)
+/* `dir` and `next` as one group of consecutive chunks of one host, as
+ * detect would read them; 0 when they are not (they are then read one
+ * after the other). */
+static int pair_group(const char *dir, const char *next, struct trace_group **groups,
+		      size_t *n)
+{
+	char *paths[2] = { (char *)dir, (char *)next };
+
+	if (trace_discover(paths, 2, groups, n) < 0) {
+		err_clear();
+		*groups = NULL;
+		return 0;
+	}
+	if (*n != 1 || (*groups)[0].ndirs != 2) {
+		trace_groups_free(*groups, *n);
+		*groups = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+int watch_chunk(struct watch *w, const char *dir, const char *next, const char *name)
 {
 	char *dirs[1] = { (char *)dir };
-	struct trace_group g = { .dirs = dirs, .ndirs = 1 };
+	struct trace_group one = { .dirs = dirs, .ndirs = 1 }, *pair = NULL;
 	struct trace_stats st;
+	uint64_t late = w->a->late_events, hi = UINT64_MAX;
 	struct timespec t0, t1;
-	int rc;
+	size_t npair = 0;
+	int rc = 0;
 
 	w->chunk = name;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = run_read(&g, w->a, 1, w->recording, &st);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	count_read(&w->stats, &st, (double)(t1.tv_sec - t0.tv_sec) +
-		   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, rc == 0);
-	trace_stats_fini(&st);
+	/* perf's chunks overlap by what its buffers held at the switch: the
+	 * next chunk's events up to this one's last are read with it, muxed,
+	 * and the next chunk is read from there on */
+	if (next && pair_group(dir, next, &pair, &npair)) {
+		rc = run_last_ts(&one, w->recording, &hi);
+		if (rc == 0 && hi == 0)
+			hi = UINT64_MAX; /* no event: nothing to read with it */
+	}
+	if (rc == 0) {
+		rc = run_read_range(pair && hi != UINT64_MAX ? pair : &one, w->a, w->recording,
+				    w->read_to_ns, hi, &st);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		count_read(&w->stats, &st, (double)(t1.tv_sec - t0.tv_sec) +
+			   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, rc == 0);
+		trace_stats_fini(&st);
+	}
+	if (pair)
+		trace_groups_free(pair, npair);
 	w->chunk = NULL;
+	if (w->a->late_events > late)
+		warn_msg("chunk '%s': %" PRIu64 " events older than the last one read before it were "
+			 "dropped (perf's chunks overlap by what its buffers held at the switch; "
+			 "read together, as detect does, they would count)", dir,
+			 w->a->late_events - late);
 	if (rc < 0 && err_kind() != ERR_INPUT) {
 		err_append("chunk '%s'", dir);
 		return -1;
@@ -210,11 +252,23 @@ int watch_chunk(struct watch *w, const char *dir, const char *name)
 		err_chain_take(&ch);
 		warn_msg("chunk '%s' cannot be read, skipped (the windows it covers are marked "
 			 "missing): %s", dir, ch.n ? ch.cause[0] : "?");
-		w->gap = 1;
-		w->gap_last_ts = w->a->last_ts;
-		w->gap_win = 0;
-		w->skipped++;
+		return watch_missing(w, name, 0);
 	}
+	w->read_to_ns = hi == UINT64_MAX ? 0 : hi;
+	return add_done(w, name);
+}
+
+int watch_missing(struct watch *w, const char *name, int behind)
+{
+	/* chunks skipped one after another make one gap */
+	w->read_to_ns = 0;
+	w->gap = 1;
+	w->a->awaiting = 1;
+	w->a->resume_ts = 0;
+	if (behind)
+		w->stats.chunks_behind++;
+	else
+		w->skipped++;
 	return add_done(w, name);
 }
 
@@ -325,6 +379,13 @@ int watch_state_load(struct watch *w, const char *path)
 		json_decref(j);
 		return -1;
 	}
+	c = json_object_get(j, "next_read_to_ns");
+	if (c && (!json_is_integer(c) || json_integer_value(c) < 0)) {
+		err_fail(ERR_INPUT, "'%s': key 'next_read_to_ns' must be a time in ns", path);
+		json_decref(j);
+		return -1;
+	}
+	w->read_to_ns = c ? (uint64_t)json_integer_value(c) : 0;
 	json_decref(j);
 	w->warmup = w->ndone > 0;
 	return 0;
@@ -337,7 +398,9 @@ int watch_state_save(const struct watch *w, const char *path)
 
 	for (size_t i = 0; j && i < w->ndone; i++)
 		json_array_append_new(json_object_get(j, "chunks_done"), json_string(w->done[i]));
-	if (j && json_object_set_new(j, "threads", threads_json(w)) != 0)
+	if (j && (json_object_set_new(j, "threads", threads_json(w)) != 0 ||
+		  json_object_set_new(j, "next_read_to_ns",
+				      json_integer((json_int_t)w->read_to_ns)) != 0))
 		json_decref(j), j = NULL;
 	if (!j) {
 		err_fail(ERR_RESOURCE, "cannot build '%s': out of memory", path);

@@ -370,8 +370,16 @@ int analysis_on_event(struct analysis *a, const struct ev *ev)
 
 	if (!a->started)
 		start(a, ev->ts);
-	if (ev->ts < a->last_ts)
-		return 0; /* out of order: the muxer guarantees it never is */
+	if (ev->ts < a->last_ts) {
+		/* out of order: the muxer guarantees it never is within a
+		 * read; only a later read (watch's next chunk) can go back */
+		a->late_events++;
+		return 0;
+	}
+	if (a->awaiting) {
+		a->awaiting = 0;
+		a->resume_ts = ev->ts;
+	}
 	if (ev->ts >= h->win_start + a->cfg.window_ns && close_windows(a, ev->ts) != 0)
 		return -1;
 	a->last_ts = ev->ts;

@@ -60,6 +60,14 @@ struct analysis {
 	int started;
 	uint64_t last_ts;
 	uint64_t lost_events;   /* whole trace */
+	uint64_t late_events;   /* older than the event before, dropped: only
+				 * traces read one after another (watch's chunks,
+				 * which overlap) give such events */
+	/* After a gap in the input (a chunk unread): the caller sets
+	 * `awaiting`, and the next event taken sets resume_ts, before any
+	 * window is closed for it. */
+	int awaiting;
+	uint64_t resume_ts;
 	/* Discarded-events records not yet fully charged to windows: each
 	 * `count` events lost somewhere in [from, to], spread over the
 	 * windows of that range (the last slot absorbs any overflow). */

@@ -100,27 +100,90 @@ static void warn_boot_clock(void *ctx, const struct trace_info *info)
 		 info->clock_name ? info->clock_name : "?");
 }
 
-int run_read(const struct trace_group *g, struct analysis *a, int jobs,
-	     const char *recording, struct trace_stats *stats)
+/* Reads the group's events to `h`, clock-offset.json found as run_read()
+ * says. */
+static int read_to(const struct trace_group *g, struct trace_handler *h, int jobs,
+		   const char *recording, struct trace_stats *stats)
 {
 	struct trace_options opts = { .progress = isatty(STDERR_FILENO),
 				      .jobs = jobs };
-	struct trace_handler h = {
-		.ctx = a,
-		.on_event = analysis_event_cb,
-		.on_discarded = analysis_discarded_cb,
-		.on_trace = warn_boot_clock,
-	};
 	char path[4096];
 
 	memset(stats, 0, sizeof(*stats));
 	reading = g;
+	h->on_trace = warn_boot_clock;
 	offset_found = find_beside(g, "clock-offset.json", path, sizeof(path)) ||
 		(recording && snprintf(path, sizeof(path), "%s/clock-offset.json", recording) <
 		 (int)sizeof(path) && access(path, F_OK) == 0);
 	if (offset_found && clock_offset_load(path, &opts.clock_offset_ns) < 0)
 		return -1;
-	return trace_read(g, &opts, &h, stats);
+	return trace_read(g, &opts, h, stats);
+}
+
+int run_read(const struct trace_group *g, struct analysis *a, int jobs,
+	     const char *recording, struct trace_stats *stats)
+{
+	struct trace_handler h = {
+		.ctx = a,
+		.on_event = analysis_event_cb,
+		.on_discarded = analysis_discarded_cb,
+	};
+
+	return read_to(g, &h, jobs, recording, stats);
+}
+
+struct range {
+	struct analysis *a;
+	uint64_t lo, hi;
+};
+
+static int range_event(void *ctx, const struct ev *ev)
+{
+	struct range *r = ctx;
+
+	if (ev->ts <= r->lo || ev->ts > r->hi)
+		return 0;
+	return analysis_on_event(r->a, ev);
+}
+
+static void range_discarded(void *ctx, int cpu, uint64_t begin_ns, uint64_t end_ns,
+			    uint64_t count)
+{
+	struct range *r = ctx;
+
+	if (begin_ns > r->lo && begin_ns <= r->hi)
+		analysis_on_discarded(r->a, cpu, begin_ns, end_ns, count);
+}
+
+int run_read_range(const struct trace_group *g, struct analysis *a, const char *recording,
+		   uint64_t lo, uint64_t hi, struct trace_stats *stats)
+{
+	struct range r = { a, lo, hi };
+	struct trace_handler h = {
+		.ctx = &r,
+		.on_event = range_event,
+		.on_discarded = range_discarded,
+	};
+
+	return read_to(g, &h, 1, recording, stats);
+}
+
+static int no_event(void *ctx, const struct ev *ev)
+{
+	(void)ctx;
+	(void)ev;
+	return 0;
+}
+
+int run_last_ts(const struct trace_group *g, const char *recording, uint64_t *last)
+{
+	struct trace_handler h = { .on_event = no_event };
+	struct trace_stats st;
+	int rc = read_to(g, &h, 1, recording, &st);
+
+	*last = st.events ? st.last_ns : 0;
+	trace_stats_fini(&st);
+	return rc;
 }
 
 int run_analysis(const struct trace_group *g, struct analysis *a, int jobs,

@@ -52,6 +52,21 @@ int run_group(const char *vms_path, const struct trace_group *g,
 int run_read(const struct trace_group *g, struct analysis *a, int jobs,
 	     const char *recording, struct trace_stats *stats);
 
+/* As run_read() in one thread, but only the events of time `ts` with
+ * lo < ts <= hi (on the clock the analysis sees: clock-offset.json
+ * applied) reach `a`, and the discarded-events records that begin there:
+ * `watch` reads a perf chunk together with the head of the next one, whose
+ * events before the chunk's end belong with it (perf's chunks overlap),
+ * then that next chunk from there on. Returns 0 or -1 (cause appended);
+ * `stats` (of every event read) is filled either way. */
+int run_read_range(const struct trace_group *g, struct analysis *a, const char *recording,
+		   uint64_t lo, uint64_t hi, struct trace_stats *stats);
+
+/* The time of the group's last event, on the clock run_read_range()
+ * compares (0 when it has none), read through without an analysis.
+ * Returns 0 or -1 (cause appended). */
+int run_last_ts(const struct trace_group *g, const char *recording, uint64_t *last);
+
 /* Reads the group's traces into `a` and closes its last window; `jobs`
  * threads decode the host's streams (trace-par.c), 1 reads them in this
  * thread (chunks of one recording are always read in one). A trace

@@ -9,6 +9,10 @@
 #   OUTDIR/vms.json            who is who (scripts/vms-from-libvirt.sh)
 #   OUTDIR/perf.data*          perf's own files
 #   OUTDIR/perf-lost           how many events perf lost (perf report --stats)
+# --continuous instead records until SIGINT/SIGTERM, perf writing a chunk
+# OUTDIR/perf.data.<timestamp> every --rotate (perf record
+# --switch-output), clock-offset.json and vms.json written first: what
+# `vmint watch OUTDIR` converts and reads as they come.
 # What perf gives up against LTTng: no statedump (threads find their
 # process from perf_pid, so a thread that records no event is unknown), no
 # LTTng contexts, lost events are not marked in the CTF (perf record says
@@ -19,6 +23,7 @@
 # Needs root (perf_event_open of tracepoints, tracefs) and perf (Debian:
 # linux-perf). Environment for tests: PERF (the perf command), TRACEFS,
 # and VIRSH/PIDDIR as read by vms-from-libvirt.sh.
+# shellcheck disable=SC2154 # outdir, session, continuous...: set by parse_record_args
 set -euo pipefail
 
 prog="record-host.sh --recorder perf"
@@ -39,58 +44,36 @@ events=(
 	irq:irq_handler_entry irq:irq_handler_exit irq:softirq_entry irq:softirq_exit
 )
 
+# shellcheck disable=SC2317 # called by parse_record_args
 usage() {
 	cat <<EOF
 usage: $prog [-o OUTDIR] [-d SECONDS] [-c SECONDS] [-- COMMAND...]
+       $prog --continuous [--rotate DUR] [-o OUTDIR]
 Records this host's kernel with perf (the tracepoints vmint reads), converts
 it to CTF and writes clock-offset.json and vms.json beside it.
-  -o OUTDIR    where to write (default: ./vmint-HOST-DATE); must not exist
-  -d SECONDS   how long to record (default: 30), unless COMMAND is given
-  -c SECONDS   a chunk every SECONDS (perf record --switch-output), each
-               converted on its own under OUTDIR/chunks/
-  -- COMMAND   record while COMMAND runs (its exit status is kept)
+  -o OUTDIR      where to write (default: ./vmint-HOST-DATE); must not exist,
+                 unless --continuous
+  -d SECONDS     how long to record (default: 30), unless COMMAND is given
+  -c SECONDS     a chunk every SECONDS (perf record --switch-output), each
+                 converted on its own under OUTDIR/chunks/
+  -- COMMAND     record while COMMAND runs (its exit status is kept)
+  --continuous   record until SIGINT or SIGTERM, perf writing a chunk
+                 OUTDIR/perf.data.<timestamp> every DUR, left raw for
+                 'vmint watch OUTDIR' to convert; clock-offset.json and
+                 vms.json are written when recording starts; no perf-lost
+                 (perf says what it lost in OUTDIR/perf-record.log); OUTDIR
+                 may exist (a restart goes on there)
+  --rotate DUR   with --continuous: a chunk every DUR (10s, 1m...; default 10s)
   -h, --help
 EOF
 }
 
-die() {
-	echo "$prog: $*" >&2
-	exit 1
-}
-
-stamp=$(date +%Y%m%d-%H%M%S)
-outdir=
-duration=30
-chunk=
-while [ $# -gt 0 ]; do
-	case "$1" in
-	-h | --help)
-		usage
-		exit 0
-		;;
-	-o | -d | -c)
-		[ $# -ge 2 ] || die "option $1 needs a value"
-		case "$1" in
-		-o) outdir=$2 ;;
-		-d) duration=$2 ;;
-		-c) chunk=$2 ;;
-		esac
-		shift 2
-		;;
-	--)
-		shift
-		break
-		;;
-	*)
-		usage >&2
-		exit 1
-		;;
-	esac
-done
-[ -n "$outdir" ] || outdir=./vmint-$(uname -n)-$stamp
-[[ $duration =~ ^[0-9]+$ ]] || die "-d: '$duration' is not a number of seconds"
-[ -z "$chunk" ] || [[ $chunk =~ ^[1-9][0-9]*$ ]] || die "-c: '$chunk' is not a number of seconds"
-[ ! -e "$outdir" ] || die "'$outdir' already exists; choose another -o"
+# shellcheck disable=SC2034 # read by record-common.sh
+recorder=perf
+# shellcheck source=scripts/record-common.sh disable=SC1091
+. "$here/record-common.sh"
+parse_record_args "$@"
+set -- "${cmd[@]}"
 command -v "$PERF" > /dev/null || die "'$PERF' not found: install perf (Debian: linux-perf)"
 
 # Keep the tracepoints this kernel has; warn about the others.
@@ -116,18 +99,49 @@ offset=$(python3 -c 'import time
 r = time.clock_gettime_ns(time.CLOCK_REALTIME); m = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
 r2 = time.clock_gettime_ns(time.CLOCK_REALTIME)
 print((r + r2) // 2 - m)') || die "cannot read the clocks (python3 needed)"
+# written aside and renamed: a watch may be reading it (--continuous)
 printf '{"schema": "vmint.clock-offset/1", "offset_ns": %s, "clock": "CLOCK_MONOTONIC"}\n' \
-	"$offset" > "$outdir/clock-offset.json"
+	"$offset" > "$outdir/.clock-offset.json.tmp"
+mv -f "$outdir/.clock-offset.json.tmp" "$outdir/clock-offset.json"
 
 # 16 MiB of ring buffer per CPU: a busy host loses fewer events
 args=(record -a -k mono -m 16M -o "$outdir/perf.data")
 [ -z "$chunk" ] || args+=(--switch-output="${chunk}s")
-(
+[ "$continuous" -eq 0 ] || args+=(--switch-output="$rotate")
+args+=(-e "$(
 	IFS=,
 	echo "${enabled[*]}"
-) > "$outdir/events"
-args+=(-e "$(cat "$outdir/events")")
-rm -f "$outdir/events"
+)")
+
+if [ "$continuous" -eq 1 ]; then
+	# the watch names the VMs from the start
+	if ! "$here/vms-from-libvirt.sh" -o "$outdir/vms.json" 2> /dev/null; then
+		echo "$prog: warning: could not write '$outdir/vms.json' from libvirt: VMs will be named qemu-PID" >&2
+	fi
+	echo "$prog: recording into '$outdir', a chunk perf.data.<timestamp> every $rotate, until SIGINT or SIGTERM" >&2
+	# perf ends its last chunk on SIGINT (a service is stopped with
+	# SIGTERM, sent to this script alone with KillMode=mixed)
+	stopping=0
+	perf_pid=
+	trap 'stopping=1; [ -z "$perf_pid" ] || kill -INT "$perf_pid" 2> /dev/null || true' INT TERM
+	"$PERF" "${args[@]}" 2>> "$outdir/perf-record.log" &
+	perf_pid=$!
+	[ "$stopping" -eq 0 ] || kill -INT "$perf_pid" 2> /dev/null || true
+	status=0
+	wait "$perf_pid" || status=$?
+	# the signal ended the wait, not perf: wait for its last chunk
+	while [ "$stopping" -eq 1 ] && kill -0 "$perf_pid" 2> /dev/null; do
+		status=0
+		wait "$perf_pid" || status=$?
+	done
+	trap 'exit 130' INT TERM
+	# asked to stop, perf exits as killed by SIGINT (130); its status may
+	# also be the signal's that ended the first wait
+	[ "$status" -eq 0 ] || [ "$stopping" -eq 1 ] ||
+		die "perf record failed (exit $status, see '$outdir/perf-record.log')"
+	echo "$prog: stopped; chunks in '$outdir'" >&2
+	exit 0
+fi
 if [ $# -gt 0 ]; then
 	echo "$prog: recording while '$*' runs, into '$outdir'" >&2
 	args+=(-- "$@")

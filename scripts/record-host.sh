@@ -5,29 +5,40 @@
 # then vms.json (scripts/vms-from-libvirt.sh) beside the trace:
 #   OUTDIR/kernel/    the CTF trace     OUTDIR/vms.json   who is who
 # Then: vmint extract OUTDIR ...
+# --continuous records until SIGINT/SIGTERM in chunks of --rotate (LTTng's
+# rotation: OUTDIR/archives/BEGIN-END-N/kernel/), vms.json written first,
+# for `vmint watch OUTDIR`.
 #
 # Needs root (or the tracing group), lttng-tools and lttng-modules, and
 # libvirt for vms.json. Environment for tests: LTTNG (the lttng command),
 # and VIRSH/PIDDIR as read by vms-from-libvirt.sh.
 #
-# --recorder perf (first argument) records with perf instead, where
-# lttng-modules cannot be loaded: see record-host-perf.sh.
+# --recorder perf records with perf instead, where lttng-modules cannot be
+# loaded: see record-host-perf.sh. The command line of both:
+# record-common.sh.
+# shellcheck disable=SC2154 # outdir, session, continuous...: set by parse_record_args
 set -euo pipefail
 
-if [ "${1:-}" = "--recorder" ]; then
-	case "${2:-}" in
-	lttng) shift 2 ;;
-	perf) exec "$(dirname "${BASH_SOURCE[0]}")/record-host-perf.sh" "${@:3}" ;;
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# --recorder, wherever it is: perf's is another script
+for ((i = 1; i <= $#; i++)); do
+	[ "${!i}" != "--" ] || break # a COMMAND's words are its own
+	[ "${!i}" = "--recorder" ] || continue
+	j=$((i + 1))
+	case "${!j:-}" in
+	lttng) ;;
+	perf) exec "$here/record-host-perf.sh" "$@" ;;
 	*)
-		echo "record-host.sh: --recorder is lttng or perf, not '${2:-}'" >&2
+		echo "record-host.sh: --recorder is lttng or perf, not '${!j:-}'" >&2
 		exit 1
 		;;
 	esac
-fi
+done
 
 prog=record-host.sh
+# shellcheck disable=SC2034 # read by record-common.sh
+recorder=lttng
 LTTNG=${LTTNG:-lttng}
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Kernel events read by vmint (lttng-modules names). Where the kernel and
 # LTTng versions spell an event differently, both spellings are listed;
@@ -52,52 +63,29 @@ alternatives=(
 usage() {
 	cat <<EOF
 usage: $prog [--recorder lttng|perf] [-o OUTDIR] [-d SECONDS] [-n SESSION]
+       $prog [--recorder lttng|perf] --continuous [--rotate DUR] [-o OUTDIR] [-n SESSION]
 (with --recorder perf: $prog --recorder perf --help)
 Records an LTTng kernel trace of this KVM host with the events vmint reads,
 then writes OUTDIR/vms.json from libvirt.
-  -o OUTDIR    where the session is written (default: ./vmint-HOST-DATE);
-               must not exist yet
-  -d SECONDS   how long to record (default: 30)
-  -n SESSION   LTTng session name (default: vmint-DATE)
+  -o OUTDIR      where the session is written (default: ./vmint-HOST-DATE);
+                 must not exist yet, unless --continuous
+  -d SECONDS     how long to record (default: 30)
+  -n SESSION     LTTng session name (default: vmint-DATE)
+  --continuous   record until SIGINT or SIGTERM, in chunks (LTTng's rotation:
+                 OUTDIR/archives/*/kernel/), for 'vmint watch OUTDIR';
+                 vms.json is written when recording starts, and the
+                 statedump (who is who) is taken again every DUR, so that
+                 each chunk says it; OUTDIR may exist (a restart goes on there)
+  --rotate DUR   with --continuous: a chunk every DUR (10s, 1m...; default 10s)
   -h, --help
 Subbuffers are large (8 x 4 MiB per CPU) so that busy hosts lose few events;
 'vmint extract' reports any that were discarded anyway.
 EOF
 }
 
-die() {
-	echo "$prog: $*" >&2
-	exit 1
-}
-
-stamp=$(date +%Y%m%d-%H%M%S)
-outdir=
-duration=30
-session=vmint-$stamp
-while [ $# -gt 0 ]; do
-	case "$1" in
-	-h | --help)
-		usage
-		exit 0
-		;;
-	-o | -d | -n)
-		[ $# -ge 2 ] || die "option $1 needs a value"
-		case "$1" in
-		-o) outdir=$2 ;;
-		-d) duration=$2 ;;
-		-n) session=$2 ;;
-		esac
-		shift 2
-		;;
-	*)
-		usage >&2
-		exit 1
-		;;
-	esac
-done
-[ -n "$outdir" ] || outdir=./vmint-$(uname -n)-$stamp
-[[ $duration =~ ^[0-9]+$ ]] || die "-d: '$duration' is not a number of seconds"
-[ ! -e "$outdir" ] || die "'$outdir' already exists; choose another -o"
+# shellcheck source=scripts/record-common.sh disable=SC1091
+. "$here/record-common.sh"
+parse_record_args "$@"
 
 # Keep the events this kernel has; warn about the others.
 available=$("$LTTNG" list -k | awk '{ print $1 }') ||
@@ -147,7 +135,40 @@ created=1
 )
 "$LTTNG" enable-event --kernel --session="$session" --channel=vmint \
 	'lttng_statedump_*'
+if [ "$continuous" -eq 1 ]; then
+	"$LTTNG" enable-rotation --session="$session" --timer="$rotate"
+	# from here a stop ends the recording in order, the last chunk kept
+	stop=0
+	trap 'stop=1' INT TERM
+fi
 "$LTTNG" start "$session"
+
+if [ "$continuous" -eq 1 ]; then
+	# the watch names the VMs from the start
+	if ! "$here/vms-from-libvirt.sh" -o "$outdir/vms.json"; then
+		echo "$prog: warning: could not write '$outdir/vms.json': VMs will be named qemu-PID" >&2
+	fi
+	echo "$prog: recording into '$outdir', a chunk every $rotate (archives/), until SIGINT or SIGTERM" >&2
+	while [ "$stop" -eq 0 ]; do
+		sleep "$rotate" &
+		wait $! || kill $! 2> /dev/null || true
+		[ "$stop" -eq 0 ] || break
+		# LTTng dumps the processes when the session starts only: a
+		# statedump per chunk lets the watch skip or lose a chunk and
+		# still tie threads to their processes
+		"$LTTNG" regenerate statedump --session="$session" > /dev/null ||
+			echo "$prog: warning: 'lttng regenerate statedump' failed" >&2
+	done
+	trap 'exit 130' INT TERM
+	echo "$prog: stopping" >&2
+	# destroy archives the chunk in progress too
+	"$LTTNG" stop "$session"
+	"$LTTNG" destroy "$session"
+	created=0
+	echo "$prog: chunks in '$outdir/archives'" >&2
+	exit 0
+fi
+
 echo "$prog: recording for $duration s into '$outdir' (Ctrl-C stops early)" >&2
 # Ctrl-C ends the recording, not the script: the trace is kept.
 trap 'echo "$prog: stopping early" >&2' INT TERM

@@ -74,10 +74,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+# `command`: with VIRSH=virsh, this function would otherwise call itself
 virsh() {
-	"$VIRSH" "${uri[@]}" "$@"
+	command "$VIRSH" "${uri[@]}" "$@"
 }
 
+type -P "$VIRSH" > /dev/null || die "'$VIRSH' not found (Debian: libvirt-clients)"
 names=$(virsh list --name) || die "'$VIRSH list --name' failed"
 
 entries=()

@@ -3,7 +3,8 @@
 # scripts/vms-from-libvirt.sh against a fake virsh with four running
 # domains (one without a pid file, one that stops while being read, one
 # whose name needs JSON escaping):
-# the output must be vmint.vms/1 with the right pids, names, UUIDs, vCPUs.
+# the output must be vmint.vms/1 with the right pids, names, UUIDs, vCPUs;
+# the default VIRSH (virsh on the PATH) is run, and its absence said at once.
 . "$(dirname "$0")/lib.sh" || exit 1
 
 mkdir -p "$tmp/run"
@@ -29,7 +30,7 @@ echo 4000 > "$tmp/run/gone.pid" # listed, but stopped before domuuid
 printf '3577' > "$tmp/run/web \"prod\"\\1.pid"
 export FAKE_LOG="$tmp/virsh.log"
 
-echo "1..10"
+echo "1..12"
 
 VIRSH="$tmp/virsh" PIDDIR="$tmp/run" scripts/vms-from-libvirt.sh -c qemu:///system \
 	-o "$tmp/vms.json" 2> "$tmp/err"
@@ -60,5 +61,20 @@ VIRSH=false PIDDIR="$tmp/run" scripts/vms-from-libvirt.sh -o "$tmp/none.json" 2>
 rc=$?
 [ "$rc" -ne 0 ] && [ ! -e "$tmp/none.json" ] && [ -z "$(find "$tmp" -name 'none.json.tmp.*')" ]
 ok $? "virsh failure: non-zero exit ($rc), no output file"
+
+# The default VIRSH, `virsh` on the PATH (the script's own virsh function
+# once called itself there, for seconds, and failed).
+mkdir -p "$tmp/bin"
+cp "$tmp/virsh" "$tmp/bin/virsh"
+(unset VIRSH; PATH="$tmp/bin:$PATH" PIDDIR="$tmp/run" timeout 20 scripts/vms-from-libvirt.sh -o "$tmp/path.json" 2> /dev/null)
+rc=$?
+[ "$rc" -eq 0 ] && jq -e '[.vms[].name] == ["testU1", "web \"prod\"\\1"]' "$tmp/path.json" > /dev/null
+ok $? "VIRSH unset: virsh from the PATH answers (exit $rc)"
+start=$(date +%s%N)
+(unset VIRSH; PATH=/nonexistent:/usr/bin:/bin timeout 20 scripts/vms-from-libvirt.sh -o "$tmp/nov.json" 2> "$tmp/nov.err")
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$rc" -eq 1 ] && grep -q "'virsh' not found" "$tmp/nov.err" && [ "$ms" -lt 2000 ] && [ ! -e "$tmp/nov.json" ]
+ok $? "no virsh: exit $rc at once ($ms ms), says so, no file"
 
 exit $fail

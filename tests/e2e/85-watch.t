@@ -27,31 +27,8 @@ ok $cut_ok "babeltrace2 cuts the sample into six chunks"
 run detect "$sample" --model models/default -o "$tmp/report.json"
 ok $rc "detect on the whole sample"
 
-# compare JSONL [ONLY=key=value...]: each line's decision, resource,
-# culprits (names, shares to 1e-6), workload and probability equal those
-# of detect's window of the same VM and start; prints the lines compared.
-compare() {
-	python3 - "$tmp/report.json" "$1" <<'PY'
-import json, sys
-rep = json.load(open(sys.argv[1]))
-def key(w): return (w["vm"], w["start_ns"])
-def what(w):
-    return (w["interference"], w.get("resource"), w["workload"]["class"],
-            [(c["vm"], round(c["share"], 6)) for c in w.get("culprits", [])],
-            round(w["probability"], 6), w.get("evidence"))
-whole = {key(w): what(w) for w in rep["windows"]}
-n = 0
-for line in open(sys.argv[2]):
-    w = json.loads(line)
-    if w.get("missing") or w.get("warmup"):
-        continue
-    if whole.get(key(w)) != what(w):
-        print("# differs: %s: %s vs %s" % (key(w), what(w), whole.get(key(w))))
-        sys.exit(1)
-    n += 1
-print(n)
-PY
-}
+# compare JSONL: the lines against detect's report.json (lib.sh)
+compare() { watch_compare "$tmp/report.json" "$1"; }
 
 # 1. The whole recording, chunk by chunk.
 run watch "$tmp/all" --once --model models/default --jsonl "$tmp/all.jsonl"

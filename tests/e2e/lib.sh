@@ -48,3 +48,31 @@ run() {
 tree_hash() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
 # no_temp DIR: nothing named *.tmp.* or .simulate.* left in DIR
 no_temp() { [ -z "$(find "$1" \( -name '*.tmp.*' -o -name '.simulate.*' \) -print)" ]; }
+
+# watch_compare REPORT JSONL: each line of `vmint watch` (but those marked
+# missing or warm-up) decides as the window of the same VM and start in
+# detect's REPORT: interference, resource, workload, culprits (names,
+# shares to 1e-6), probability, evidence. Prints the number of lines
+# compared; fails (and says which) on the first that differs.
+watch_compare() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+def key(w): return (w["vm"], w["start_ns"])
+def what(w):
+    return (w["interference"], w.get("resource"), w["workload"]["class"],
+            [(c["vm"], round(c["share"], 6)) for c in w.get("culprits", [])],
+            round(w["probability"], 6), w.get("evidence"))
+whole = {key(w): what(w) for w in rep["windows"]}
+n = 0
+for line in open(sys.argv[2]):
+    w = json.loads(line)
+    if w.get("missing") or w.get("warmup"):
+        continue
+    if whole.get(key(w)) != what(w):
+        print("# differs: %s: %s vs %s" % (key(w), what(w), whole.get(key(w))))
+        sys.exit(1)
+    n += 1
+print(n)
+PY
+}
