@@ -47,6 +47,7 @@ struct analysis_config {
 	uint64_t window_ns;           /* > 0 */
 	const struct vms_file *vms;   /* weak, may be NULL */
 	int keep_dead_threads;        /* for `stats` */
+	int retire_vms;               /* reuse ended VMs' indices (host.h; `watch`) */
 	analysis_row_fn on_row;       /* may be NULL */
 	void *ctx;
 };
