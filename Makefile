@@ -183,7 +183,7 @@ model: $(BIN)
 bench: $(BIN) $(BUILD)/tools/bench-labels
 	scripts/bench.sh
 
-# Not part of check: about 30 min of this 2-core machine (HOURS=24).
+# Not part of check: about 20 min of this 2-core machine (HOURS=24).
 bench-watch: $(BIN)
 	scripts/watch-longrun.sh
 

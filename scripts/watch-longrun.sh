@@ -118,8 +118,8 @@ vms += [vm for _, vm in sorted(eph, key=lambda x: x[0])]
 json.dump({"schema": "vmint.scenario/1", "seed": 1000 + k, "duration_s": C,
            "start_ns": 1700000000000000000 + int(round(t0 * 1e9)),
            "host": {"name": "longrun", "cpus": 4, "kernel": "5.15.0",
-                    "daemons": [{"name": "cronjob", "start_s": 11.0, "end_s": 12.0,
-                                 "cpu_share": 0.5}]},
+                    "daemons": [{"name": "cronjob", "start_s": round(C * 11 / 60, 6),
+                                 "end_s": round(C * 12 / 60, 6), "cpu_share": 0.5}]},
            "vms": vms}, sys.stdout)
 PY
 }
@@ -174,7 +174,8 @@ long_run() {
 	# vms.json names the two VMs that live throughout; the others show as
 	# qemu-<pid>, as VMs started after the watch was
 	long_scenario 0 > "$tmp/s.json"
-	"$VMINT" simulate "$tmp/s.json" -o "$tmp/sim" 2> /dev/null
+	"$VMINT" simulate "$tmp/s.json" -o "$tmp/sim" 2> "$tmp/sim.err" ||
+		{ cat "$tmp/sim.err" >&2; exit 1; }
 	python3 - "$tmp/sim/vms.json" > "$rec/vms.json" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
