@@ -120,13 +120,30 @@ static int on_row(void *ctx, const struct window_row *row)
 	return 0;
 }
 
+/* analysis_config.on_vm_retired: the outputs forget the VM that ended. */
+static int on_vm_retired(void *ctx, int vm)
+{
+	struct watch *w = ctx;
+
+	return w->outs ? watch_out_vm_retired(w->outs, w, vm) : 0;
+}
+
+/* analysis_config.vm_named: whether an output still names a retired slot. */
+static int vm_named(void *ctx, int vm)
+{
+	struct watch *w = ctx;
+
+	return w->outs && watch_out_names(w->outs, vm);
+}
+
 int watch_init(struct watch *w, const struct model_dir *model, const char *recording,
 	       const char *vms_path, uint64_t window_ns, FILE *out)
 {
 	/* a line names its VMs when it is written: the slots of VMs that
 	 * ended can go to the next ones (host.h) */
 	struct analysis_config cfg = { .window_ns = window_ns, .on_row = on_row, .ctx = w,
-				       .retire_vms = 1 };
+				       .retire_vms = 1, .on_vm_retired = on_vm_retired,
+				       .vm_named = vm_named };
 
 	memset(w, 0, sizeof(*w));
 	w->recording = recording;

@@ -31,6 +31,8 @@ struct analysis *analysis_create(const struct analysis_config *cfg)
 	}
 	a->host.keep_dead = cfg->keep_dead_threads;
 	a->host.retire_vms = cfg->retire_vms;
+	a->host.slot_named = cfg->vm_named;
+	a->host.slot_ctx = cfg->ctx;
 	a->host.window_ns = cfg->window_ns;
 	return a;
 oom:
@@ -162,7 +164,8 @@ static int retire_vms(struct analysis *a)
 		    vm->disk_inflight || io_holds(&a->io, (int)i))
 			continue;
 		io_forget_owner(&a->io, (int)i);
-		if (host_vm_retire(h, (int)i) < 0)
+		if (host_vm_retire(h, (int)i) < 0 ||
+		    (a->cfg.on_vm_retired && a->cfg.on_vm_retired(a->cfg.ctx, (int)i) < 0))
 			return -1;
 	}
 	return 0;

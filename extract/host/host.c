@@ -16,11 +16,14 @@ static int add_vm(struct host *h, int64_t pid)
 	struct vm *vm;
 	size_t index = h->nvms;
 
-	if (h->nfree_vms) {
-		/* a retired VM's slot and memory (the accumulator is reset
-		 * below, its ledger's capacity kept; the samples' buffers are
-		 * not cleared, as at every window) */
-		index = (size_t)h->free_vms[--h->nfree_vms];
+	for (size_t k = h->nfree_vms; k-- > 0;) {
+		/* a retired VM's slot and memory, once nothing names it (the
+		 * accumulator is reset below, its ledger's capacity kept; the
+		 * samples' buffers are not cleared, as at every window) */
+		if (h->slot_named && h->slot_named(h->slot_ctx, h->free_vms[k]))
+			continue;
+		index = (size_t)h->free_vms[k];
+		h->free_vms[k] = h->free_vms[--h->nfree_vms];
 		vm = h->vms[index];
 		memset(vm, 0, offsetof(struct vm, acc));
 		memset(&vm->tot, 0, sizeof(vm->tot));
@@ -54,7 +57,7 @@ fill:
 	if (tidmap_put(&h->vm_by_pid, pid, (void *)(uintptr_t)(index + 1)) < 0) {
 		if (index < h->nvms) { /* still free */
 			vm->retired = 1;
-			h->nfree_vms++;
+			h->free_vms[h->nfree_vms++] = (int)index;
 		} else {
 			free(vm);
 		}

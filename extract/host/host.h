@@ -30,7 +30,8 @@
  * index and memory go to the next VM that appears, so that the tables
  * follow the VMs alive, not the VMs ever seen. An index then names
  * another VM in a later window: resolve it (name, pid) when its row is
- * given, not later.
+ * given, or say through `slot_named` that it is still named (the slot is
+ * then reused later, its name kept till then).
  */
 
 #include "common/vms.h"
@@ -166,6 +167,10 @@ struct host {
 	struct thread_summary *dead; /* owned */
 	size_t ndead, cap_dead;
 	int retire_vms;            /* reuse the slots of ended VMs (`watch`) */
+	/* retire_vms: a retired slot is reused only once this says nothing
+	 * names it any more (the watch's outputs may; NULL: at once) */
+	int (*slot_named)(void *ctx, int vm);
+	void *slot_ctx;
 	int *free_vms;             /* owned: retired indices, to be reused */
 	size_t nfree_vms, cap_free_vms;
 	uint64_t vms_retired;      /* VMs retired so far */

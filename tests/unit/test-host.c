@@ -972,7 +972,8 @@ static void perf_context_forks_and_tenants(void **state)
  * VM's, also when a later VM's tap takes an earlier one's name. */
 struct churn {
 	struct analysis *a;
-	size_t rows, wrong;
+	size_t rows, wrong, retired;
+	int named; /* vm_named says every retired slot is still named */
 };
 
 #define CHURN_PID(i) (1000 + 10 * (int64_t)(i))
@@ -987,6 +988,21 @@ static int churn_row(void *ctx, const struct window_row *row)
 	    row->acc->disk_rd != 1)
 		c->wrong++;
 	return 0;
+}
+
+static int churn_retired(void *ctx, int vm)
+{
+	struct churn *c = ctx;
+
+	(void)vm;
+	c->retired++;
+	return 0;
+}
+
+static int churn_named(void *ctx, int vm)
+{
+	(void)vm;
+	return ((struct churn *)ctx)->named;
 }
 
 static void churn_feed(struct churn *c, const struct ev *ev)
@@ -1089,14 +1105,16 @@ static void churn_vm(struct churn *c, size_t i, const char *tap)
 	}
 }
 
-static void churn_run(struct churn *c, int retire, size_t n)
+static void churn_run(struct churn *c, int retire, int named, size_t n)
 {
 	struct analysis_config cfg = { .window_ns = SEC, .on_row = churn_row, .ctx = c,
-				       .retire_vms = retire };
+				       .retire_vms = retire, .on_vm_retired = churn_retired,
+				       .vm_named = churn_named };
 	struct ev ev = { .kind = EV_STATEDUMP_PROCESS, .ts = T0, .cpu = 2 };
 	char tap[32];
 
 	memset(c, 0, sizeof(*c));
+	c->named = named;
 	c->a = analysis_create(&cfg);
 	assert_non_null(c->a);
 	ev.u.statedump.tid = 50;
@@ -1117,9 +1135,10 @@ static void test_vm_churn_bounded(void **state)
 	const size_t n = 50;
 
 	(void)state;
-	churn_run(&c, 1, n);
+	churn_run(&c, 1, 0, n);
 	assert_int_equal(c.rows, n);
 	assert_int_equal(c.wrong, 0);
+	assert_int_equal(c.retired, n);
 	assert_int_equal(c.a->host.vms_retired, n);
 	assert_int_equal(c.a->host.nvms, 1);       /* one slot, taken in turn */
 	assert_int_equal(c.a->host.vm_by_pid.n, 0);
@@ -1129,7 +1148,13 @@ static void test_vm_churn_bounded(void **state)
 	analysis_destroy(c.a);
 	/* without it (extract, detect: a report names every VM of the
 	 * trace), every VM keeps its own index */
-	churn_run(&c, 0, n);
+	/* a slot still named (the watch's outputs) is not given away */
+	churn_run(&c, 1, 1, n);
+	assert_int_equal(c.wrong, 0);
+	assert_int_equal(c.retired, n);
+	assert_int_equal(c.a->host.nvms, n);
+	analysis_destroy(c.a);
+	churn_run(&c, 0, 0, n);
 	assert_int_equal(c.a->host.nvms, n);
 	assert_int_equal(c.a->host.vms_retired, 0);
 	assert_int_equal(c.a->host.threads.n, 1);
