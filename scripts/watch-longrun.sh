@@ -48,6 +48,7 @@ BUSY_CHUNKS=${BUSY_CHUNKS:-6}
 BUSY_CHUNK_S=${BUSY_CHUNK_S:-10}
 REPEAT=${REPEAT:-5}
 PARTS=${PARTS:-"long busy"}
+OUTPUTS=${OUTPUTS:-0}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmint-wlong.XXXXXX")
 watch_pid=
 
@@ -67,6 +68,8 @@ env: PARTS="$PARTS" (long: the long run; busy: keeping up)
      HOURS=$HOURS CHUNK_S=$CHUNK_S VM_EVERY_S=$VM_EVERY_S VM_LIFE_S=$VM_LIFE_S
      MARKS="$MARKS" (hours at which memory is sampled) QUEUE=$QUEUE (chunks on disk)
      BUSY_CHUNKS=$BUSY_CHUNKS BUSY_CHUNK_S=$BUSY_CHUNK_S REPEAT=$REPEAT
+     OUTPUTS=$OUTPUTS (1: the long run's watch also writes --prom, --report
+     every 10 min of its last hour, --watcher-actions)
 EOF
 }
 [ "${1:-}" = "--help" ] && { usage; exit 0; }
@@ -185,7 +188,11 @@ PY
 	echo "--- long run: $HOURS h of a 4-pCPU host in $nchunks chunks of $CHUNK_S s;"
 	echo "    2 VMs throughout, a new VM every $VM_EVERY_S s living $VM_LIFE_S s"
 	echo "load average before: $(load)"
-	"$VMINT" watch "$rec" --jsonl "$tmp/windows.jsonl" 2> "$tmp/watch.err" &
+	local -a outs=()
+	[ "$OUTPUTS" = 1 ] && outs=(--prom "$tmp/w.prom" --report "$tmp/w-report.json"
+		--watcher-actions "$tmp/w-actions.jsonl")
+	echo "    watch outputs: ${outs[*]:-none but the lines}"
+	"$VMINT" watch "$rec" --jsonl "$tmp/windows.jsonl" "${outs[@]}" 2> "$tmp/watch.err" &
 	watch_pid=$!
 	queued=()
 	t_start=$(date +%s.%N)
