@@ -7,6 +7,8 @@
 #   make demo       vmint detect on the shipped sample trace -> demo/report.{json,html}
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
 #   make bench      vmint's cost against babeltrace2's own decoding
+#   make bench-watch vmint watch over 24 h of simulated chunks (peak RSS against
+#                   hours watched) and on a busy host (seconds per second recorded)
 #   make model      retrain models/default from the training scenarios
 #   make install PREFIX=/usr/local   (the binary, the model, the recorders and
 #                   the example systemd units under PREFIX/share/vmint)
@@ -65,7 +67,7 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit e2e sanitize tsan fuzz bench demo model install clean setup
+.PHONY: all check unit e2e sanitize tsan fuzz bench bench-watch demo model install clean setup
 all: $(BIN)
 
 $(BUILD)/vmint.o: vmint.c
@@ -180,6 +182,10 @@ model: $(BIN)
 
 bench: $(BIN) $(BUILD)/tools/bench-labels
 	scripts/bench.sh
+
+# Not part of check: about 20 min of this 2-core machine (HOURS=24).
+bench-watch: $(BIN)
+	scripts/watch-longrun.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -183,3 +183,29 @@ int episodes_window(struct watch_episodes *s, const struct watch *w,
 	}
 	return 0;
 }
+
+int episodes_vm_retired(struct watch_episodes *s, const struct watch *w, int vm)
+{
+	struct open_episode *o;
+
+	if (vm < 0 || (size_t)vm >= s->nvm || !s->vm[vm].open)
+		return 0;
+	o = &s->vm[vm];
+	return end_episode(s, w, o, o->e.end_ns);
+}
+
+int episodes_name(const struct watch_episodes *s, int vm)
+{
+	for (size_t i = 0; i < s->nvm; i++) {
+		const struct open_episode *o = &s->vm[i];
+
+		if (!o->open)
+			continue;
+		if (o->e.vm == vm || (o->announced && o->subject == vm))
+			return 1;
+		for (int k = 0; k < o->nby; k++)
+			if (o->by[k].vm == vm)
+				return 1;
+	}
+	return 0;
+}

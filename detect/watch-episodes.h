@@ -66,4 +66,12 @@ int episodes_close(struct watch_episodes *s);
 int episodes_window(struct watch_episodes *s, const struct watch *w,
 		    const struct window_result *r);
 
+/* VM `vm` ended (its slot retired: analysis_config.on_vm_retired): its
+ * open episode ends with its last window. Returns 0 or -1. */
+int episodes_vm_retired(struct watch_episodes *s, const struct watch *w, int vm);
+
+/* Whether an open episode names VM index `vm` (its own, its culprits,
+ * the VM it would move): the slot must not go to another VM yet. */
+int episodes_name(const struct watch_episodes *s, int vm);
+
 #endif

@@ -75,6 +75,8 @@ int watch_out_window(struct watch_out *o, const struct watch *w,
 
 	if (!v)
 		return -1;
+	if (v->retired) /* another VM in the slot of one that ended */
+		memset(v, 0, sizeof(*v));
 	v->vm = row->vm;
 	v->last = *r;
 	v->counts.vm = row->vm->name;
@@ -369,4 +371,36 @@ int watch_out_finish(struct watch_out *o, const struct watch *w)
 		return -1;
 	o->dirty = 1;
 	return o->o.prom ? write_prom(o, w) : 0;
+}
+
+int watch_out_vm_retired(struct watch_out *o, const struct watch *w, int vm)
+{
+	struct vm_now *v = vm_slot(o, vm);
+
+	if (!v)
+		return -1;
+	memset(v, 0, sizeof(*v));
+	v->retired = 1;
+	v->retired_ns = o->last_end_ns;
+	o->dirty = 1;
+	return o->o.actions ? episodes_vm_retired(&o->eps, w, vm) : 0;
+}
+
+int watch_out_names(const struct watch_out *o, int vm)
+{
+	if (vm < 0)
+		return 0;
+	if (o->o.report && (size_t)vm < o->nvm && o->vm[vm].retired &&
+	    o->last_end_ns < o->vm[vm].retired_ns + o->ring.span_ns)
+		return 1;
+	for (size_t i = 0; i < o->nvm; i++) {
+		const struct window_result *r = &o->vm[i].last;
+
+		if (!o->vm[i].vm)
+			continue;
+		for (int c = 0; r->interference && c < r->nculprits; c++)
+			if (r->culprits[c].vm == vm)
+				return 1;
+	}
+	return o->o.actions && episodes_name(&o->eps, vm);
 }

@@ -45,6 +45,8 @@ struct vm_now {
 	struct window_result last;    /* its latest window (culprits as VM indexes) */
 	struct prom_vm_counts counts; /* since the watch started */
 	struct report_totals prev;    /* its totals when its previous window closed */
+	int retired;                  /* the VM ended: its slot may go to another */
+	uint64_t retired_ns;          /* the newest window's end then */
 };
 
 struct watch_out {
@@ -94,6 +96,16 @@ int watch_out_idle(struct watch_out *o, const struct watch *w);
 /* Writes report.json of the span now (`reason`: "every", "sighup",
  * "end"); nothing without --report. Returns 0 or -1. */
 int watch_out_snapshot(struct watch_out *o, const struct watch *w, const char *reason);
+
+/* VM `vm` ended and its slot is retired (analysis_config.on_vm_retired):
+ * it leaves the prom file, its open episode ends. Returns 0 or -1. */
+int watch_out_vm_retired(struct watch_out *o, const struct watch *w, int vm);
+
+/* Whether an output still names the retired VM index `vm`: the span of
+ * --report holds windows of it (it ended less than a span ago), a VM's
+ * latest window in the prom file has it as a culprit, an open episode
+ * names it. Its slot then waits (analysis_config.vm_named). */
+int watch_out_names(const struct watch_out *o, int vm);
 
 /* --once is done: the prom file and a last report. Returns 0 or -1. */
 int watch_out_finish(struct watch_out *o, const struct watch *w);

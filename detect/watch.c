@@ -120,10 +120,30 @@ static int on_row(void *ctx, const struct window_row *row)
 	return 0;
 }
 
+/* analysis_config.on_vm_retired: the outputs forget the VM that ended. */
+static int on_vm_retired(void *ctx, int vm)
+{
+	struct watch *w = ctx;
+
+	return w->outs ? watch_out_vm_retired(w->outs, w, vm) : 0;
+}
+
+/* analysis_config.vm_named: whether an output still names a retired slot. */
+static int vm_named(void *ctx, int vm)
+{
+	struct watch *w = ctx;
+
+	return w->outs && watch_out_names(w->outs, vm);
+}
+
 int watch_init(struct watch *w, const struct model_dir *model, const char *recording,
 	       const char *vms_path, uint64_t window_ns, FILE *out)
 {
-	struct analysis_config cfg = { .window_ns = window_ns, .on_row = on_row, .ctx = w };
+	/* a line names its VMs when it is written: the slots of VMs that
+	 * ended can go to the next ones (host.h) */
+	struct analysis_config cfg = { .window_ns = window_ns, .on_row = on_row, .ctx = w,
+				       .retire_vms = 1, .on_vm_retired = on_vm_retired,
+				       .vm_named = vm_named };
 
 	memset(w, 0, sizeof(*w));
 	w->recording = recording;
@@ -153,18 +173,74 @@ void watch_fini(struct watch *w)
 	memset(w, 0, sizeof(*w));
 }
 
-static int add_done(struct watch *w, const char *name)
+/* The place of `name` in the sorted list of chunks done: where it is,
+ * or where it would go. */
+static size_t done_pos(const struct watch *w, const char *name, int *found)
 {
-	char **d = realloc(w->done, (w->ndone + 1) * sizeof(*d));
+	size_t lo = 0, hi = w->ndone;
 
-	if (!d || !(d[w->ndone] = strdup(name))) {
-		if (d)
-			w->done = d;
+	*found = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(w->done[mid], name);
+
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Forgets the chunks done that are no longer in the recording, but the
+ * last one: a chunk that sorts before it is late anyway (watch_last_done),
+ * so what is kept is what is still there to be skipped, and the list and
+ * the state file follow the chunks on disk, not the hours watched. */
+static void prune_done(struct watch *w)
+{
+	size_t kept = 0;
+	char path[4096];
+
+	if (!w->recording)
+		return;
+	for (size_t i = 0; i < w->ndone; i++) {
+		int n = snprintf(path, sizeof(path), "%s/%s", w->recording, w->done[i]);
+
+		if (i + 1 == w->ndone || n < 0 || (size_t)n >= sizeof(path) ||
+		    access(path, F_OK) == 0 || errno != ENOENT)
+			w->done[kept++] = w->done[i];
+		else
+			free(w->done[i]);
+	}
+	w->ndone = kept;
+}
+
+/* Records chunk `name` done, in its place; `prune`: and forgets those
+ * no longer there (prune_done). */
+static int add_done(struct watch *w, const char *name, int prune)
+{
+	int found;
+	size_t pos = done_pos(w, name, &found);
+	char **d, *copy;
+
+	if (found)
+		return 0;
+	d = realloc(w->done, (w->ndone + 1) * sizeof(*d));
+	if (d)
+		w->done = d;
+	if (!d || !(copy = strdup(name))) {
 		err_fail(ERR_RESOURCE, "out of memory");
 		return -1;
 	}
-	w->done = d;
+	memmove(d + pos + 1, d + pos, (w->ndone - pos) * sizeof(*d));
+	d[pos] = copy;
 	w->ndone++;
+	if (prune)
+		prune_done(w);
 	return 0;
 }
 
@@ -255,7 +331,7 @@ int watch_chunk(struct watch *w, const char *dir, const char *next, const char *
 		return watch_missing(w, name, 0);
 	}
 	w->read_to_ns = hi == UINT64_MAX ? 0 : hi;
-	return add_done(w, name);
+	return add_done(w, name, 1);
 }
 
 int watch_missing(struct watch *w, const char *name, int behind)
@@ -269,23 +345,18 @@ int watch_missing(struct watch *w, const char *name, int behind)
 		w->stats.chunks_behind++;
 	else
 		w->skipped++;
-	return add_done(w, name);
+	return add_done(w, name, 1);
 }
 
 const char *watch_last_done(const struct watch *w)
 {
-	const char *last = NULL;
-
-	for (size_t i = 0; i < w->ndone; i++)
-		if (!last || strcmp(w->done[i], last) > 0)
-			last = w->done[i];
-	return last;
+	return w->ndone ? w->done[w->ndone - 1] : NULL;
 }
 
 int watch_skip(struct watch *w, const char *name)
 {
 	w->stats.chunks_late++;
-	return add_done(w, name);
+	return add_done(w, name, 1);
 }
 
 int watch_finish(struct watch *w)
@@ -296,10 +367,10 @@ int watch_finish(struct watch *w)
 
 int watch_is_done(const struct watch *w, const char *name)
 {
-	for (size_t i = 0; i < w->ndone; i++)
-		if (strcmp(w->done[i], name) == 0)
-			return 1;
-	return 0;
+	int found;
+
+	done_pos(w, name, &found);
+	return found;
 }
 
 /* Which process each thread belongs to: an LTTng recording says it once,
@@ -370,7 +441,7 @@ int watch_state_load(struct watch *w, const char *path)
 			json_decref(j);
 			return -1;
 		}
-		if (add_done(w, json_string_value(c)) < 0) {
+		if (add_done(w, json_string_value(c), 0) < 0) {
 			json_decref(j);
 			return -1;
 		}
@@ -388,6 +459,7 @@ int watch_state_load(struct watch *w, const char *path)
 	w->read_to_ns = c ? (uint64_t)json_integer_value(c) : 0;
 	json_decref(j);
 	w->warmup = w->ndone > 0;
+	prune_done(w);
 	return 0;
 }
 

@@ -7,7 +7,9 @@
  * host model (threads and their VMs, vCPU states, in-flight requests, the
  * open window) lives across chunks; each (VM, window) is classified as it
  * closes (collect_row) and written at once as one JSON line, then
- * forgotten: memory follows threads and VMs, not hours watched.
+ * forgotten: memory follows threads and VMs, not hours watched (threads
+ * are freed when they end, and the slots of VMs whose process ended go
+ * to the next VMs: analysis_config.retire_vms).
  *
  * Owns: the analysis, the collector and its result (emptied after each
  * line), the vms.json, the list of chunks done (for the state file).
@@ -55,7 +57,9 @@ struct watch {
 	uint64_t read_to_ns;        /* the next chunk's events up to then were
 				     * read with the last chunk done (0: none) */
 	size_t skipped;             /* unreadable chunks skipped, their windows missing */
-	char **done; size_t ndone;  /* owned: chunks done, by name (state file) */
+	char **done; size_t ndone;  /* owned: chunks done, by name, sorted (state
+				     * file); those no longer in the recording
+				     * are forgotten, but the last */
 	struct watch_stats stats;
 	/* weak, may be NULL: told of each window as it closes, after its
 	 * line (watch-out.h) */

@@ -30,6 +30,9 @@ struct analysis *analysis_create(const struct analysis_config *cfg)
 		return NULL;
 	}
 	a->host.keep_dead = cfg->keep_dead_threads;
+	a->host.retire_vms = cfg->retire_vms;
+	a->host.slot_named = cfg->vm_named;
+	a->host.slot_ctx = cfg->ctx;
 	a->host.window_ns = cfg->window_ns;
 	return a;
 oom:
@@ -148,6 +151,26 @@ static void charge_lost(struct analysis *a, uint64_t we)
 	a->nlost = kept;
 }
 
+/* retire_vms: the VMs whose process ended and whose last window was
+ * just given, with nothing in flight, free their slots (host.h). */
+static int retire_vms(struct analysis *a)
+{
+	struct host *h = &a->host;
+
+	for (size_t i = 0; i < h->nvms; i++) {
+		struct vm *vm = h->vms[i];
+
+		if (!vm->gone || vm->retired || vm->kind != TENANT_VM ||
+		    vm->disk_inflight || io_holds(&a->io, (int)i))
+			continue;
+		io_forget_owner(&a->io, (int)i);
+		if (host_vm_retire(h, (int)i) < 0 ||
+		    (a->cfg.on_vm_retired && a->cfg.on_vm_retired(a->cfg.ctx, (int)i) < 0))
+			return -1;
+	}
+	return 0;
+}
+
 /* Charges everything open up to `end` (the border, or the last event),
  * emits the rows, and starts the next window. */
 static int close_window(struct analysis *a, uint64_t end)
@@ -165,6 +188,8 @@ static int close_window(struct analysis *a, uint64_t end)
 	memset(&h->acc, 0, sizeof(h->acc));
 	h->win_start += a->cfg.window_ns;
 	h->win_index++;
+	if (rc == 0 && h->retire_vms)
+		rc = retire_vms(a);
 	return rc;
 }
 

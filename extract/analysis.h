@@ -47,6 +47,12 @@ struct analysis_config {
 	uint64_t window_ns;           /* > 0 */
 	const struct vms_file *vms;   /* weak, may be NULL */
 	int keep_dead_threads;        /* for `stats` */
+	int retire_vms;               /* reuse ended VMs' indices (host.h; `watch`) */
+	/* retire_vms, may be NULL: told when VM `vm` is retired, after its
+	 * last row (returns 0, or -1 with a cause to stop the run); asked
+	 * whether a retired slot is still named (1: not reused yet) */
+	int (*on_vm_retired)(void *ctx, int vm);
+	int (*vm_named)(void *ctx, int vm);
 	analysis_row_fn on_row;       /* may be NULL */
 	void *ctx;
 };

@@ -3,6 +3,7 @@
 #include "common/err.h"
 #include "common/vms.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,23 @@ static int add_vm(struct host *h, int64_t pid)
 {
 	const struct vm_entry *e = h->names ? vms_find(h->names, pid) : NULL;
 	struct vm *vm;
+	size_t index = h->nvms;
 
+	for (size_t k = h->nfree_vms; k-- > 0;) {
+		/* a retired VM's slot and memory, once nothing names it (the
+		 * accumulator is reset below, its ledger's capacity kept; the
+		 * samples' buffers are not cleared, as at every window) */
+		if (h->slot_named && h->slot_named(h->slot_ctx, h->free_vms[k]))
+			continue;
+		index = (size_t)h->free_vms[k];
+		h->free_vms[k] = h->free_vms[--h->nfree_vms];
+		vm = h->vms[index];
+		memset(vm, 0, offsetof(struct vm, acc));
+		memset(&vm->tot, 0, sizeof(vm->tot));
+		memset(vm->vec_reason, 0, sizeof(vm->vec_reason));
+		vm->gone = vm->retired = 0;
+		goto fill;
+	}
 	if (h->nvms == h->cap_vms) {
 		size_t cap = h->cap_vms ? h->cap_vms * 2 : 8;
 		struct vm **v = realloc(h->vms, cap * sizeof(*v));
@@ -26,6 +43,7 @@ static int add_vm(struct host *h, int64_t pid)
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		goto oom;
+fill:
 	vm->pid = pid;
 	if (e) {
 		snprintf(vm->name, sizeof(vm->name), "%s", e->name);
@@ -36,12 +54,19 @@ static int add_vm(struct host *h, int64_t pid)
 		snprintf(vm->name, sizeof(vm->name), "qemu-%lld", (long long)pid);
 	}
 	vm_acc_reset(&vm->acc);
-	if (tidmap_put(&h->vm_by_pid, pid, (void *)(uintptr_t)(h->nvms + 1)) < 0) {
-		free(vm);
+	if (tidmap_put(&h->vm_by_pid, pid, (void *)(uintptr_t)(index + 1)) < 0) {
+		if (index < h->nvms) { /* still free */
+			vm->retired = 1;
+			h->free_vms[h->nfree_vms++] = (int)index;
+		} else {
+			free(vm);
+		}
 		return -1;
 	}
-	h->vms[h->nvms] = vm;
 	h->vm_gen++;
+	if (index < h->nvms)
+		return (int)index;
+	h->vms[h->nvms] = vm;
 	return (int)h->nvms++;
 oom:
 	err_fail(ERR_RESOURCE, "out of memory (VM table)");
@@ -80,6 +105,7 @@ void host_fini(struct host *h)
 	free(h->vms);
 	free(h->cpus);
 	free(h->dead);
+	free(h->free_vms);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -142,7 +168,7 @@ static void remember_dead(struct host *h, const struct thread *t)
 
 void host_thread_free(struct host *h, struct thread *t)
 {
-	int c;
+	int c, vm;
 
 	for (c = 0; c < h->ncpus; c++)
 		if (h->cpus[c].cur == t)
@@ -157,7 +183,16 @@ void host_thread_free(struct host *h, struct thread *t)
 		if (t->wq_next)
 			t->wq_next->wq_prev = t->wq_prev;
 	}
-	host_thread_vm(h, t);
+	vm = host_thread_vm(h, t);
+	/* the leader is freed last: its process is gone */
+	if (vm >= 0 && t->tid == h->vms[vm]->pid)
+		h->vms[vm]->gone = 1;
+	/* a process a tenant adopted ended: its pid, which the kernel may
+	 * give to anybody later, no longer joins the tenant (retire_vms: the
+	 * map follows the processes alive) */
+	else if (vm >= 0 && h->retire_vms && t->tid == t->pid &&
+		 (uintptr_t)tidmap_get(&h->vm_by_pid, t->pid) == (uintptr_t)vm + 1)
+		tidmap_remove(&h->vm_by_pid, t->pid);
 	if (h->keep_dead)
 		remember_dead(h, t);
 	tidmap_remove(&h->threads, t->tid);
@@ -276,4 +311,45 @@ size_t host_vms_seen(const struct host *h)
 	for (i = 0; i < h->nvms; i++)
 		n += h->vms[i]->seen != 0;
 	return n;
+}
+
+int host_vm_retire(struct host *h, int vm)
+{
+	size_t pos = 0, n = 0;
+	int64_t pid, stale[64];
+	void *v;
+
+	if (vm < 0 || (size_t)vm >= h->nvms || h->vms[vm]->retired)
+		return 0;
+	if (h->nfree_vms == h->cap_free_vms) {
+		size_t cap = h->cap_free_vms ? h->cap_free_vms * 2 : 8;
+		int *f = realloc(h->free_vms, cap * sizeof(*f));
+
+		if (!f) {
+			err_fail(ERR_RESOURCE, "out of memory (VM table)");
+			return -1;
+		}
+		h->free_vms = f;
+		h->cap_free_vms = cap;
+	}
+	/* its pid, and the processes a tenant adopted (none for a VM, which
+	 * is all that is retired; a few at most): the map cannot change while
+	 * it is walked, so in rounds */
+	do {
+		n = 0;
+		pos = 0;
+		while (n < sizeof(stale) / sizeof(stale[0]) &&
+		       tidmap_next(&h->vm_by_pid, &pos, &pid, &v))
+			if ((uintptr_t)v == (uintptr_t)vm + 1)
+				stale[n++] = pid;
+		for (size_t i = 0; i < n; i++)
+			tidmap_remove(&h->vm_by_pid, stale[i]);
+	} while (n == sizeof(stale) / sizeof(stale[0]));
+	h->vms[vm]->retired = 1;
+	h->vms[vm]->seen = 0;
+	h->vms[vm]->acc.active = 0;
+	h->free_vms[h->nfree_vms++] = vm;
+	h->vms_retired++;
+	h->vm_gen++; /* threads that cached it look again */
+	return 0;
 }

@@ -20,6 +20,18 @@
  * Owns: the thread table (live threads only: a thread is freed on
  * sched_process_free, so a reused tid starts fresh), the VM array, the
  * CPU array, and for `stats` the summaries of dead threads.
+ *
+ * A VM's index is its place in the VM array: rows, ledgers and the
+ * per-owner state of the devices name it so. By default a VM keeps its
+ * index for the whole run (a report names every VM of the trace). With
+ * `retire_vms` (`vmint watch`), a VM whose QEMU process ended (its
+ * leader thread freed) is retired once its last window is closed and
+ * nothing of it is in flight (analysis.c): its pid is forgotten, and its
+ * index and memory go to the next VM that appears, so that the tables
+ * follow the VMs alive, not the VMs ever seen. An index then names
+ * another VM in a later window: resolve it (name, pid) when its row is
+ * given, or say through `slot_named` that it is still named (the slot is
+ * then reused later, its name kept till then).
  */
 
 #include "common/vms.h"
@@ -116,6 +128,8 @@ struct vm {
 	struct vm_acc acc; /* owned: the open window */
 	struct vm_totals tot;
 	int vec_reason[256]; /* learned: injected vector -> block reason + 1 */
+	int gone;          /* its process ended (the QEMU leader was freed) */
+	int retired;       /* a free slot (host_vm_retire): no VM */
 };
 
 struct cpu {
@@ -152,6 +166,14 @@ struct host {
 	int keep_dead;             /* remember dead threads (`stats`) */
 	struct thread_summary *dead; /* owned */
 	size_t ndead, cap_dead;
+	int retire_vms;            /* reuse the slots of ended VMs (`watch`) */
+	/* retire_vms: a retired slot is reused only once this says nothing
+	 * names it any more (the watch's outputs may; NULL: at once) */
+	int (*slot_named)(void *ctx, int vm);
+	void *slot_ctx;
+	int *free_vms;             /* owned: retired indices, to be reused */
+	size_t nfree_vms, cap_free_vms;
+	uint64_t vms_retired;      /* VMs retired so far */
 };
 
 /* Starts an empty model; VMs of `names` (may be NULL) exist from the
@@ -210,5 +232,11 @@ static inline struct cpu *host_cpu(struct host *h, int cpu)
 
 /* Number of VMs seen in the trace. */
 size_t host_vms_seen(const struct host *h);
+
+/* Retires VM `vm` (retire_vms: its process ended, its last window is
+ * closed, nothing of it is in flight): forgets its pids and makes its
+ * slot the next new VM's. The caller forgets it in the devices first
+ * (io_forget_owner). Returns 0 or -1 (out of memory, cause appended). */
+int host_vm_retire(struct host *h, int vm);
 
 #endif

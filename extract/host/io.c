@@ -325,13 +325,26 @@ static int looks_like_tap(const char *name)
 static struct net_dev *net_of(struct io *io, const char *name)
 {
 	uint64_t hash = name_hash(name);
-	size_t i;
+	size_t i, free_slot = io->nnets;
 	struct net_dev *n;
 
-	for (i = 0; i < io->nnets; i++)
+	for (i = 0; i < io->nnets; i++) {
+		if (io->nets[i].released) {
+			if (free_slot == io->nnets)
+				free_slot = i;
+			continue;
+		}
 		if (io->nets[i].hash == hash && strncmp(io->nets[i].name, name,
 							sizeof(io->nets[i].name) - 1) == 0)
 			return &io->nets[i];
+	}
+	if (free_slot < io->nnets) { /* a released tap's (io_forget_owner) */
+		n = &io->nets[free_slot];
+		squeue_fini(&n->q);
+		rxlink_fini(&n->rx);
+		memset(n, 0, sizeof(*n));
+		goto fill;
+	}
 	n = realloc(io->nets, (io->nnets + 1) * sizeof(*n));
 	if (!n) {
 		err_fail(ERR_RESOURCE, "out of memory (network devices)");
@@ -340,6 +353,7 @@ static struct net_dev *net_of(struct io *io, const char *name)
 	io->nets = n;
 	n = &io->nets[io->nnets++];
 	memset(n, 0, sizeof(*n));
+fill:
 	snprintf(n->name, sizeof(n->name), "%s", name);
 	n->hash = hash;
 	n->vm = -1;
@@ -645,4 +659,43 @@ void io_flush(struct io *io, struct host *h, uint64_t now)
 			io->dropped++;
 		}
 	}
+}
+
+int io_holds(const struct io *io, int vm)
+{
+	size_t i;
+
+	for (i = 0; i < io->ndisks; i++)
+		if (squeue_holds(&io->disks[i].q, vm))
+			return 1;
+	for (i = 0; i < io->nnets; i++)
+		if (squeue_holds(&io->nets[i].q, vm))
+			return 1;
+	return 0;
+}
+
+void io_forget_owner(struct io *io, int vm)
+{
+	size_t i;
+
+	for (i = 0; i < io->ndisks; i++) {
+		squeue_forget(&io->disks[i].q, vm);
+		svc_base_forget(&io->disks[i].base, vm);
+	}
+	for (i = 0; i < io->nnets; i++) {
+		struct net_dev *n = &io->nets[i];
+
+		squeue_forget(&n->q, vm);
+		rxlink_forget(&n->rx, vm);
+		if (n->vm != vm)
+			continue;
+		n->vm = -1;
+		/* no packet names its index once its queue is empty (skb_rx
+		 * names shared devices only) */
+		if (n->tap_like && !n->q.n)
+			n->released = 1;
+	}
+	for (i = 0; i < IO_SKB_OWNERS; i++)
+		if (io->skb_owner[i].skbaddr && io->skb_owner[i].vm == vm)
+			io->skb_owner[i].skbaddr = 0;
 }

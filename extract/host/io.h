@@ -67,6 +67,7 @@ struct net_dev {
 	uint64_t hash;
 	int vm;          /* tap of this VM, or -1 */
 	int tap_like;    /* named as taps are (tap*, vnet*, macvtap*, tun*) */
+	int released;    /* a free slot: the tap of a retired VM (io_forget_owner) */
 	struct squeue q;
 	uint64_t last_xmit;    /* time of the last net_dev_xmit */
 	uint64_t last_xmit_len;
@@ -123,5 +124,15 @@ int io_on_net(struct io *io, struct host *h, const struct ev *ev);
 
 /* At a window border: charges queues up to `now`, drops stale items. */
 void io_flush(struct io *io, struct host *h, uint64_t now);
+
+/* Whether VM `vm` has requests or packets in flight on some device. */
+int io_holds(const struct io *io, int vm);
+
+/* Forgets VM `vm`, which holds nothing (io_holds), before its slot is
+ * retired (host_vm_retire): its state in each device's queue, service
+ * baseline and receive link, the skbs it sent, and its tap, which a
+ * later VM's vhost thread may claim again (libvirt reuses vnetN names);
+ * an empty tap slot is then free for a device of another name. */
+void io_forget_owner(struct io *io, int vm);
 
 #endif

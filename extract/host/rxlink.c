@@ -182,3 +182,16 @@ int rxlink_on_rx(struct rxlink *l, int owner, uint64_t t, double wire,
 	o->rx_gen = l->gen;
 	return 0;
 }
+
+void rxlink_forget(struct rxlink *l, int owner)
+{
+	size_t slot = (size_t)(owner + 1);
+	struct rx_owner *o;
+
+	if (owner < 0 || slot >= l->cap)
+		return;
+	o = &l->own[slot];
+	est_free(o->rtt);
+	memset(o, 0, sizeof(*o));
+	o->gen = l->gen; /* no wire of its own in the current busy period */
+}

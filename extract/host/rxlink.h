@@ -79,4 +79,8 @@ int rxlink_on_rx(struct rxlink *l, int owner, uint64_t t, double wire,
 		 struct rx_frame *f, void (*blame)(void *ctx, int other, double ns),
 		 void *ctx);
 
+/* Forgets `owner` (its slot is then a new owner's): as if it had never
+ * sent or received. */
+void rxlink_forget(struct rxlink *l, int owner);
+
 #endif

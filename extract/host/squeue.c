@@ -238,3 +238,20 @@ void squeue_new_window(struct squeue *q)
 	for (o = 0; o < q->cap; o++)
 		q->owners[o].busy = 0;
 }
+
+int squeue_holds(const struct squeue *q, int owner)
+{
+	size_t slot = (size_t)(owner + 1);
+
+	return owner >= -1 && slot < q->cap && q->owners[slot].total > 0;
+}
+
+void squeue_forget(struct squeue *q, int owner)
+{
+	size_t slot = (size_t)(owner + 1);
+
+	if (owner >= -1 && slot < q->cap)
+		memset(&q->owners[slot], 0, sizeof(q->owners[slot]));
+	if (q->last_served == owner)
+		q->last_served = SQ_NOBODY;
+}

@@ -103,5 +103,10 @@ double squeue_delay(const struct squeue *q, const struct sq_item *it);
 double squeue_overlap(const struct squeue *q, const struct sq_item *it);
 /* Starts a new window of the per-owner busy shares. */
 void squeue_new_window(struct squeue *q);
+/* Whether `owner` has items in the queue. */
+int squeue_holds(const struct squeue *q, int owner);
+/* Forgets what the queue learned of `owner`, which holds no item (its
+ * slot is then a new owner's: host_vm_retire). */
+void squeue_forget(struct squeue *q, int owner);
 
 #endif

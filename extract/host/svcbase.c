@@ -103,3 +103,18 @@ int svc_base_get(const struct svc_base *b, int owner, unsigned cls,
 		return est_get(&b->est[cls], p50, p90);
 	return -1;
 }
+
+void svc_base_forget(struct svc_base *b, int owner)
+{
+	size_t slot = (size_t)(owner + 2);
+
+	if (owner < 0 || slot >= b->nslots)
+		return;
+	for (size_t c = 0; c < SVC_CLASSES; c++) {
+		struct svc_est *e = &b->est[slot * SVC_CLASSES + c];
+
+		gsl_rstat_quantile_free(e->p50);
+		gsl_rstat_quantile_free(e->p90);
+		e->p50 = e->p90 = NULL;
+	}
+}

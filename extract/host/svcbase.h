@@ -47,4 +47,7 @@ int svc_base_learn(struct svc_base *b, int owner, unsigned cls, double ns);
 int svc_base_get(const struct svc_base *b, int owner, unsigned cls,
 		 double *p50, double *p90);
 
+/* Forgets `owner`'s own estimates (its slot is then a new owner's). */
+void svc_base_forget(struct svc_base *b, int owner);
+
 #endif

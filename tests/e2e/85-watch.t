@@ -9,7 +9,7 @@
 # once that chunk is read and recorded.
 . "$(dirname "$0")/lib.sh" || exit 1
 
-echo "1..24"
+echo "1..26"
 ok_log=$tmp/last.err
 sample=datasets/sample
 
@@ -55,6 +55,25 @@ run watch "$tmp/all" --once --model models/default
 	grep -q "chunk '$tmp/all/c1b/compute-sample/kernel' came after '.*c5/compute-sample/kernel', which follows it: skipped" "$tmp/last.err" &&
 	grep -q '"c1b/compute-sample/kernel"' "$tmp/all/.vmint-watch.json"
 ok $? "a chunk that comes late (c1b after c5) is skipped with a warning naming it, recorded done, no line"
+# The chunks done that are no longer there are forgotten, but the last:
+# the state file follows the recording on disk, not the hours watched.
+mkdir -p "$tmp/gone"
+mv "$tmp/all/c0" "$tmp/all/c1" "$tmp/all/c2" "$tmp/gone/"
+cp -r "$tmp/all/c5" "$tmp/all/c6"
+run watch "$tmp/all" --once --model models/default
+python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+want = ["c%s/compute-sample/kernel" % c for c in ("1b", "3", "4", "5", "6")]
+assert s["chunks_done"] == want, s["chunks_done"]
+' "$tmp/all/.vmint-watch.json"
+ok $? "chunks done and deleted (c0-c2) leave the state file at the next chunk (exit $rc)"
+mv "$tmp/gone/c0" "$tmp/all/"
+run watch "$tmp/all" --once --model models/default
+[ "$rc" -eq 0 ] && [ ! -s "$tmp/last.out" ] &&
+	grep -q "chunk '$tmp/all/c0/compute-sample/kernel' came after '.*c6/compute-sample/kernel', which follows it: skipped" "$tmp/last.err"
+ok $? "one of them put back is late (skipped with a warning), not read again"
+mv "$tmp/gone/c1" "$tmp/gone/c2" "$tmp/all/" && rm -rf "$tmp/all/c6" "$tmp/gone" # as before
 
 # 2. Restart: a watch (no --once) over three chunks reads the two complete
 # ones, is stopped by SIGTERM, and a later run resumes at the third.

@@ -964,6 +964,243 @@ static void perf_context_forks_and_tenants(void **state)
 	teardown_fx(fx);
 }
 
+/* VM churn, as `vmint watch` meets it over days: VM i starts in window
+ * i (QEMU forked by libvirtd, a vCPU and a vhost task), sends a packet
+ * through its tap and reads the disk, and ends (every thread freed). With
+ * retire_vms the VM table, the pid map, the thread table and the device
+ * tables follow the VMs alive, not the VMs seen; each row is its own
+ * VM's, also when a later VM's tap takes an earlier one's name. */
+struct churn {
+	struct analysis *a;
+	size_t rows, wrong, retired;
+	int named; /* vm_named says every retired slot is still named */
+};
+
+#define CHURN_PID(i) (1000 + 10 * (int64_t)(i))
+
+static int churn_row(void *ctx, const struct window_row *row)
+{
+	struct churn *c = ctx;
+	size_t i = (size_t)((row->start_ns - T0) / SEC);
+
+	c->rows++;
+	if (row->vm->pid != CHURN_PID(i) || row->acc->net_tx_pkts != 1 ||
+	    row->acc->disk_rd != 1)
+		c->wrong++;
+	return 0;
+}
+
+static int churn_retired(void *ctx, int vm)
+{
+	struct churn *c = ctx;
+
+	(void)vm;
+	c->retired++;
+	return 0;
+}
+
+static int churn_named(void *ctx, int vm)
+{
+	(void)vm;
+	return ((struct churn *)ctx)->named;
+}
+
+static void churn_feed(struct churn *c, const struct ev *ev)
+{
+	assert_int_equal(analysis_on_event(c->a, ev), 0);
+}
+
+static void churn_fork(struct churn *c, uint64_t ts, int64_t tid, int64_t pid, const char *comm)
+{
+	struct ev ev = { .kind = EV_PROCESS_FORK, .ts = ts, .cpu = 2 };
+
+	ev.u.fork.parent_tid = 50;
+	ev.u.fork.parent_pid = 50;
+	ev.u.fork.child_tid = tid;
+	ev.u.fork.child_pid = pid;
+	ev.u.fork.child_comm = comm;
+	churn_feed(c, &ev);
+}
+
+static void churn_sw(struct churn *c, uint64_t ts, int cpu, int64_t prev, int64_t next)
+{
+	struct ev ev = { .kind = EV_SCHED_SWITCH, .ts = ts, .cpu = cpu };
+
+	ev.u.sched_switch.prev_tid = prev;
+	ev.u.sched_switch.prev_state = prev ? 1 : 0;
+	ev.u.sched_switch.next_tid = next;
+	churn_feed(c, &ev);
+}
+
+static void churn_ev(struct churn *c, enum ev_kind kind, uint64_t ts, int cpu)
+{
+	struct ev ev = { .kind = kind, .ts = ts, .cpu = cpu };
+
+	churn_feed(c, &ev);
+}
+
+static void churn_vm(struct churn *c, size_t i, const char *tap)
+{
+	uint64_t t = T0 + i * SEC;
+	int64_t pid = CHURN_PID(i);
+	char vhost[32];
+	struct ev ev = { .ts = t + 7 * MS, .cpu = 1 };
+
+	snprintf(vhost, sizeof(vhost), "vhost-%lld", (long long)pid);
+	churn_fork(c, t + MS, pid, pid, "qemu-system-x86");
+	churn_fork(c, t + MS, pid + 1, pid, "CPU 0/KVM");
+	churn_fork(c, t + MS, pid + 2, pid, vhost);
+	churn_sw(c, t + 2 * MS, 0, 0, pid + 1);
+	churn_ev(c, EV_KVM_ENTRY, t + 3 * MS, 0);
+	ev.kind = EV_KVM_EXIT;
+	ev.ts = t + 4 * MS;
+	ev.cpu = 0;
+	ev.u.kvm_exit.exit_reason = 12;
+	ev.u.kvm_exit.isa = 1;
+	ev.u.kvm_exit.vcpu_id = EV_ABSENT;
+	churn_feed(c, &ev);
+	churn_sw(c, t + 5 * MS, 0, pid + 1, 0);
+	churn_sw(c, t + 6 * MS, 1, 0, pid + 2);
+	/* it sends a frame: received on its tap, forwarded to eth0 */
+	memset(&ev, 0, sizeof(ev));
+	ev.cpu = 1;
+	ev.u.net.skbaddr = 0x100000 + 64 * i;
+	ev.u.net.len = 1514;
+	ev.kind = EV_NET_RECEIVE;
+	ev.ts = t + 7 * MS;
+	ev.u.net.ifname = tap;
+	churn_feed(c, &ev);
+	ev.kind = EV_NET_QUEUE;
+	ev.u.net.ifname = "eth0";
+	churn_feed(c, &ev);
+	ev.kind = EV_NET_XMIT;
+	ev.ts = t + 8 * MS;
+	churn_feed(c, &ev);
+	churn_sw(c, t + 9 * MS, 1, pid + 2, 0);
+	/* and reads 4 KiB */
+	memset(&ev, 0, sizeof(ev));
+	ev.cpu = 1;
+	ev.u.block.dev = 8;
+	ev.u.block.sector = 4096 + 8 * i;
+	ev.u.block.nr_sector = 8;
+	ev.u.block.rwbs = EV_RWBS_READ;
+	ev.u.block.tid = pid + 1;
+	ev.ts = t + 10 * MS;
+	ev.kind = EV_BLOCK_INSERT;
+	churn_feed(c, &ev);
+	ev.kind = EV_BLOCK_ISSUE;
+	churn_feed(c, &ev);
+	ev.kind = EV_BLOCK_COMPLETE;
+	ev.u.block.tid = EV_ABSENT;
+	ev.ts = t + 11 * MS;
+	churn_feed(c, &ev);
+	/* it ends: its threads, then its leader */
+	for (int64_t tid = pid + 2; tid >= pid; tid--) {
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EV_PROCESS_FREE;
+		ev.ts = t + 20 * MS;
+		ev.cpu = 2;
+		ev.u.proc_exit.tid = tid;
+		churn_feed(c, &ev);
+	}
+}
+
+static void churn_run(struct churn *c, int retire, int named, size_t n)
+{
+	struct analysis_config cfg = { .window_ns = SEC, .on_row = churn_row, .ctx = c,
+				       .retire_vms = retire, .on_vm_retired = churn_retired,
+				       .vm_named = churn_named };
+	struct ev ev = { .kind = EV_STATEDUMP_PROCESS, .ts = T0, .cpu = 2 };
+	char tap[32];
+
+	memset(c, 0, sizeof(*c));
+	c->named = named;
+	c->a = analysis_create(&cfg);
+	assert_non_null(c->a);
+	ev.u.statedump.tid = 50;
+	ev.u.statedump.pid = 50;
+	ev.u.statedump.name = "libvirtd";
+	churn_feed(c, &ev);
+	for (size_t i = 0; i < n; i++) {
+		/* libvirt's new vnetN names, then one tap name given again */
+		snprintf(tap, sizeof(tap), i < n / 2 ? "vnet%zu" : "tap0", i);
+		churn_vm(c, i, tap);
+	}
+	assert_int_equal(analysis_finish(c->a, T0 + n * SEC - MS), 0);
+}
+
+static void test_vm_churn_bounded(void **state)
+{
+	struct churn c;
+	const size_t n = 50;
+
+	(void)state;
+	churn_run(&c, 1, 0, n);
+	assert_int_equal(c.rows, n);
+	assert_int_equal(c.wrong, 0);
+	assert_int_equal(c.retired, n);
+	assert_int_equal(c.a->host.vms_retired, n);
+	assert_int_equal(c.a->host.nvms, 1);       /* one slot, taken in turn */
+	assert_int_equal(c.a->host.vm_by_pid.n, 0);
+	assert_int_equal(c.a->host.threads.n, 1);  /* libvirtd */
+	assert_int_equal(c.a->io.nnets, 2);        /* eth0 and one tap slot */
+	assert_int_equal(c.a->io.ndisks, 1);
+	analysis_destroy(c.a);
+	/* without it (extract, detect: a report names every VM of the
+	 * trace), every VM keeps its own index */
+	/* a slot still named (the watch's outputs) is not given away */
+	churn_run(&c, 1, 1, n);
+	assert_int_equal(c.wrong, 0);
+	assert_int_equal(c.retired, n);
+	assert_int_equal(c.a->host.nvms, n);
+	analysis_destroy(c.a);
+	churn_run(&c, 0, 0, n);
+	assert_int_equal(c.a->host.nvms, n);
+	assert_int_equal(c.a->host.vms_retired, 0);
+	assert_int_equal(c.a->host.threads.n, 1);
+	analysis_destroy(c.a);
+}
+
+/* A process that a process tenant forked joins it while it lives; once
+ * it ended, with retire_vms (watch), a later process given its pid is
+ * not the tenant's (without it the pid stays the tenant's: batch). */
+static void test_tenant_child_pid_forgotten(void **state)
+{
+	for (int retire = 0; retire <= 1; retire++) {
+		struct fixture *fx = setup_fx(SEC, 1);
+		struct host *h = &fx->a->host;
+		struct ev ev = { .kind = EV_PROCESS_FORK, .ts = T0 + MS, .cpu = 0 };
+
+		(void)state;
+		h->retire_vms = retire;
+		h->vms[0]->kind = TENANT_PROCESS; /* A (pid 100) */
+		statedump(fx, T0, 101, 100, "make");
+		statedump(fx, T0, 7, 7, "cron");
+		ev.u.fork.parent_tid = 101;
+		ev.u.fork.parent_pid = 100;
+		ev.u.fork.child_tid = 200;
+		ev.u.fork.child_pid = 200;
+		ev.u.fork.child_comm = "cc1";
+		feed(fx, &ev);
+		assert_int_equal(host_thread_vm(h, host_find(h, 200)), 0);
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EV_PROCESS_FREE;
+		ev.ts = T0 + 2 * MS;
+		ev.u.proc_exit.tid = 200;
+		feed(fx, &ev);
+		ev.kind = EV_PROCESS_FORK;
+		ev.ts = T0 + 3 * MS;
+		ev.u.fork.parent_tid = 7;
+		ev.u.fork.parent_pid = 7;
+		ev.u.fork.child_tid = 200;
+		ev.u.fork.child_pid = 200;
+		ev.u.fork.child_comm = "logrotate";
+		feed(fx, &ev);
+		assert_int_equal(host_thread_vm(h, host_find(h, 200)), retire ? -1 : 0);
+		teardown_fx(fx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -985,6 +1222,8 @@ int main(void)
 		cmocka_unit_test(test_block_io_wait),
 		cmocka_unit_test(test_short_host_burst),
 		cmocka_unit_test(test_tidmap),
+		cmocka_unit_test(test_vm_churn_bounded),
+		cmocka_unit_test(test_tenant_child_pid_forgotten),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
