@@ -16,23 +16,6 @@ echo "1..24"
 ok_log=$tmp/last.err
 sample=datasets/sample
 
-# cut TRACE OUT SECONDS N: chunk i of OUT is [i*S, (i+1)*S) of TRACE
-# (which begins at 1700000000 s), as a CTF trace of its own; S is 0.5 or
-# an integer
-cut() {
-	local i b e
-	for ((i = 0; i < $4; i++)); do
-		if [ "$3" = 0.5 ]; then
-			b="170000000$((i / 2)).$((i % 2 * 5))" e="170000000$((i / 2)).$((i % 2 * 5 + 4))99999999"
-		else
-			b=$((1700000000 + i * $3)) e="$((1700000000 + (i + 1) * $3 - 1)).999999999"
-		fi
-		babeltrace2 convert "$1" -b "$b" -e "$e" --output-format=ctf --output "$2/c$i" \
-			> /dev/null 2>&1 || return 1
-	done
-	cp "$1/vms.json" "$2/"
-}
-
 # A python with prometheus_client: scripts/setup.sh installs Debian's
 # python3-prometheus-client, which a python of its own may not see.
 py=
@@ -44,7 +27,7 @@ ok $? "prometheus_client can be imported (Debian's python3-prometheus-client, sc
 py=${py:-python3}
 
 mkdir -p "$tmp/all"
-cut "$sample" "$tmp/all" 0.5 6
+cut_chunks "$sample" "$tmp/all" 0.5 6
 ok $? "babeltrace2 cuts the sample into six chunks of 0.5 s"
 run detect "$sample" --model models/default -o "$tmp/det.json" --prom "$tmp/det.prom" \
 	--watcher-actions "$tmp/det-actions.json"
@@ -183,7 +166,7 @@ PY
 run simulate "$tmp/ep.json" -o "$tmp/ep"
 st=$rc
 mkdir -p "$tmp/epw"
-cut "$tmp/ep" "$tmp/epw" 2 4 && [ "$st" -eq 0 ]
+cut_chunks "$tmp/ep" "$tmp/epw" 2 4 && [ "$st" -eq 0 ]
 ok $? "an 8 s scenario simulated and cut into four chunks of 2 s"
 run detect "$tmp/ep" --model models/default -o "$tmp/ep-det.json"
 run watch "$tmp/epw" --once --model models/default --jsonl "$tmp/ep.jsonl" \

@@ -21,14 +21,8 @@ sample=datasets/sample
 ts=2023111422132000 # perf's names: perf.data.<date and time>
 
 mkdir -p "$tmp/all"
-cut_ok=0
-for i in 0 1 2 3 4 5; do
-	s=$((i / 2)) h=$((i % 2 * 5))
-	babeltrace2 convert "$sample" -b "170000000$s.$h" -e "170000000$s.$((h + 4))99999999" \
-		--output-format=ctf --output "$tmp/all/c$i" > /dev/null 2>&1 || cut_ok=1
-done
-cp "$sample/vms.json" "$tmp/all/"
-ok $cut_ok "babeltrace2 cuts the sample into six chunks"
+cut_chunks "$sample" "$tmp/all" 0.5 6
+ok $? "babeltrace2 cuts the sample into six chunks"
 run detect "$sample" --model models/default -o "$tmp/report.json"
 ok $rc "detect on the whole sample"
 compare() { watch_compare "$tmp/report.json" "$1"; }

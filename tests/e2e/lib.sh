@@ -49,6 +49,24 @@ tree_hash() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
 # no_temp DIR: nothing named *.tmp.* or .simulate.* left in DIR
 no_temp() { [ -z "$(find "$1" \( -name '*.tmp.*' -o -name '.simulate.*' \) -print)" ]; }
 
+# cut_chunks TRACE OUTDIR SECONDS N: TRACE (which begins at 1700000000 s,
+# as datasets/sample does) cut by babeltrace2 into N chunks OUTDIR/c0.. of
+# SECONDS each (0.5 or whole seconds), each a CTF trace of its own, with
+# TRACE's vms.json beside them. Fails when babeltrace2 fails.
+cut_chunks() {
+	local i b e
+	for ((i = 0; i < $4; i++)); do
+		if [ "$3" = 0.5 ]; then
+			b="170000000$((i / 2)).$((i % 2 * 5))" e="170000000$((i / 2)).$((i % 2 * 5 + 4))99999999"
+		else
+			b=$((1700000000 + i * $3)) e="$((1700000000 + (i + 1) * $3 - 1)).999999999"
+		fi
+		babeltrace2 convert "$1" -b "$b" -e "$e" --output-format=ctf --output "$2/c$i" \
+			> /dev/null 2>&1 || return 1
+	done
+	cp "$1/vms.json" "$2/"
+}
+
 # watch_compare REPORT JSONL: each line of `vmint watch` (but those marked
 # missing or warm-up) decides as the window of the same VM and start in
 # detect's REPORT: interference, resource, workload, culprits (names,
